@@ -1,0 +1,67 @@
+# Midlands Defence Capability Map: set-up, data, app and tests.
+# `make run` and `make test` are the two commands a newcomer needs; each sets up what it uses.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The offline ONS mirror, used when it sits beside the project (development and CI);
+# elsewhere the boundaries come from the ONS service.
+MIRROR ?= $(firstword $(wildcard ../shared/data/ons))
+PORT ?= 8501
+BOUNDARIES := data/boundaries/manifest.json
+ASSETS := static/vendor/.installed
+
+.PHONY: setup run test lint format data assets browser bench estates clean
+
+setup: $(VENV)/.installed $(ASSETS)
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Leaflet and its plugins, copied from the npm packages to static/ (served by Streamlit).
+$(ASSETS): node_modules/.installed $(VENV)/.installed mapping/assets.py
+	$(PY) -m mapping.assets install
+
+assets: $(ASSETS)
+
+# Boundaries: downloaded from the ONS (or read from the mirror) and built, when missing.
+$(BOUNDARIES): data/boundaries/hierarchy.csv | $(VENV)/.installed
+	$(PY) -m layers.boundaries build $(if $(MIRROR),--mirror $(MIRROR))
+
+data: $(BOUNDARIES)
+
+run: setup data
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Debian's Chromium for the real-browser tests (installed when missing; needs root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Debian's chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+
+test: setup data browser lint
+	$(PY) -m pytest
+
+bench: setup data browser
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor data/boundaries/raw data/boundaries/display \
+	  data/boundaries/*.geojson data/boundaries/*.parquet $(BOUNDARIES)

@@ -1,0 +1,1 @@
+"""Geography for the Midlands Defence Capability Map: boundaries, sites, corridor, clusters."""

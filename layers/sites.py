@@ -1,0 +1,235 @@
+"""The sites registry: read, validate and place the Midlands' defence and security sites.
+
+``data/sites/sites.csv`` is the source of truth, validated against its Table Schema
+(``data/sites/schema.json``). Each valid site is joined to its ward and so to its LAD,
+county or unitary authority, combined authority and region.
+
+Command line::
+
+    python -m layers.sites validate [PATH]
+    python -m layers.sites geocode "name, town"
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+import settings
+from layers import boundaries, vocabulary
+from layers._errors import BoundaryDataMissingError, SiteValidationError
+from layers._validate import Problem, read_rows, validate_table
+
+logger = logging.getLogger(__name__)
+
+#: Area columns added to every site by the spatial join (empty where none applies).
+AREA_COLUMNS: tuple[str, ...] = (
+    "lad_code", "lad_name", "county_code", "county_name",
+    "ca_code", "ca_name", "region_code", "region_name",
+)
+#: The registry's own columns, in file order.
+REGISTRY_COLUMNS: tuple[str, ...] = tuple(f["name"] for f in vocabulary.schema()["fields"])
+
+
+def read_registry_text(path: str | Path) -> str:
+    """Return a registry file's text (UTF-8, with or without a byte-order mark)."""
+    return Path(path).read_bytes().decode("utf-8-sig")
+
+
+def validate_sites(
+    path: str | Path | None = None,
+    *,
+    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    today: date | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate a registry file; return its valid rows and every problem found.
+
+    Parameters
+    ----------
+    path
+        The registry CSV (default: ``settings.SITES_CSV``).
+    boundaries_dir
+        Where the built boundaries are; the Midlands outline check needs them and is reported
+        as a problem of its own when they are missing.
+    today
+        The date that counts as today for the "not in the future" check.
+
+    Returns
+    -------
+    valid, problems
+        The rows with no problem (typed, ``capabilities`` as a list, ``row`` the file row), and
+        the problems of every other row.
+    """
+    source = Path(path or settings.SITES_CSV)
+    header, records = read_rows(read_registry_text(source))
+    good, problems = validate_table(header, records, vocabulary.schema(), today=today)
+    valid = pd.DataFrame(
+        [{"row": row, **record} for row, record in good],
+        columns=["row", *REGISTRY_COLUMNS],
+    )
+    try:
+        outline = boundaries.load_layer("midlands", directory=boundaries_dir)
+    except BoundaryDataMissingError as exc:
+        problems.append(Problem(0, "", "boundaries", str(boundaries_dir),
+                                f"are not built, so no site was checked against the Midlands "
+                                f"outline ({exc})"))
+        return valid, problems
+    far = _outside_outline(valid, outline)
+    problems.extend(far)
+    bad_rows = {p.row for p in far}
+    valid = valid[~valid["row"].isin(bad_rows)].reset_index(drop=True)
+    problems.sort(key=lambda p: (p.row, p.field))
+    return valid, problems
+
+
+def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Problem]:
+    if valid.empty:
+        return []
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(valid["lon"], valid["lat"]), crs=settings.CRS_STORAGE
+    ).to_crs(settings.CRS_METRIC)
+    shape = outline.to_crs(settings.CRS_METRIC).geometry.iloc[0]
+    distances = shapely.distance(points.values, shape)
+    problems = []
+    for (_, site), metres in zip(valid.iterrows(), distances, strict=True):
+        if metres > settings.OUTLINE_TOLERANCE_M:
+            problems.append(Problem(
+                int(site["row"]), site["site_id"], "lat/lon", f"{site['lat']}, {site['lon']}",
+                f"is {metres / 1000:.1f} km outside the Midlands outline (tolerance "
+                f"{settings.OUTLINE_TOLERANCE_M / 1000:.0f} km); check the coordinates, and that "
+                "lat and lon are not swapped",
+            ))
+    return problems
+
+
+def load_sites(
+    path: str | Path | None = None,
+    *,
+    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+) -> gpd.GeoDataFrame:
+    """Return the validated registry (EPSG:4326) with each site's areas.
+
+    Raises
+    ------
+    SiteValidationError
+        When any row has a problem: one error lists them all; no row is dropped in silence.
+    BoundaryDataMissingError
+        When the boundaries are not built (run ``make data``).
+    """
+    source = Path(path or settings.SITES_CSV)
+    valid, problems = validate_sites(source, boundaries_dir=boundaries_dir)
+    missing = [p for p in problems if p.field == "boundaries"]
+    if missing:
+        raise BoundaryDataMissingError(missing[0].message)
+    if problems:
+        raise SiteValidationError([str(p) for p in problems], source=str(source))
+    sites = gpd.GeoDataFrame(
+        valid.drop(columns="row"),
+        geometry=gpd.points_from_xy(valid["lon"], valid["lat"]),
+        crs=settings.CRS_STORAGE,
+    )
+    sites["last_checked"] = sites["last_checked"].map(lambda d: d.isoformat())
+    return assign_areas(sites, boundaries_dir=boundaries_dir)
+
+
+def assign_areas(
+    sites: gpd.GeoDataFrame, *, boundaries_dir: str | Path = settings.BOUNDARIES_DIR
+) -> gpd.GeoDataFrame:
+    """Add each site's ward-derived areas (:data:`AREA_COLUMNS`) by spatial join.
+
+    The join uses the 200 m wards, the finest layer at hand; a site just outside every ward
+    (on a coast the generalised boundary clips) takes the nearest ward within the outline
+    tolerance; a site farther out gets empty area columns.
+    """
+    wards = boundaries.load_layer("wards", directory=boundaries_dir).to_crs(settings.CRS_METRIC)
+    wards = wards[["geometry", *AREA_COLUMNS]]
+    points = sites.drop(columns=[c for c in AREA_COLUMNS if c in sites.columns]).to_crs(
+        settings.CRS_METRIC
+    )
+    points = points.reset_index(drop=True)
+    inside = gpd.sjoin(points, wards, how="left", predicate="within")
+    inside = inside[~inside.index.duplicated(keep="first")]
+    unplaced = inside["lad_code"].isna()
+    if unplaced.any():
+        nearest = gpd.sjoin_nearest(
+            points[unplaced.to_numpy()], wards, how="left",
+            max_distance=settings.OUTLINE_TOLERANCE_M,
+        )
+        nearest = nearest[~nearest.index.duplicated(keep="first")]
+        inside.loc[nearest.index, list(AREA_COLUMNS)] = nearest[list(AREA_COLUMNS)]
+    placed = inside.drop(columns=["index_right"], errors="ignore")
+    placed[list(AREA_COLUMNS)] = placed[list(AREA_COLUMNS)].fillna("").astype(str)
+    return gpd.GeoDataFrame(placed, geometry="geometry", crs=settings.CRS_METRIC).to_crs(
+        settings.CRS_STORAGE
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def _cmd_validate(path: str | None) -> int:
+    target = path or str(settings.SITES_CSV)
+    valid, problems = validate_sites(target)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{target}: {len(problems)} problem(s); {len(valid)} valid row(s)", file=sys.stderr)
+        return 1
+    print(f"{target}: {len(valid)} sites, no problems")
+    return 0
+
+
+def _cmd_geocode(query: str, limit: int) -> int:
+    candidates = geocode_candidates(query, limit=limit)
+    if not candidates:
+        print(f"no candidates for {query!r}")
+        return 1
+    print(f"candidates for {query!r} (review them; nothing is written to the registry):")
+    for rank, found in enumerate(candidates, start=1):
+        print(f"{rank}. lat {found['lat']:.5f}, lon {found['lon']:.5f}  {found['display_name']}")
+    return 0
+
+
+def geocode_candidates(query: str, *, limit: int = 5) -> list[dict[str, Any]]:
+    """Return Nominatim candidates for ``query`` (through osmnx), for a person to review.
+
+    Needs the network; raises ``RuntimeError`` with advice when the geocoder cannot be reached.
+    Nothing is ever written to the registry.
+    """
+    from layers import _osm  # imported here: osmnx is slow to import and only needed here
+
+    return _osm.geocode_candidates(query, limit=limit)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sites command line."""
+    parser = argparse.ArgumentParser(prog="python -m layers.sites", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("validate", help="check a registry file and list every problem")
+    check.add_argument("path", nargs="?", help=f"registry CSV (default {settings.SITES_CSV})")
+    find = commands.add_parser("geocode", help="look up candidate coordinates (needs network)")
+    find.add_argument("query", help='"name, town"')
+    find.add_argument("--limit", type=int, default=5)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "validate":
+        return _cmd_validate(args.path)
+    try:
+        return _cmd_geocode(args.query, args.limit)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

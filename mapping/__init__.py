@@ -1,0 +1,1 @@
+"""Drawing and exporting: folium maps, legend, local assets and exports built from the layers."""

@@ -1,0 +1,64 @@
+"""Project settings: paths, coordinate systems, ONS services and map defaults.
+
+Every module reads its configuration from here, so a path or a service name is changed in one
+place. Environment variables override the defaults where a deployment or a test needs another
+value.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The project's root folder (this file's folder).
+ROOT: Path = Path(__file__).resolve().parent
+
+#: Boundaries: the committed hierarchy table and the built (not committed) layers.
+BOUNDARIES_DIR: Path = Path(os.environ.get("MIDLANDS_BOUNDARIES_DIR", ROOT / "data" / "boundaries"))
+HIERARCHY_CSV: Path = ROOT / "data" / "boundaries" / "hierarchy.csv"
+RAW_DIR_NAME: str = "raw"
+DISPLAY_DIR_NAME: str = "display"
+MANIFEST_NAME: str = "manifest.json"
+
+#: The sites registry and its Table Schema.
+SITES_CSV: Path = Path(os.environ.get("MIDLANDS_SITES_CSV", ROOT / "data" / "sites" / "sites.csv"))
+SITES_SCHEMA: Path = ROOT / "data" / "sites" / "schema.json"
+
+#: Coordinate reference systems: storage and export in WGS84, every distance, area and buffer in
+#: the British National Grid.
+CRS_STORAGE: str = "EPSG:4326"
+CRS_METRIC: str = "EPSG:27700"
+
+#: The ONS Open Geography Portal's ArcGIS REST services (FeatureServer layer 0 of each).
+ONS_BASE_URL: str = os.environ.get(
+    "MIDLANDS_ONS_BASE_URL",
+    "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services",
+)
+#: A folder holding the same service files, read instead of the network when set.
+ONS_MIRROR: str | None = os.environ.get("MIDLANDS_ONS_MIRROR") or None
+ONS_SERVICES: dict[str, str] = {
+    "lads": "Local_Authority_Districts_May_2023_UK_BUC",
+    "wards": "WD_MAY_2023_UK_BSC",
+    "countries": "Countries_December_2022_UK_BUC",
+}
+ONS_PAGE_SIZE: int = 2000
+ONS_TIMEOUT_S: float = 60.0
+ONS_RETRIES: int = 4
+ONS_BACKOFF_S: float = float(os.environ.get("MIDLANDS_ONS_BACKOFF_S", "1.0"))
+
+#: Attribution that must accompany the boundaries wherever they are shown or exported.
+ONS_ATTRIBUTION: str = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2023."
+)
+OSM_ATTRIBUTION: str = "© OpenStreetMap contributors (ODbL)"
+
+#: Display boundaries: coverage simplification tolerance (metres) and coordinate grid (degrees).
+DISPLAY_TOLERANCE_M: float = 200.0
+DISPLAY_GRID_DEG: float = 1e-5
+
+#: Registry checks: how far outside the Midlands outline a site may sit (metres).
+OUTLINE_TOLERANCE_M: float = 5000.0
+
+#: The Defence Belt corridor default width (km).
+CORRIDOR_WIDTH_KM: float = 10.0
