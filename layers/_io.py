@@ -6,6 +6,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 
@@ -18,7 +19,7 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> None:
     """Write ``path`` through ``write(temp_path)`` and rename it into place only on success.
 
     The temporary file sits in the target's folder, so the final rename is atomic on one file

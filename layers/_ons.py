@@ -86,8 +86,9 @@ def fetch_layer(
             "resultOffset": str(len(features)),
             "resultRecordCount": str(page_size),
         }
-        document = _get_json(client, url, params, timeout_s=timeout_s, retries=retries,
-                             backoff_s=backoff_s)
+        document = _get_json(
+            client, url, params, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s
+        )
         page_features = document.get("features")
         if not isinstance(page_features, list):
             raise BoundaryDownloadError(

@@ -34,6 +34,7 @@ def geocode_candidates(query: str, *, limit: int = 5) -> list[dict[str, Any]]:
             ) from exc
         row = found.iloc[0]
         point = row.geometry.representative_point()
-        candidates.append({"lat": point.y, "lon": point.x,
-                           "display_name": str(row.get("display_name", ""))})
+        candidates.append(
+            {"lat": point.y, "lon": point.x, "display_name": str(row.get("display_name", ""))}
+        )
     return candidates

@@ -61,7 +61,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         padded = values + [""] * (len(header) - len(values))
         record = dict(zip(header, padded, strict=False))
         if len(values) > len(header):
-            record["__extra__"] = ",".join(values[len(header):])
+            record["__extra__"] = ",".join(values[len(header) :])
         records.append((row_number, record))
     return header, records
 
@@ -85,22 +85,44 @@ def validate_table(
     names = [f["name"] for f in fields]
     missing = [n for n in names if n not in header]
     if missing:
-        problems.append(Problem(1, "", "header", ",".join(header),
-                                f"lacks column(s) {', '.join(missing)}; expected {','.join(names)}"))
+        problems.append(
+            Problem(
+                1,
+                "",
+                "header",
+                ",".join(header),
+                f"lacks column(s) {', '.join(missing)}; expected {','.join(names)}",
+            )
+        )
         return [], problems
     unknown = [h for h in header if h not in names]
     if unknown:
-        problems.append(Problem(1, "", "header", ",".join(unknown),
-                                f"has unknown column(s); expected only {','.join(names)}"))
-    seen: dict[str, dict[str, int]] = {f["name"]: {} for f in fields
-                                       if f.get("constraints", {}).get("unique")}
+        problems.append(
+            Problem(
+                1,
+                "",
+                "header",
+                ",".join(unknown),
+                f"has unknown column(s); expected only {','.join(names)}",
+            )
+        )
+    seen: dict[str, dict[str, int]] = {
+        f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")
+    }
     good: list[tuple[int, dict[str, Any]]] = []
     for row, record in records:
         row_id = (record.get(key) or "").strip()
         row_problems: list[Problem] = []
 
-        def report(field: str, value: str, message: str, *, _row: int = row,
-                   _id: str = row_id, _into: list[Problem] = row_problems) -> None:
+        def report(
+            field: str,
+            value: str,
+            message: str,
+            *,
+            _row: int = row,
+            _id: str = row_id,
+            _into: list[Problem] = row_problems,
+        ) -> None:
             _into.append(Problem(_row, _id, field, value, message))
 
         if "__extra__" in record:

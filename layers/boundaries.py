@@ -32,7 +32,14 @@ from layers._io import atomic_write, atomic_write_bytes, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Built layers, finest first.
-LAYERS: tuple[str, ...] = ("wards", "lads", "counties", "combined_authorities", "regions", "midlands")
+LAYERS: tuple[str, ...] = (
+    "wards",
+    "lads",
+    "counties",
+    "combined_authorities",
+    "regions",
+    "midlands",
+)
 #: Layers with a display (simplified) version.
 DISPLAY_LAYERS: tuple[str, ...] = LAYERS
 #: The default map's boundary layers (their display GeoJSON must stay small).
@@ -42,7 +49,12 @@ MIDLANDS_CODE = "MIDLANDS"
 MIDLANDS_NAME = "The Midlands"
 
 _PARENT_COLUMNS = [
-    "county_code", "county_name", "ca_code", "ca_name", "region_code", "region_name",
+    "county_code",
+    "county_name",
+    "ca_code",
+    "ca_name",
+    "region_code",
+    "region_name",
 ]
 _WARD_TOLERANCE_M = 50.0
 
@@ -83,8 +95,11 @@ def download_layers(
     raw = Path(raw_dir)
     manifest_path = raw / settings.MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
-    selection = {"lads": ("LAD23CD", lad_codes), "wards": ("LAD23CD", lad_codes),
-                 "countries": ("CTRY22CD", None)}
+    selection = {
+        "lads": ("LAD23CD", lad_codes),
+        "wards": ("LAD23CD", lad_codes),
+        "countries": ("CTRY22CD", None),
+    }
     for layer, service in settings.ONS_SERVICES.items():
         path = raw / f"{layer}.geojson"
         entry = manifest["layers"].get(layer)
@@ -93,9 +108,15 @@ def download_layers(
             continue
         field, codes = selection[layer]
         collection = _ons.fetch_layer(
-            service, field=field, codes=codes, base_url=base_url, mirror=mirror,
-            page_size=settings.ONS_PAGE_SIZE, timeout_s=settings.ONS_TIMEOUT_S,
-            retries=settings.ONS_RETRIES, backoff_s=settings.ONS_BACKOFF_S,
+            service,
+            field=field,
+            codes=codes,
+            base_url=base_url,
+            mirror=mirror,
+            page_size=settings.ONS_PAGE_SIZE,
+            timeout_s=settings.ONS_TIMEOUT_S,
+            retries=settings.ONS_RETRIES,
+            backoff_s=settings.ONS_BACKOFF_S,
         )
         if not collection["features"]:
             raise BoundaryDownloadError(
@@ -160,8 +181,13 @@ def build_boundaries(
     out = Path(out_dir)
     hierarchy = read_hierarchy(hierarchy_path)
     lad_codes = sorted(hierarchy["lad_code"])
-    manifest = download_layers(out / settings.RAW_DIR_NAME, lad_codes=lad_codes, mirror=mirror,
-                               refresh=refresh, base_url=base_url)
+    manifest = download_layers(
+        out / settings.RAW_DIR_NAME,
+        lad_codes=lad_codes,
+        mirror=mirror,
+        refresh=refresh,
+        base_url=base_url,
+    )
     raw = out / settings.RAW_DIR_NAME
     lads_raw = _read_raw(raw / "lads.geojson")
     wards_raw = _read_raw(raw / "wards.geojson")
@@ -261,7 +287,8 @@ def _outline(lads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     outline = shapely.union_all(lads.geometry.values)
     frame = gpd.GeoDataFrame(
         {"code": [MIDLANDS_CODE], "name": [MIDLANDS_NAME], "lad_count": [len(lads)]},
-        geometry=[outline], crs=settings.CRS_METRIC,
+        geometry=[outline],
+        crs=settings.CRS_METRIC,
     )
     frame["area_km2"] = (frame.area / 1e6).round(3)
     return frame
@@ -280,13 +307,18 @@ def _display_layers(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDat
     display = {"wards": wards, "lads": lads}
     for name in ("counties", "combined_authorities", "regions", "midlands"):
         frame = layers[name].copy()
-        key = {"counties": "county_code", "combined_authorities": "ca_code",
-               "regions": "region_code", "midlands": None}[name]
+        key = {
+            "counties": "county_code",
+            "combined_authorities": "ca_code",
+            "regions": "region_code",
+            "midlands": None,
+        }[name]
         if key is None:
             frame["geometry"] = [shapely.union_all(lads.geometry.values)]
         else:
-            unions = {code: shapely.union_all(group.geometry.values)
-                      for code, group in lads.groupby(key)}
+            unions = {
+                code: shapely.union_all(group.geometry.values) for code, group in lads.groupby(key)
+            }
             frame["geometry"] = [unions[code] for code in frame["code"]]
         display[name] = frame
     return {
@@ -309,8 +341,12 @@ def _write_layer(
     directory = out / settings.DISPLAY_DIR_NAME if display else out
     precision = 5 if display else 6
     targets = [directory / f"{name}.geojson"]
-    atomic_write(targets[0], lambda tmp: frame.to_file(
-        tmp, driver="GeoJSON", layer=name, COORDINATE_PRECISION=precision, RFC7946="YES"))
+    atomic_write(
+        targets[0],
+        lambda tmp: frame.to_file(
+            tmp, driver="GeoJSON", layer=name, COORDINATE_PRECISION=precision, RFC7946="YES"
+        ),
+    )
     if not display:
         targets.append(directory / f"{name}.parquet")
         atomic_write(targets[1], frame.to_parquet)
@@ -321,8 +357,9 @@ def _write_layer(
 # Load
 
 
-def layer_path(name: str, *, display: bool = False,
-               directory: str | Path = settings.BOUNDARIES_DIR) -> Path:
+def layer_path(
+    name: str, *, display: bool = False, directory: str | Path = settings.BOUNDARIES_DIR
+) -> Path:
     """Return the file of a built layer (GeoParquet, or display GeoJSON)."""
     if name not in LAYERS:
         raise ValueError(f"unknown boundary layer {name!r}; choose one of {', '.join(LAYERS)}")
@@ -332,8 +369,9 @@ def layer_path(name: str, *, display: bool = False,
     return base / f"{name}.parquet"
 
 
-def load_layer(name: str, *, display: bool = False,
-               directory: str | Path = settings.BOUNDARIES_DIR) -> gpd.GeoDataFrame:
+def load_layer(
+    name: str, *, display: bool = False, directory: str | Path = settings.BOUNDARIES_DIR
+) -> gpd.GeoDataFrame:
     """Return a built boundary layer in EPSG:4326.
 
     Parameters
@@ -373,13 +411,19 @@ def boundaries_built(directory: str | Path = settings.BOUNDARIES_DIR) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the boundaries command line."""
-    parser = argparse.ArgumentParser(prog="python -m layers.boundaries", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m layers.boundaries",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="download the ONS layers and build every layer")
-    build.add_argument("--mirror", default=settings.ONS_MIRROR,
-                       help="read the ONS service files from this folder instead of the network "
-                            "(default: $MIDLANDS_ONS_MIRROR)")
+    build.add_argument(
+        "--mirror",
+        default=settings.ONS_MIRROR,
+        help="read the ONS service files from this folder instead of the network "
+        "(default: $MIDLANDS_ONS_MIRROR)",
+    )
     build.add_argument("--refresh", action="store_true", help="download again even if cached")
     build.add_argument("--out", default=str(settings.BOUNDARIES_DIR), help="output folder")
     args = parser.parse_args(argv)

@@ -32,8 +32,14 @@ logger = logging.getLogger(__name__)
 
 #: Area columns added to every site by the spatial join (empty where none applies).
 AREA_COLUMNS: tuple[str, ...] = (
-    "lad_code", "lad_name", "county_code", "county_name",
-    "ca_code", "ca_name", "region_code", "region_name",
+    "lad_code",
+    "lad_name",
+    "county_code",
+    "county_name",
+    "ca_code",
+    "ca_name",
+    "region_code",
+    "region_name",
 )
 #: The registry's own columns, in file order.
 REGISTRY_COLUMNS: tuple[str, ...] = tuple(f["name"] for f in vocabulary.schema()["fields"])
@@ -78,9 +84,15 @@ def validate_sites(
     try:
         outline = boundaries.load_layer("midlands", directory=boundaries_dir)
     except BoundaryDataMissingError as exc:
-        problems.append(Problem(0, "", "boundaries", str(boundaries_dir),
-                                f"are not built, so no site was checked against the Midlands "
-                                f"outline ({exc})"))
+        problems.append(
+            Problem(
+                0,
+                "",
+                "boundaries",
+                str(boundaries_dir),
+                f"are not built, so no site was checked against the Midlands outline ({exc})",
+            )
+        )
         return valid, problems
     far = _outside_outline(valid, outline)
     problems.extend(far)
@@ -101,12 +113,17 @@ def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Pro
     problems = []
     for (_, site), metres in zip(valid.iterrows(), distances, strict=True):
         if metres > settings.OUTLINE_TOLERANCE_M:
-            problems.append(Problem(
-                int(site["row"]), site["site_id"], "lat/lon", f"{site['lat']}, {site['lon']}",
-                f"is {metres / 1000:.1f} km outside the Midlands outline (tolerance "
-                f"{settings.OUTLINE_TOLERANCE_M / 1000:.0f} km); check the coordinates, and that "
-                "lat and lon are not swapped",
-            ))
+            problems.append(
+                Problem(
+                    int(site["row"]),
+                    site["site_id"],
+                    "lat/lon",
+                    f"{site['lat']}, {site['lon']}",
+                    f"is {metres / 1000:.1f} km outside the Midlands outline (tolerance "
+                    f"{settings.OUTLINE_TOLERANCE_M / 1000:.0f} km); check the coordinates, "
+                    "and that lat and lon are not swapped",
+                )
+            )
     return problems
 
 
@@ -160,7 +177,9 @@ def assign_areas(
     unplaced = inside["lad_code"].isna()
     if unplaced.any():
         nearest = gpd.sjoin_nearest(
-            points[unplaced.to_numpy()], wards, how="left",
+            points[unplaced.to_numpy()],
+            wards,
+            how="left",
             max_distance=settings.OUTLINE_TOLERANCE_M,
         )
         nearest = nearest[~nearest.index.duplicated(keep="first")]
@@ -176,9 +195,9 @@ def assign_areas(
 # Command line
 
 
-def _cmd_validate(path: str | None) -> int:
+def _cmd_validate(path: str | None, boundaries_dir: str) -> int:
     target = path or str(settings.SITES_CSV)
-    valid, problems = validate_sites(target)
+    valid, problems = validate_sites(target, boundaries_dir=boundaries_dir)
     for problem in problems:
         print(problem)
     if problems:
@@ -205,25 +224,33 @@ def geocode_candidates(query: str, *, limit: int = 5) -> list[dict[str, Any]]:
     Needs the network; raises ``RuntimeError`` with advice when the geocoder cannot be reached.
     Nothing is ever written to the registry.
     """
-    from layers import _osm  # imported here: osmnx is slow to import and only needed here
+    from layers import _osm  # noqa: PLC0415 (osmnx is slow to import; only geocoding needs it)
 
     return _osm.geocode_candidates(query, limit=limit)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the sites command line."""
-    parser = argparse.ArgumentParser(prog="python -m layers.sites", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m layers.sites",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check a registry file and list every problem")
     check.add_argument("path", nargs="?", help=f"registry CSV (default {settings.SITES_CSV})")
+    check.add_argument(
+        "--boundaries",
+        default=str(settings.BOUNDARIES_DIR),
+        help="built boundaries folder, for the Midlands outline check",
+    )
     find = commands.add_parser("geocode", help="look up candidate coordinates (needs network)")
     find.add_argument("query", help='"name, town"')
     find.add_argument("--limit", type=int, default=5)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "validate":
-        return _cmd_validate(args.path)
+        return _cmd_validate(args.path, args.boundaries)
     try:
         return _cmd_geocode(args.query, args.limit)
     except RuntimeError as exc:

@@ -57,10 +57,17 @@ _SUPPORT_DIRS: tuple[str, ...] = (
 #: Resources folium adds that this map never uses and no npm package provides.
 UNUSED: frozenset[str] = frozenset({"glyphicons_css", "awesome_rotate_css"})
 #: What a standalone page needs (it draws its own SVG markers, so no icon fonts).
-STANDALONE: frozenset[str] = frozenset({
-    "leaflet", "leaflet_css", "jquery", "markerclusterjs", "markerclustercss",
-    "markerclusterdefaultcss", "leaflet-heat.js",
-})
+STANDALONE: frozenset[str] = frozenset(
+    {
+        "leaflet",
+        "leaflet_css",
+        "jquery",
+        "markerclusterjs",
+        "markerclustercss",
+        "markerclusterdefaultcss",
+        "leaflet-heat.js",
+    }
+)
 
 
 def install(source: Path = NODE_MODULES, target: Path = VENDOR_DIR) -> list[Path]:
@@ -102,10 +109,15 @@ def localise(fmap: folium.Map, *, base_url: str = SERVED_URL, target: Path = VEN
             links = getattr(element, attribute, None)
             if not links:
                 continue
-            setattr(element, attribute, [
-                (name, f"{base_url}/{RESOURCES[name]}" if name in RESOURCES else url)
-                for name, url in links if name not in UNUSED
-            ])
+            setattr(
+                element,
+                attribute,
+                [
+                    (name, f"{base_url}/{RESOURCES[name]}" if name in RESOURCES else url)
+                    for name, url in links
+                    if name not in UNUSED
+                ],
+            )
 
 
 def _walk(element: Element) -> list[Element]:
@@ -139,8 +151,11 @@ def inline_html(html: str, *, target: Path = VENDOR_DIR) -> str:
             return ""
         path = target / relative
         css = path.read_text(encoding="utf-8")
-        css = re.sub(r"url\((['\"]?)([^)'\"]+)\1\)",
-                     lambda m: f"url({_data_uri(path.parent / m.group(2))})", css)
+        css = re.sub(
+            r"url\((['\"]?)([^)'\"]+)\1\)",
+            lambda m: f"url({_data_uri(path.parent / m.group(2))})",
+            css,
+        )
         return f"<style>{css}</style>"
 
     prefix = re.escape(SERVED_URL)
