@@ -6,8 +6,8 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 
 def sha256_file(path: str | Path) -> str:

@@ -83,7 +83,11 @@ def validate_table(
     key = schema.get("primaryKey", fields[0]["name"])
     problems: list[Problem] = []
     names = [f["name"] for f in fields]
-    missing = [n for n in names if n not in header]
+    missing = [
+        f["name"]
+        for f in fields
+        if f.get("constraints", {}).get("required") and f["name"] not in header
+    ]
     if missing:
         problems.append(
             Problem(

@@ -57,6 +57,11 @@ _PARENT_COLUMNS = [
     "region_name",
 ]
 _WARD_TOLERANCE_M = 50.0
+#: The offline basemap's land: how far around the Midlands, and how coarse.
+_BASEMAP_MARGIN_M = 250_000.0
+_BASEMAP_TOLERANCE_M = 800.0
+#: Display-only layers that are not Midlands areas (the offline basemap's land).
+BASEMAP_LAYERS: tuple[str, ...] = ("countries",)
 
 
 def read_hierarchy(path: str | Path = settings.HIERARCHY_CSV) -> pd.DataFrame:
@@ -203,6 +208,7 @@ def build_boundaries(
         "midlands": _outline(lads),
     }
     display = _display_layers(layers)
+    display["countries"] = _basemap_land(_read_raw(raw / "countries.geojson"), layers["midlands"])
     built: dict[str, Any] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "files": {}}
     for name, frame in layers.items():
         built["files"].update(_write_layer(frame.to_crs(settings.CRS_STORAGE), out, name))
@@ -327,6 +333,18 @@ def _display_layers(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDat
     }
 
 
+def _basemap_land(countries: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the UK's countries around the Midlands, simplified: the offline basemap's land."""
+    window = shapely.box(*midlands.total_bounds).buffer(_BASEMAP_MARGIN_M)
+    land = countries[["CTRY22CD", "CTRY22NM", "geometry"]].rename(
+        columns={"CTRY22CD": "code", "CTRY22NM": "name"}
+    )
+    land["geometry"] = shapely.intersection(land.geometry.values, window)
+    land = land[~land.is_empty].reset_index(drop=True)
+    land["geometry"] = _coverage_for_web(land.geometry.values, _BASEMAP_TOLERANCE_M)
+    return gpd.GeoDataFrame(land, geometry="geometry", crs=settings.CRS_STORAGE)
+
+
 def _coverage_for_web(geometries: Any, tolerance_m: float) -> list[shapely.Geometry]:
     simplified = shapely.coverage_simplify(geometries, tolerance_m)
     series = gpd.GeoSeries(simplified, crs=settings.CRS_METRIC).to_crs(settings.CRS_STORAGE)
@@ -361,8 +379,9 @@ def layer_path(
     name: str, *, display: bool = False, directory: str | Path = settings.BOUNDARIES_DIR
 ) -> Path:
     """Return the file of a built layer (GeoParquet, or display GeoJSON)."""
-    if name not in LAYERS:
-        raise ValueError(f"unknown boundary layer {name!r}; choose one of {', '.join(LAYERS)}")
+    known = (*LAYERS, *BASEMAP_LAYERS) if display else LAYERS
+    if name not in known:
+        raise ValueError(f"unknown boundary layer {name!r}; choose one of {', '.join(known)}")
     base = Path(directory)
     if display:
         return base / settings.DISPLAY_DIR_NAME / f"{name}.geojson"
@@ -401,7 +420,8 @@ def read_manifest(directory: str | Path = settings.BOUNDARIES_DIR) -> dict[str, 
 def boundaries_built(directory: str | Path = settings.BOUNDARIES_DIR) -> bool:
     """Say whether every layer has been built in ``directory``."""
     return all(layer_path(n, directory=directory).is_file() for n in LAYERS) and all(
-        layer_path(n, display=True, directory=directory).is_file() for n in DISPLAY_LAYERS
+        layer_path(n, display=True, directory=directory).is_file()
+        for n in (*DISPLAY_LAYERS, *BASEMAP_LAYERS)
     )
 
 

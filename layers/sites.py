@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Area columns added to every site by the spatial join (empty where none applies).
 AREA_COLUMNS: tuple[str, ...] = (
+    "ward_code",
+    "ward_name",
     "lad_code",
     "lad_name",
     "county_code",
@@ -154,6 +156,7 @@ def load_sites(
         crs=settings.CRS_STORAGE,
     )
     sites["last_checked"] = sites["last_checked"].map(lambda d: d.isoformat())
+    sites["location_source"] = sites["location_source"].fillna("")
     return assign_areas(sites, boundaries_dir=boundaries_dir)
 
 
@@ -167,6 +170,7 @@ def assign_areas(
     tolerance; a site farther out gets empty area columns.
     """
     wards = boundaries.load_layer("wards", directory=boundaries_dir).to_crs(settings.CRS_METRIC)
+    wards = wards.rename(columns={"code": "ward_code", "name": "ward_name"})
     wards = wards[["geometry", *AREA_COLUMNS]]
     points = sites.drop(columns=[c for c in AREA_COLUMNS if c in sites.columns]).to_crs(
         settings.CRS_METRIC

@@ -1,0 +1,374 @@
+"""Clusters of defence sites, a density surface for a heat layer, and authority specialisation.
+
+Clusters are found by density (DBSCAN from scikit-learn) on the sites' British National Grid
+coordinates, so the radius is in metres everywhere in the region. They are deterministic: the
+sites are put in a fixed order first, and clusters are numbered by size, then name.
+
+The specialisation table compares each authority's capability mix with the whole Midlands through
+the location quotient: an authority with a quotient above 1 holds a larger share of sites with
+that capability than the Midlands does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import ndimage
+from sklearn.cluster import DBSCAN
+
+import settings
+from layers import vocabulary
+
+logger = logging.getLogger(__name__)
+
+#: Default neighbourhood radius (km): sites this close chain into one cluster. Proposed for
+#: settings.py as ``CLUSTER_RADIUS_KM``.
+CLUSTER_RADIUS_KM: float = 8.0
+#: Default fewest sites that make a cluster. Proposed for settings.py as ``CLUSTER_MIN_SITES``.
+CLUSTER_MIN_SITES: int = 3
+#: Default heat-layer kernel width and grid cell (km).
+DENSITY_BANDWIDTH_KM: float = 8.0
+DENSITY_CELL_KM: float = 2.0
+
+#: Authority levels of the registry's area columns: level -> (code column, name column).
+AUTHORITY_LEVELS: dict[str, tuple[str, str]] = {
+    "lad": ("lad_code", "lad_name"),
+    "county": ("county_code", "county_name"),
+    "ca": ("ca_code", "ca_name"),
+    "region": ("region_code", "region_name"),
+}
+
+AuthorityLevel = Literal["lad", "county", "ca", "region"]
+
+#: The columns of :func:`find_clusters`' result, in order.
+CLUSTER_COLUMNS: tuple[str, ...] = (
+    "cluster_id", "name", "size", "site_ids", "town", "authority", "capability_mix",
+    "top_capability", "kind_mix", "centroid_lat", "centroid_lon", "area_km2", "geometry",
+)
+#: The columns of :func:`specialisation`'s result, in order.
+SPECIALISATION_COLUMNS: tuple[str, ...] = (
+    "area_code", "area_name", "capability", "capability_label", "sites", "area_sites",
+    "share", "midlands_share", "location_quotient",
+)
+
+# A cluster's polygon is its sites' convex hull grown by this fraction of the radius, so a pair
+# or a single town still reads as an area on the map without swallowing its neighbours.
+_HULL_MARGIN_FRACTION = 0.25
+
+
+def find_clusters(
+    sites: gpd.GeoDataFrame,
+    *,
+    radius_km: float = CLUSTER_RADIUS_KM,
+    min_sites: int = CLUSTER_MIN_SITES,
+) -> gpd.GeoDataFrame:
+    """Group sites into density-based clusters and describe each one.
+
+    Parameters
+    ----------
+    sites
+        Sites with point geometries and a CRS (the registry from ``load_sites`` or any
+        selection of it). ``town``, ``lad_name``, ``kind``, ``capabilities`` and ``site_id`` are
+        used when present.
+    radius_km
+        DBSCAN's neighbourhood radius in kilometres, measured in EPSG:27700.
+    min_sites
+        The fewest sites (the site itself included) a core site needs within ``radius_km``.
+        Sites that belong to no cluster are left out of the result.
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        One row per cluster in EPSG:4326 (columns :data:`CLUSTER_COLUMNS`), numbered from 1
+        by size, largest first. ``capability_mix`` and ``kind_mix`` read like
+        ``"combat_air:5;istar:2"`` (most common first); ``name`` is the cluster's dominant
+        town, else its dominant authority, made unique with a number; the geometry is the
+        sites' convex hull grown by a quarter of the radius; the centroid is the mean of the
+        sites' positions. An empty selection gives an empty frame with the same columns.
+    """
+    _check_positive("radius_km", radius_km)
+    if min_sites < 1:
+        raise ValueError(f"min_sites must be at least 1, got {min_sites!r}")
+    points = _metric_points(sites)
+    if points.empty:
+        return _empty_clusters()
+    coordinates = np.column_stack([points.geometry.x, points.geometry.y])
+    labels = DBSCAN(eps=radius_km * 1000.0, min_samples=min_sites).fit_predict(coordinates)
+    groups = [points[labels == label] for label in sorted(set(labels) - {-1})]
+    if not groups:
+        return _empty_clusters()
+    margin_m = radius_km * 1000.0 * _HULL_MARGIN_FRACTION
+    described = [_describe(group, margin_m) for group in groups]
+    # Number clusters by size, then by their first site, so ids do not depend on DBSCAN's labels.
+    described.sort(key=lambda row: (-row["size"], row["site_ids"]))
+    _name_uniquely(described)
+    for number, row in enumerate(described, start=1):
+        row["cluster_id"] = number
+    frame = gpd.GeoDataFrame(described, geometry="geometry", crs=settings.CRS_METRIC)
+    centroids = gpd.GeoSeries(
+        gpd.points_from_xy(frame.pop("centroid_x"), frame.pop("centroid_y")),
+        crs=settings.CRS_METRIC,
+    ).to_crs(settings.CRS_STORAGE)
+    frame["centroid_lat"] = centroids.y.to_numpy()
+    frame["centroid_lon"] = centroids.x.to_numpy()
+    return frame[list(CLUSTER_COLUMNS)].to_crs(settings.CRS_STORAGE)
+
+
+def density_surface(
+    sites: gpd.GeoDataFrame,
+    *,
+    bandwidth_km: float = DENSITY_BANDWIDTH_KM,
+    cell_km: float = DENSITY_CELL_KM,
+    min_weight: float = 0.05,
+) -> pd.DataFrame:
+    """Return a smoothed site-density grid for a heat layer.
+
+    The sites are counted on a square grid in EPSG:27700 and smoothed with a Gaussian kernel, so
+    the surface costs the same for ten sites or ten thousand.
+
+    Parameters
+    ----------
+    sites
+        Sites with point geometries and a CRS.
+    bandwidth_km
+        The kernel's standard deviation in kilometres: larger values blur towns together.
+    cell_km
+        The grid's cell size in kilometres.
+    min_weight
+        Cells weaker than this fraction of the peak are dropped to keep the layer small.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``lat``, ``lon`` (cell centres, EPSG:4326) and ``weight`` (0..1, the peak is
+        1), ready for ``folium.plugins.HeatMap(frame.to_numpy().tolist())``. Empty (with those
+        columns) when there are no sites.
+    """
+    _check_positive("bandwidth_km", bandwidth_km)
+    _check_positive("cell_km", cell_km)
+    if not 0.0 <= min_weight < 1.0:
+        raise ValueError(f"min_weight must be in 0..1 (a fraction of the peak), got {min_weight!r}")
+    points = _metric_points(sites)
+    if points.empty:
+        return pd.DataFrame({"lat": [], "lon": [], "weight": []}, dtype=float)
+    cell_m = cell_km * 1000.0
+    # Pad the grid by three kernel widths so the surface fades out instead of being cut off.
+    pad_m = 3.0 * bandwidth_km * 1000.0
+    xmin, ymin, xmax, ymax = points.total_bounds
+    x_edges = np.arange(xmin - pad_m, xmax + pad_m + cell_m, cell_m)
+    y_edges = np.arange(ymin - pad_m, ymax + pad_m + cell_m, cell_m)
+    counts, _, _ = np.histogram2d(points.geometry.y, points.geometry.x, bins=[y_edges, x_edges])
+    smoothed = ndimage.gaussian_filter(counts, sigma=bandwidth_km / cell_km, mode="constant")
+    smoothed /= smoothed.max()
+    rows, columns = np.nonzero(smoothed >= max(min_weight, 1e-12))
+    centres = gpd.GeoSeries(
+        gpd.points_from_xy(x_edges[columns] + cell_m / 2, y_edges[rows] + cell_m / 2),
+        crs=settings.CRS_METRIC,
+    ).to_crs(settings.CRS_STORAGE)
+    return pd.DataFrame({
+        "lat": centres.y.to_numpy(),
+        "lon": centres.x.to_numpy(),
+        "weight": smoothed[rows, columns],
+    })
+
+
+def specialisation(
+    sites: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    level: AuthorityLevel = "county",
+) -> pd.DataFrame:
+    """Count each authority's sites by capability and compare them with the whole Midlands.
+
+    The location quotient of authority *a* and capability *c* is
+    ``(sites of a with c / sites of a) / (Midlands sites with c / Midlands sites)``; a site
+    with several capabilities counts once for each. The Midlands baseline is every given site
+    placed in a Midlands LAD, so the table follows the filters it is given.
+
+    Parameters
+    ----------
+    sites
+        Sites with ``capabilities`` (lists of slugs) and the area columns added by
+        ``load_sites``.
+    level
+        ``"lad"``, ``"county"`` (counties and unitary authorities), ``"ca"`` (combined
+        authorities; sites in none are left out of the rows but stay in the baseline) or
+        ``"region"``.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per authority and capability present in the selection, zeros included
+        (columns :data:`SPECIALISATION_COLUMNS`), sorted by authority code and the
+        vocabulary's order of capabilities.
+    """
+    if level not in AUTHORITY_LEVELS:
+        raise ValueError(
+            f"level {level!r} is not an authority level; choose one of "
+            f"{', '.join(repr(name) for name in AUTHORITY_LEVELS)}"
+        )
+    code_column, name_column = AUTHORITY_LEVELS[level]
+    missing = {"capabilities", "lad_code", code_column, name_column} - set(sites.columns)
+    if missing:
+        raise ValueError(
+            f"sites lack the columns {sorted(missing)}; pass sites from layers.sites.load_sites "
+            "(or run layers.sites.assign_areas on them) first"
+        )
+    placed = sites[sites["lad_code"].fillna("").astype(str) != ""]
+    if placed.empty:
+        return pd.DataFrame({name: [] for name in SPECIALISATION_COLUMNS})
+    capability_lists = _capability_lists(placed["capabilities"])
+    present = _vocabulary_order(
+        {slug for slugs in capability_lists for slug in slugs}, vocabulary.CAPABILITIES
+    )
+    holds = pd.DataFrame(
+        {slug: [slug in slugs for slugs in capability_lists] for slug in present},
+        index=placed.index,
+        dtype=bool,
+    )
+    midlands_share = holds.mean()
+    codes = placed[code_column].fillna("").astype(str)
+    names = placed[name_column].fillna("").astype(str)
+    records = []
+    for code in sorted(set(codes) - {""}):
+        in_area = (codes == code).to_numpy()
+        area_sites = int(in_area.sum())
+        area_name = names[in_area].iloc[0]
+        for slug in present:
+            count = int(holds.loc[in_area, slug].sum())
+            share = count / area_sites
+            records.append({
+                "area_code": code,
+                "area_name": area_name,
+                "capability": slug,
+                "capability_label": vocabulary.capability_label(slug),
+                "sites": count,
+                "area_sites": area_sites,
+                "share": share,
+                "midlands_share": float(midlands_share[slug]),
+                "location_quotient": share / float(midlands_share[slug]),
+            })
+    return pd.DataFrame(records, columns=list(SPECIALISATION_COLUMNS))
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers (shared with layers.corridor)
+
+
+def _check_positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number of kilometres, got {value!r}")
+
+
+def _metric_points(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the sites in EPSG:27700, in a fixed order (site id, then position)."""
+    if not isinstance(sites, gpd.GeoDataFrame):
+        raise TypeError(
+            f"sites must be a GeoDataFrame, got {type(sites).__name__}; load them with "
+            "layers.sites.load_sites"
+        )
+    if sites.crs is None:
+        raise ValueError(
+            "sites have no CRS; set it first, e.g. sites.set_crs('EPSG:4326') for lat/lon"
+        )
+    points = sites[~sites.geometry.isna() & ~sites.geometry.is_empty].to_crs(settings.CRS_METRIC)
+    points = points.assign(_x=points.geometry.x, _y=points.geometry.y)
+    order = ["site_id", "_x", "_y"] if "site_id" in points.columns else ["_x", "_y"]
+    # A stable order makes DBSCAN's border-point assignment, and so every result, repeatable.
+    points = points.sort_values(order, kind="mergesort")
+    return points.drop(columns=["_x", "_y"])
+
+
+def _capability_lists(values: Iterable[object]) -> list[list[str]]:
+    """Return each site's capabilities as a list, from lists or ';'-separated text."""
+    lists: list[list[str]] = []
+    for value in values:
+        if isinstance(value, str):
+            lists.append([slug.strip() for slug in value.split(";") if slug.strip()])
+        elif isinstance(value, list | tuple | np.ndarray):
+            lists.append([str(slug) for slug in value])
+        else:
+            lists.append([])
+    return lists
+
+
+def _vocabulary_order(slugs: Iterable[str], known: dict[str, str]) -> list[str]:
+    """Sort slugs in the vocabulary's order, unknown ones last and alphabetically."""
+    rank = {slug: position for position, slug in enumerate(known)}
+    return sorted(set(slugs), key=lambda slug: (rank.get(slug, len(rank)), slug))
+
+
+def _mix(counts: Counter[str], known: dict[str, str]) -> str:
+    """Format counts as ``"slug:count;..."``, most common first, ties in vocabulary order."""
+    rank = {slug: position for position, slug in enumerate(known)}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], rank.get(item[0], len(rank)),
+                                                       item[0]))
+    return ";".join(f"{slug}:{count}" for slug, count in ordered)
+
+
+def _dominant(values: Iterable[object]) -> tuple[str, int]:
+    """Return the most common non-empty value (alphabetical on ties) and its count."""
+    counts = Counter(str(v) for v in values if isinstance(v, str) and v.strip())
+    if not counts:
+        return "", 0
+    value, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return value, count
+
+
+def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, object]:
+    size = len(group)
+    town, town_count = _dominant(group["town"]) if "town" in group else ("", 0)
+    authority, authority_count = (
+        _dominant(group["lad_name"]) if "lad_name" in group else ("", 0)
+    )
+    # A town holding most of the cluster names it; a spread-out cluster takes its authority.
+    if town and 2 * town_count >= size:
+        name = town
+    elif authority and 2 * authority_count >= size:
+        name = authority
+    else:
+        name = town or authority
+    capabilities = Counter(
+        slug for slugs in _capability_lists(group.get("capabilities", [])) for slug in slugs
+    )
+    kinds = Counter(str(k) for k in group.get("kind", []) if isinstance(k, str))
+    hull = shapely.MultiPoint(list(group.geometry)).convex_hull.buffer(margin_m)
+    top = _mix(capabilities, vocabulary.CAPABILITIES).split(":")[0] if capabilities else ""
+    site_ids = (
+        ";".join(str(s) for s in group["site_id"]) if "site_id" in group else ""
+    )
+    return {
+        "name": name,
+        "size": size,
+        "site_ids": site_ids,
+        "town": town,
+        "authority": authority,
+        "capability_mix": _mix(capabilities, vocabulary.CAPABILITIES),
+        "top_capability": top,
+        "kind_mix": _mix(kinds, vocabulary.KINDS),
+        "centroid_x": float(group.geometry.x.mean()),
+        "centroid_y": float(group.geometry.y.mean()),
+        "area_km2": round(hull.area / 1e6, 3),
+        "geometry": hull,
+    }
+
+
+def _name_uniquely(rows: list[dict[str, object]]) -> None:
+    """Give unnamed clusters a number and number repeated names: "Lincoln", "Lincoln (2)"."""
+    seen: Counter[str] = Counter()
+    for position, row in enumerate(rows, start=1):
+        base = str(row["name"]) or f"Cluster {position}"
+        seen[base] += 1
+        row["name"] = base if seen[base] == 1 else f"{base} ({seen[base]})"
+
+
+def _empty_clusters() -> gpd.GeoDataFrame:
+    columns = {name: [] for name in CLUSTER_COLUMNS if name != "geometry"}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=settings.CRS_STORAGE),
+                            crs=settings.CRS_STORAGE)

@@ -1,0 +1,128 @@
+"""Selecting sites: the filter semantics shared by the app, the exports and the command line.
+
+Within one criterion the values combine with OR (a site with any chosen capability, of any
+chosen kind, in any chosen area); the criteria combine with AND. An empty criterion selects
+everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from layers import vocabulary
+
+#: Site columns that hold an area code, finest first; an area filter matches any of them.
+AREA_CODE_COLUMNS: tuple[str, ...] = ("lad_code", "county_code", "ca_code", "region_code")
+#: Columns the free-text search looks in.
+TEXT_COLUMNS: tuple[str, ...] = ("name", "organisation", "description")
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    """What to select: capabilities, kinds of site, areas (GSS codes), text, in the belt only."""
+
+    capabilities: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    text: str = ""
+    in_belt: bool = False
+
+    def is_empty(self) -> bool:
+        """Say whether this filter selects every site."""
+        return not (self.capabilities or self.kinds or self.areas or self.text.strip()
+                    or self.in_belt)
+
+    def describe(self) -> str:
+        """A one-line, human description of the filter (for exports and captions)."""
+        parts = []
+        if self.capabilities:
+            parts.append("capabilities: " + ", ".join(
+                vocabulary.capability_label(c) for c in self.capabilities))
+        if self.kinds:
+            parts.append("kinds: " + ", ".join(vocabulary.kind_label(k) for k in self.kinds))
+        if self.areas:
+            parts.append("areas: " + ", ".join(self.areas))
+        if self.text.strip():
+            parts.append(f"text: {self.text.strip()!r}")
+        if self.in_belt:
+            parts.append("inside the Defence Belt only")
+        return "; ".join(parts) if parts else "all sites"
+
+
+def filter_problems(criteria: SiteFilter, *, known_areas: Iterable[str] = ()) -> list[str]:
+    """Return a message for every unknown capability, kind or area code in ``criteria``."""
+    problems = []
+    for slug in criteria.capabilities:
+        if slug not in vocabulary.CAPABILITIES:
+            problems.append(f"unknown capability {slug!r}; choose from "
+                            f"{', '.join(vocabulary.CAPABILITIES)}")
+    for slug in criteria.kinds:
+        if slug not in vocabulary.KINDS:
+            problems.append(f"unknown kind of site {slug!r}; choose from "
+                            f"{', '.join(vocabulary.KINDS)}")
+    areas = set(known_areas)
+    for code in criteria.areas:
+        if code not in areas:
+            problems.append(f"unknown area code {code!r}; use a GSS code of a Midlands LAD, "
+                            "county or unitary authority, combined authority or region")
+    return problems
+
+
+def select_sites(
+    sites: gpd.GeoDataFrame,
+    criteria: SiteFilter,
+    *,
+    in_belt: pd.Series | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the sites that ``criteria`` selects (a new frame; ``sites`` is not modified).
+
+    Parameters
+    ----------
+    sites
+        Sites with ``capabilities`` as lists and the area code columns.
+    criteria
+        The filter.
+    in_belt
+        A boolean Series aligned with ``sites``: which sites lie inside the Defence Belt.
+        Needed only when ``criteria.in_belt`` is set.
+    """
+    keep = pd.Series(True, index=sites.index)
+    if criteria.capabilities:
+        wanted = set(criteria.capabilities)
+        keep &= sites["capabilities"].map(lambda caps: bool(wanted.intersection(caps)))
+    if criteria.kinds:
+        keep &= sites["kind"].isin(criteria.kinds)
+    if criteria.areas:
+        in_area = pd.Series(False, index=sites.index)
+        for column in AREA_CODE_COLUMNS:
+            in_area |= sites[column].isin(criteria.areas)
+        keep &= in_area
+    text = criteria.text.strip().casefold()
+    if text:
+        haystack = sites[list(TEXT_COLUMNS)].fillna("").agg(" ".join, axis=1).str.casefold()
+        keep &= haystack.str.contains(text, regex=False)
+    if criteria.in_belt:
+        if in_belt is None:
+            raise ValueError("the in-belt filter needs the corridor: pass in_belt=")
+        keep &= in_belt.reindex(sites.index, fill_value=False).astype(bool)
+    return sites[keep.to_numpy()].copy()
+
+
+def capability_counts(sites: pd.DataFrame) -> dict[str, int]:
+    """Return how many of ``sites`` have each capability (every slug, zeros included)."""
+    counts = dict.fromkeys(vocabulary.CAPABILITIES, 0)
+    for caps in sites["capabilities"]:
+        for slug in caps:
+            counts[slug] = counts.get(slug, 0) + 1
+    return counts
+
+
+def kind_counts(sites: pd.DataFrame) -> dict[str, int]:
+    """Return how many of ``sites`` are of each kind (every kind, zeros included)."""
+    found = sites["kind"].value_counts()
+    return {slug: int(found.get(slug, 0)) for slug in vocabulary.KINDS}
+

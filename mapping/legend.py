@@ -1,0 +1,145 @@
+"""The map's legend, title and attribution, drawn into the Leaflet map as controls.
+
+folium has no legend of its own. These are Leaflet controls, so they stay inside the map
+wherever it is shown (Streamlit's iframe, a standalone HTML file, a screenshot). Every label is
+escaped; the HTML is built here from the vocabularies and palette, never from free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers import vocabulary
+from mapping import style
+from mapping.popups import text
+
+_CSS = """
+.mdm-legend, .mdm-title { background: rgba(255,255,255,0.95); border-radius: 6px;
+  box-shadow: 0 1px 5px rgba(0,0,0,0.35); font: 13px/1.35 "Helvetica Neue", Arial, sans-serif;
+  color: #1a1a1a; }
+.mdm-legend { padding: 8px 10px; max-height: 70vh; overflow-y: auto; min-width: 190px; }
+.mdm-legend h5 { margin: 6px 0 3px; font-size: 1em; font-weight: 700; }
+.mdm-legend h5:first-child { margin-top: 0; }
+.mdm-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.mdm-legend .swatch { width: 14px; height: 14px; border-radius: 3px; border: 1px solid #1a1a1a;
+  flex: none; }
+.mdm-legend .line { width: 22px; height: 0; flex: none; }
+.mdm-legend svg { flex: none; }
+.mdm-legend .count { color: #555; margin-left: auto; padding-left: 8px; }
+.mdm-legend.large { font-size: 17px; min-width: 260px; }
+.mdm-title { padding: 8px 14px; }
+.mdm-title h3 { margin: 0; font-size: 18px; }
+.mdm-title p { margin: 2px 0 0; font-size: 13px; color: #333; }
+.mdm-popup h4 { margin: 0 0 4px; font-size: 15px; }
+.mdm-popup p { margin: 0 0 6px; }
+.mdm-popup table { border-collapse: collapse; margin-bottom: 4px; }
+.mdm-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: 600;
+  vertical-align: top; }
+.mdm-popup ul { margin: 2px 0 0 16px; padding: 0; }
+.mdm-kpis { display: grid; grid-template-columns: repeat(2, auto); gap: 2px 12px; margin-top: 6px; }
+.mdm-kpis b { font-size: 15px; }
+"""
+
+_TEMPLATE = Template("""
+{% macro header(this, kwargs) %}<style>{{ this.css }}
+#{{ this._parent.get_name() }} { background: {{ this.background }}; }</style>{% endmacro %}
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  function control(position, className, html) {
+    var box = L.control({position: position});
+    box.onAdd = function () {
+      var div = L.DomUtil.create("div", className);
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    box.addTo(map);
+  }
+  {% if this.legend_html %}control("bottomright", {{ this.legend_class|tojson }},
+    {{ this.legend_html|tojson }});{% endif %}
+  {% if this.title_html %}control("topleft", "mdm-title", {{ this.title_html|tojson }});
+  {% endif %}
+  {% for item in this.attributions %}map.attributionControl.addAttribution({{ item|tojson }});
+  {% endfor %}
+})();
+{% endmacro %}
+""")
+
+
+class MapChrome(MacroElement):
+    """Legend, optional title box and attribution lines for one map."""
+
+    _template = _TEMPLATE
+
+    def __init__(self, *, legend_html: str, title_html: str = "", attributions: Iterable[str] = (),
+                 large: bool = False, background: str = style.SEA_COLOUR) -> None:
+        super().__init__()
+        self._name = "MapChrome"
+        self.css = _CSS
+        self.legend_html = legend_html
+        self.legend_class = "mdm-legend large" if large else "mdm-legend"
+        self.title_html = title_html
+        self.attributions = [text(a) for a in attributions]
+        self.background = background
+
+
+def legend_html(
+    *,
+    capability_counts: dict[str, int],
+    kind_counts: dict[str, int],
+    boundaries: Iterable[str] = ("combined_authorities", "counties", "lads"),
+    corridor: bool = False,
+) -> str:
+    """Return the legend's HTML: capabilities (colour), kinds (shape), boundary lines.
+
+    Only capabilities and kinds that occur in the selection are listed, each with its count, so
+    the legend always matches the map.
+    """
+    parts = ["<h5>Main capability (colour)</h5>"]
+    for slug, label in vocabulary.CAPABILITIES.items():
+        count = capability_counts.get(slug, 0)
+        if count:
+            parts.append(
+                f'<div class="row"><span class="swatch" style="background:'
+                f'{style.capability_colour(slug)}"></span>{text(label)}'
+                f'<span class="count">{count}</span></div>'
+            )
+    if not any(capability_counts.values()):
+        parts.append('<div class="row">No sites selected</div>')
+    parts.append("<h5>Kind of site (shape)</h5>")
+    for slug, label in vocabulary.KINDS.items():
+        count = kind_counts.get(slug, 0)
+        if count:
+            parts.append(
+                f'<div class="row">{style.marker_svg(slug, "#ffffff", size=16)}{text(label)}'
+                f'<span class="count">{count}</span></div>'
+            )
+    parts.append("<h5>Boundaries</h5>")
+    labels = {"combined_authorities": "Combined authority", "counties": "County or unitary",
+              "lads": "District (LAD)", "wards": "Ward"}
+    for name in boundaries:
+        line = style.BOUNDARY_STYLES[name]
+        dash = "dashed" if line.get("dashArray") else "solid"
+        parts.append(
+            f'<div class="row"><span class="line" style="border-top:{line["weight"]}px {dash} '
+            f'{line["color"]}"></span>{labels[name]}</div>'
+        )
+    if corridor:
+        parts.append(
+            f'<div class="row"><span class="swatch" style="background:'
+            f'{style.CORRIDOR_STYLE["fillColor"]}"></span>Midlands Defence Belt (model)</div>'
+        )
+    return "".join(parts)
+
+
+def title_html(title: str, subtitle: str = "", kpis: Iterable[tuple[str, str]] = ()) -> str:
+    """Return the title box's HTML (escaped), with optional KPI pairs (value, label)."""
+    figures = "".join(f"<div><b>{text(value)}</b> {text(label)}</div>" for value, label in kpis)
+    return (f"<h3>{text(title)}</h3>" + (f"<p>{text(subtitle)}</p>" if subtitle else "")
+            + (f'<div class="mdm-kpis">{figures}</div>' if figures else ""))
+

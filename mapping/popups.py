@@ -1,0 +1,79 @@
+"""Popup and tooltip HTML for sites and areas, with every string from data escaped.
+
+Nothing from the registry or an upload becomes markup: text goes through ``html.escape`` and a
+link is written only for an http(s) URL, escaped as an attribute.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from layers import vocabulary
+
+_HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+_MAX_TEXT = 600
+
+
+def text(value: object, *, limit: int = _MAX_TEXT) -> str:
+    """Return ``value`` as escaped HTML text, cut to ``limit`` characters.
+
+    Control characters (NUL, bidirectional overrides) are dropped so they cannot reorder or
+    hide what a reader sees.
+    """
+    raw = "" if value is None else str(value)
+    raw = "".join(ch for ch in raw if ch.isprintable() or ch == " ")
+    raw = re.sub(r"[\u202a-\u202e\u2066-\u2069]", "", raw)
+    if len(raw) > limit:
+        raw = raw[: limit - 1] + "…"
+    return html.escape(raw, quote=True)
+
+
+def safe_link(url: object, label: str) -> str:
+    """Return an escaped link to ``url`` when it is http(s); otherwise the escaped URL as text."""
+    raw = "" if url is None else str(url).strip()
+    if not _HTTP_URL.match(raw):
+        return text(raw) if raw else ""
+    return (f'<a href="{html.escape(raw, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{text(label)}</a>')
+
+
+def site_popup(site: Mapping[str, Any]) -> str:
+    """Return the popup HTML of one site: every field escaped, the source as a safe link."""
+    capabilities = site.get("capabilities") or []
+    caps = "".join(f"<li>{text(vocabulary.capability_label(c))}</li>" for c in capabilities)
+    authority = " · ".join(
+        text(site.get(column)) for column in ("lad_name", "county_name", "ca_name")
+        if site.get(column) and (column != "county_name"
+                                 or site.get("county_name") != site.get("lad_name"))
+    )
+    precision = vocabulary.PRECISIONS.get(str(site.get("location_precision")),
+                                          str(site.get("location_precision", "")))
+    rows = [
+        ("Organisation", text(site.get("organisation"))),
+        ("Kind", text(vocabulary.kind_label(str(site.get("kind", ""))))),
+        ("Town", text(site.get("town"))),
+        ("Authority", authority),
+        ("Location", text(precision)),
+        ("Source", safe_link(site.get("source_url"), "public source")
+         + (f" (checked {text(site.get('last_checked'))})" if site.get("last_checked") else "")),
+    ]
+    body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows if value)
+    return (
+        '<div class="mdm-popup">'
+        f"<h4>{text(site.get('name'))}</h4>"
+        f"<p>{text(site.get('description'))}</p>"
+        f"<table>{body}</table>"
+        f'<div class="mdm-caps"><b>Capabilities</b><ul>{caps}</ul></div>'
+        "</div>"
+    )
+
+
+def site_tooltip(site: Mapping[str, Any]) -> str:
+    """Return the hover text of one site (escaped): its name and organisation."""
+    name, organisation = site.get("name"), site.get("organisation")
+    if organisation and organisation != name:
+        return f"{text(name, limit=120)} · {text(organisation, limit=80)}"
+    return text(name, limit=120)

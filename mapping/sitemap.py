@@ -1,0 +1,269 @@
+"""Build the folium map from the layers: boundaries, sites, corridor, clusters, legend.
+
+``build_map`` is the one entry point: the app, the exports and the benchmarks all call it with
+the selected sites, so the map looks the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from folium.plugins import MarkerCluster
+
+import settings
+from layers import boundaries, filters
+from mapping import assets, style
+from mapping.legend import MapChrome, legend_html, title_html
+from mapping.popups import site_popup, site_tooltip, text
+
+#: Boundary layers drawn on the map, top to bottom in the layer control.
+AREA_LAYERS: dict[str, tuple[str, str]] = {
+    # layer name: (label in the layer control, site column holding the area code)
+    "combined_authorities": ("Combined authorities", "ca_code"),
+    "counties": ("Counties and unitary authorities", "county_code"),
+    "lads": ("Districts (LADs)", "lad_code"),
+    "wards": ("Wards", "ward_code"),
+}
+BASEMAPS: dict[str, str] = {
+    "offline": "Offline (boundaries as the base; no internet needed)",
+    "light": "Light tiles (CARTO, needs internet)",
+}
+#: The Midlands' bounds, for the initial view: [[south, west], [north, east]].
+MIDLANDS_BOUNDS: list[list[float]] = [[51.83, -3.24], [53.72, 0.36]]
+
+
+def build_map(
+    sites: gpd.GeoDataFrame,
+    *,
+    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    basemap: str = "offline",
+    cluster_markers: bool = True,
+    show_wards: bool = False,
+    corridor: gpd.GeoDataFrame | None = None,
+    clusters: gpd.GeoDataFrame | None = None,
+    heat_points: list[list[float]] | None = None,
+    estates: gpd.GeoDataFrame | None = None,
+    title: str = "",
+    subtitle: str = "",
+    kpis: list[tuple[str, str]] | None = None,
+    large_legend: bool = False,
+    local_assets: bool = True,
+    height: str = "100%",
+) -> folium.Map:
+    """Return the folium map of ``sites`` (the current selection) and the Midlands' areas.
+
+    Parameters
+    ----------
+    sites
+        The selected sites (EPSG:4326) with their capabilities and area codes.
+    boundaries_dir
+        Where the built boundaries are.
+    basemap
+        ``"offline"`` (land and boundaries drawn from data; works with no internet) or
+        ``"light"`` (CARTO tiles, needs the internet).
+    cluster_markers
+        Group nearby markers into clusters that split as you zoom in.
+    show_wards
+        Add the ward layer (about 1.3 MB, so only when asked for).
+    corridor, clusters, heat_points, estates
+        Optional analysis layers: the Defence Belt (belt polygon and spine), site clusters,
+        a density heat layer ([lat, lon, weight] rows), MOD estate footprints from OSM.
+    title, subtitle, kpis
+        A title box (with value/label pairs) for presentations and standalone pages.
+    large_legend
+        A larger legend for projectors.
+    local_assets
+        Point Leaflet and its plugins at the locally served copies (see ``mapping.assets``).
+    height
+        The map's CSS height.
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    fmap = folium.Map(location=[52.75, -1.5], zoom_start=8, tiles=None, prefer_canvas=True,
+                      control_scale=True, zoom_snap=0.25, height=height)
+    # with no tile layer Leaflet has no zoom range, which marker clustering needs
+    fmap.options.update(minZoom=6, maxZoom=18)
+    attributions = [settings.ONS_ATTRIBUTION]
+    if basemap == "light":
+        folium.TileLayer("CartoDB positron", name=BASEMAPS["light"], control=False).add_to(fmap)
+    else:
+        _add_offline_basemap(fmap, boundaries_dir)
+    for name, (label, column) in AREA_LAYERS.items():
+        if name != "wards" or show_wards:  # wards (1.3 MB) only when asked for
+            _add_area_layer(fmap, name, label, column, sites, boundaries_dir)
+    if estates is not None and not estates.empty:
+        _add_estates(fmap, estates)
+        attributions.append(settings.OSM_ATTRIBUTION)
+    if corridor is not None and not corridor.empty:
+        _add_corridor(fmap, corridor)
+    if clusters is not None and not clusters.empty:
+        _add_clusters(fmap, clusters)
+    if heat_points:
+        from folium.plugins import HeatMap  # noqa: PLC0415 (only when asked for)
+
+        HeatMap(heat_points, name="Site density (heat)", show=False, radius=28,
+                blur=22).add_to(fmap)
+    _add_sites(fmap, sites, cluster_markers=cluster_markers)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    fmap.fit_bounds(MIDLANDS_BOUNDS)
+    chrome = MapChrome(
+        legend_html=legend_html(
+            capability_counts=_main_capability_counts(sites),
+            kind_counts=filters.kind_counts(sites),
+            corridor=corridor is not None and not corridor.empty,
+        ),
+        title_html=title_html(title, subtitle, kpis or []) if title else "",
+        attributions=attributions,
+        large=large_legend,
+        background=style.SEA_COLOUR if basemap == "offline" else "#ffffff",
+    )
+    fmap.add_child(chrome)
+    if local_assets:
+        assets.localise(fmap)
+    return fmap
+
+
+def _main_capability_counts(sites: pd.DataFrame) -> dict[str, int]:
+    """Count sites by their first (main) capability: what the marker colours show."""
+    counts: dict[str, int] = {}
+    for caps in sites["capabilities"]:
+        if caps:
+            counts[caps[0]] = counts.get(caps[0], 0) + 1
+    return counts
+
+
+@cache
+def _display_geojson(name: str, directory: str, modified: float) -> dict[str, Any]:
+    """Read a display layer once per file version (``modified`` keys the cache)."""
+    frame = boundaries.load_layer(name, display=True, directory=directory)
+    keep = [c for c in ("code", "name") if c in frame.columns]
+    loaded: dict[str, Any] = json.loads(frame[[*keep, "geometry"]].to_json(drop_id=True))
+    return loaded
+
+
+def _layer_geojson(name: str, directory: str | Path) -> dict[str, Any]:
+    path = boundaries.layer_path(name, display=True, directory=directory)
+    if not path.is_file():
+        boundaries.load_layer(name, display=True, directory=directory)  # raises with advice
+    return _display_geojson(name, str(directory), path.stat().st_mtime)
+
+
+def _add_offline_basemap(fmap: folium.Map, directory: str | Path) -> None:
+    land = _layer_geojson("countries", directory)
+    folium.GeoJson(land, name="Land", control=False, interactive=False,
+                   style_function=lambda _: style.LAND_STYLE).add_to(fmap)
+    outline = _layer_geojson("midlands", directory)
+    folium.GeoJson(outline, name="The Midlands", control=False, interactive=False,
+                   style_function=lambda _: style.MIDLANDS_STYLE).add_to(fmap)
+
+
+def _add_area_layer(
+    fmap: folium.Map, name: str, label: str, column: str, sites: pd.DataFrame,
+    directory: str | Path,
+) -> None:
+    source = _layer_geojson(name, directory)
+    counts = sites[column].value_counts().to_dict() if column in sites.columns else {}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": feature["geometry"],
+            "properties": {
+                "name": text(feature["properties"]["name"]),
+                "code": text(feature["properties"]["code"]),
+                "sites": int(counts.get(feature["properties"]["code"], 0)),
+            },
+        }
+        for feature in source["features"]
+    ]
+    layer_style = style.BOUNDARY_STYLES[name]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=label,
+        style_function=lambda _: layer_style,
+        highlight_function=lambda _: style.HIGHLIGHT_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=["name", "code", "sites"],
+                                      aliases=["", "Code", "Selected sites"], sticky=True),
+        smooth_factor=0.5,
+    ).add_to(fmap)
+
+
+def _add_sites(fmap: folium.Map, sites: gpd.GeoDataFrame, *, cluster_markers: bool) -> None:
+    label = f"Sites ({len(sites)})"
+    group: folium.FeatureGroup | MarkerCluster
+    if cluster_markers:
+        group = MarkerCluster(name=label, options={"showCoverageOnHover": False,
+                                                   "maxClusterRadius": 40,
+                                                   "spiderfyOnMaxZoom": True})
+    else:
+        group = folium.FeatureGroup(name=label)
+    for site in sites.drop(columns="geometry").to_dict("records"):
+        main = site["capabilities"][0] if site["capabilities"] else ""
+        icon = folium.DivIcon(
+            html=style.marker_svg(site["kind"], style.capability_colour(main)),
+            icon_size=(20, 20), icon_anchor=(10, 10), class_name="mdm-marker",
+        )
+        folium.Marker(
+            location=[site["lat"], site["lon"]],
+            icon=icon,
+            tooltip=folium.Tooltip(site_tooltip(site)),
+            popup=folium.Popup(site_popup(site), max_width=360),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="Midlands Defence Belt (model)")
+    shapes = corridor.to_crs(settings.CRS_STORAGE)
+    for row in shapes.itertuples():
+        geometry = row.geometry
+        polygonal = geometry.geom_type in ("Polygon", "MultiPolygon")
+        folium.GeoJson(
+            geometry.__geo_interface__,
+            style_function=(lambda _: style.CORRIDOR_STYLE) if polygonal
+            else (lambda _: style.SPINE_STYLE),
+            interactive=polygonal,
+            tooltip=text(_corridor_caption(row._asdict())) if polygonal else None,
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _corridor_caption(row: dict[str, Any]) -> str:
+    share = row.get("share_inside")
+    width = row.get("width_km")
+    parts = ["Midlands Defence Belt (computed model)"]
+    if width is not None:
+        parts.append(f"{float(width):g} km wide")
+    if share is not None and not pd.isna(share):
+        parts.append(f"holds {float(share):.0%} of the selected sites")
+    return ", ".join(parts)
+
+
+def _add_clusters(fmap: folium.Map, clusters: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="Clusters", show=False)
+    for row in clusters.to_crs(settings.CRS_STORAGE).to_dict("records"):
+        caption = f"{row.get('name', 'Cluster')}: {row.get('size', '?')} sites"
+        folium.GeoJson(
+            row["geometry"].__geo_interface__,
+            style_function=lambda _: {"color": "#332288", "weight": 2, "fillOpacity": 0.08,
+                                      "dashArray": "2 4"},
+            tooltip=text(caption),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_estates(fmap: folium.Map, estates: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="MOD estate footprints (OpenStreetMap)", show=False)
+    for row in estates.to_crs(settings.CRS_STORAGE).to_dict("records"):
+        folium.GeoJson(
+            row["geometry"].__geo_interface__,
+            style_function=lambda _: {"color": "#4d4d4d", "weight": 1, "fillColor": "#7f7f7f",
+                                      "fillOpacity": 0.25},
+            tooltip=text(row.get("name") or "Military land (unnamed)"),
+        ).add_to(group)
+    group.add_to(fmap)

@@ -1,0 +1,81 @@
+"""Colours, marker shapes and boundary styles: one place for how the map looks.
+
+Sites are coloured by their first (main) capability and shaped by their kind, so colour is
+never the only cue. The colours are drawn from the Okabe-Ito and Paul Tol palettes, chosen to
+stay distinguishable for the common forms of colour blindness, and each marker has a dark
+outline so it reads on a projector.
+"""
+
+from __future__ import annotations
+
+#: Capability slug -> marker colour.
+CAPABILITY_COLOURS: dict[str, str] = {
+    "land_systems": "#117733",
+    "combat_air": "#0072B2",
+    "nuclear_propulsion": "#E69F00",
+    "cyber_digital": "#AA4499",
+    "defence_medicine": "#CC6677",
+    "space": "#332288",
+    "istar": "#88CCEE",
+    "advanced_manufacturing": "#999933",
+    "power_propulsion": "#D55E00",
+    "autonomy_ai": "#44AA99",
+    "quantum": "#882255",
+    "test_evaluation": "#DDCC77",
+    "skills_training": "#56B4E9",
+    "supply_chain": "#777777",
+    "energy_decarbonisation": "#009E73",
+}
+UNKNOWN_COLOUR = "#BBBBBB"
+
+#: Kind of site -> SVG shape drawn in a 20x20 box (our own paths).
+KIND_SHAPES: dict[str, str] = {
+    "prime": '<polygon points="10,1 12.6,7.2 19.3,7.6 14.1,11.9 15.8,18.5 10,14.8 4.2,18.5 '
+    '5.9,11.9 0.7,7.6 7.4,7.2"/>',
+    "supplier": '<circle cx="10" cy="10" r="7.5"/>',
+    "research_centre": '<polygon points="10,1.5 18.5,10 10,18.5 1.5,10"/>',
+    "university": '<polygon points="10,2 18.5,17.5 1.5,17.5"/>',
+    "military": '<rect x="3" y="3" width="14" height="14"/>',
+    "cluster_body": '<polygon points="10,1.5 17.4,5.8 17.4,14.2 10,18.5 2.6,14.2 2.6,5.8"/>',
+    "skills_centre": '<polygon points="1.5,2.5 18.5,2.5 10,18"/>',
+    "health": '<polygon points="7,2 13,2 13,7 18,7 18,13 13,13 13,18 7,18 7,13 2,13 2,7 7,7"/>',
+}
+
+#: Boundary layer styles (Leaflet path options).
+BOUNDARY_STYLES: dict[str, dict[str, object]] = {
+    "combined_authorities": {"color": "#1f4e79", "weight": 3.5, "fillColor": "#1f4e79",
+                             "fillOpacity": 0.06, "opacity": 0.9},
+    "counties": {"color": "#4d4d4d", "weight": 1.6, "fillOpacity": 0.0, "opacity": 0.8},
+    "lads": {"color": "#8c8c8c", "weight": 0.7, "fillOpacity": 0.0, "opacity": 0.8,
+             "dashArray": "3 3"},
+    "wards": {"color": "#b0b0b0", "weight": 0.4, "fillOpacity": 0.0, "opacity": 0.8},
+}
+HIGHLIGHT_STYLE: dict[str, object] = {"weight": 4, "color": "#000000", "fillOpacity": 0.12}
+#: The offline basemap: land, the Midlands, and the sea behind them.
+SEA_COLOUR = "#dfe8ee"
+LAND_STYLE: dict[str, object] = {"color": "#c8c3b8", "weight": 0.8, "fillColor": "#f4f1ea",
+                                 "fillOpacity": 1.0}
+MIDLANDS_STYLE: dict[str, object] = {"color": "#1f4e79", "weight": 1.0, "fillColor": "#ffffff",
+                                     "fillOpacity": 0.85}
+CORRIDOR_STYLE: dict[str, object] = {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
+                                     "fillOpacity": 0.28, "dashArray": "6 4"}
+SPINE_STYLE: dict[str, object] = {"color": "#b35806", "weight": 4, "opacity": 0.9}
+
+
+def capability_colour(slug: str) -> str:
+    """Return the colour of a capability (grey for an unknown slug)."""
+    return CAPABILITY_COLOURS.get(slug, UNKNOWN_COLOUR)
+
+
+def marker_svg(kind: str, colour: str, *, size: int = 20) -> str:
+    """Return an inline SVG marker: ``kind``'s shape filled with ``colour``.
+
+    ``kind`` and ``colour`` come from the controlled vocabularies and this module's palette,
+    never from free text; an unknown kind is drawn as a circle.
+    """
+    shape = KIND_SHAPES.get(kind, KIND_SHAPES["supplier"])
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 20 20" aria-hidden="true"><g fill="{colour}" stroke="#1a1a1a" '
+        f'stroke-width="1.3" stroke-linejoin="round">{shape}</g></svg>'
+    )
