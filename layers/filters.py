@@ -7,7 +7,7 @@ everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -33,15 +33,18 @@ class SiteFilter:
 
     def is_empty(self) -> bool:
         """Say whether this filter selects every site."""
-        return not (self.capabilities or self.kinds or self.areas or self.text.strip()
-                    or self.in_belt)
+        return not (
+            self.capabilities or self.kinds or self.areas or self.text.strip() or self.in_belt
+        )
 
     def describe(self) -> str:
-        """A one-line, human description of the filter (for exports and captions)."""
+        """Return a one-line, human description of the filter (for exports and captions)."""
         parts = []
         if self.capabilities:
-            parts.append("capabilities: " + ", ".join(
-                vocabulary.capability_label(c) for c in self.capabilities))
+            parts.append(
+                "capabilities: "
+                + ", ".join(vocabulary.capability_label(c) for c in self.capabilities)
+            )
         if self.kinds:
             parts.append("kinds: " + ", ".join(vocabulary.kind_label(k) for k in self.kinds))
         if self.areas:
@@ -58,17 +61,21 @@ def filter_problems(criteria: SiteFilter, *, known_areas: Iterable[str] = ()) ->
     problems = []
     for slug in criteria.capabilities:
         if slug not in vocabulary.CAPABILITIES:
-            problems.append(f"unknown capability {slug!r}; choose from "
-                            f"{', '.join(vocabulary.CAPABILITIES)}")
+            problems.append(
+                f"unknown capability {slug!r}; choose from {', '.join(vocabulary.CAPABILITIES)}"
+            )
     for slug in criteria.kinds:
         if slug not in vocabulary.KINDS:
-            problems.append(f"unknown kind of site {slug!r}; choose from "
-                            f"{', '.join(vocabulary.KINDS)}")
+            problems.append(
+                f"unknown kind of site {slug!r}; choose from {', '.join(vocabulary.KINDS)}"
+            )
     areas = set(known_areas)
     for code in criteria.areas:
         if code not in areas:
-            problems.append(f"unknown area code {code!r}; use a GSS code of a Midlands LAD, "
-                            "county or unitary authority, combined authority or region")
+            problems.append(
+                f"unknown area code {code!r}; use a GSS code of a Midlands LAD, "
+                "county or unitary authority, combined authority or region"
+            )
     return problems
 
 
@@ -126,3 +133,29 @@ def kind_counts(sites: pd.DataFrame) -> dict[str, int]:
     found = sites["kind"].value_counts()
     return {slug: int(found.get(slug, 0)) for slug in vocabulary.KINDS}
 
+
+def to_query(criteria: SiteFilter) -> dict[str, str]:
+    """Return ``criteria`` as URL query parameters (empty criteria left out)."""
+    query = {
+        "cap": ",".join(criteria.capabilities),
+        "kind": ",".join(criteria.kinds),
+        "area": ",".join(criteria.areas),
+        "q": criteria.text.strip(),
+        "belt": "1" if criteria.in_belt else "",
+    }
+    return {key: value for key, value in query.items() if value}
+
+
+def from_query(query: Mapping[str, str]) -> SiteFilter:
+    """Return the filter that URL query parameters describe (unknown keys are ignored)."""
+
+    def listed(key: str) -> tuple[str, ...]:
+        return tuple(item for item in str(query.get(key, "")).split(",") if item)
+
+    return SiteFilter(
+        capabilities=listed("cap"),
+        kinds=listed("kind"),
+        areas=listed("area"),
+        text=str(query.get("q", "")),
+        in_belt=str(query.get("belt", "")) in ("1", "true"),
+    )

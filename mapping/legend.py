@@ -20,16 +20,19 @@ _CSS = """
 .mdm-legend, .mdm-title { background: rgba(255,255,255,0.95); border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); font: 13px/1.35 "Helvetica Neue", Arial, sans-serif;
   color: #1a1a1a; }
-.mdm-legend { padding: 8px 10px; max-height: 70vh; overflow-y: auto; min-width: 190px; }
-.mdm-legend h5 { margin: 6px 0 3px; font-size: 1em; font-weight: 700; }
+.mdm-legend { padding: 6px 10px; max-height: 72vh; overflow-y: auto; max-width: 290px;
+  font-size: 12px; line-height: 1.25; }
+.mdm-legend summary { cursor: pointer; font-weight: 700; font-size: 13px; }
+.mdm-legend h5 { margin: 6px 0 2px; font-size: 1em; font-weight: 700; color: #333; }
 .mdm-legend h5:first-child { margin-top: 0; }
-.mdm-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-.mdm-legend .swatch { width: 14px; height: 14px; border-radius: 3px; border: 1px solid #1a1a1a;
+.mdm-legend .mdm-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.mdm-legend .swatch { width: 12px; height: 12px; border-radius: 3px; border: 1px solid #1a1a1a;
   flex: none; }
 .mdm-legend .line { width: 22px; height: 0; flex: none; }
 .mdm-legend svg { flex: none; }
 .mdm-legend .count { color: #555; margin-left: auto; padding-left: 8px; }
-.mdm-legend.large { font-size: 17px; min-width: 260px; }
+.mdm-legend.large { font-size: 17px; max-width: 420px; }
+.mdm-legend.large summary { font-size: 18px; }
 .mdm-title { padding: 8px 14px; }
 .mdm-title h3 { margin: 0; font-size: 18px; }
 .mdm-title p { margin: 2px 0 0; font-size: 13px; color: #333; }
@@ -61,7 +64,8 @@ _TEMPLATE = Template("""
     box.addTo(map);
   }
   {% if this.legend_html %}control("bottomright", {{ this.legend_class|tojson }},
-    {{ this.legend_html|tojson }});{% endif %}
+    "<details open><summary>Legend</summary>" + {{ this.legend_html|tojson }} + "</details>");
+  {% endif %}
   {% if this.title_html %}control("topleft", "mdm-title", {{ this.title_html|tojson }});
   {% endif %}
   {% for item in this.attributions %}map.attributionControl.addAttribution({{ item|tojson }});
@@ -76,8 +80,15 @@ class MapChrome(MacroElement):
 
     _template = _TEMPLATE
 
-    def __init__(self, *, legend_html: str, title_html: str = "", attributions: Iterable[str] = (),
-                 large: bool = False, background: str = style.SEA_COLOUR) -> None:
+    def __init__(
+        self,
+        *,
+        legend_html: str,
+        title_html: str = "",
+        attributions: Iterable[str] = (),
+        large: bool = False,
+        background: str = style.SEA_COLOUR,
+    ) -> None:
         super().__init__()
         self._name = "MapChrome"
         self.css = _CSS
@@ -105,33 +116,37 @@ def legend_html(
         count = capability_counts.get(slug, 0)
         if count:
             parts.append(
-                f'<div class="row"><span class="swatch" style="background:'
+                f'<div class="mdm-row"><span class="swatch" style="background:'
                 f'{style.capability_colour(slug)}"></span>{text(label)}'
                 f'<span class="count">{count}</span></div>'
             )
     if not any(capability_counts.values()):
-        parts.append('<div class="row">No sites selected</div>')
+        parts.append('<div class="mdm-row">No sites selected</div>')
     parts.append("<h5>Kind of site (shape)</h5>")
     for slug, label in vocabulary.KINDS.items():
         count = kind_counts.get(slug, 0)
         if count:
             parts.append(
-                f'<div class="row">{style.marker_svg(slug, "#ffffff", size=16)}{text(label)}'
+                f'<div class="mdm-row">{style.marker_svg(slug, "#ffffff", size=16)}{text(label)}'
                 f'<span class="count">{count}</span></div>'
             )
     parts.append("<h5>Boundaries</h5>")
-    labels = {"combined_authorities": "Combined authority", "counties": "County or unitary",
-              "lads": "District (LAD)", "wards": "Ward"}
+    labels = {
+        "combined_authorities": "Combined authority",
+        "counties": "County or unitary",
+        "lads": "District (LAD)",
+        "wards": "Ward",
+    }
     for name in boundaries:
         line = style.BOUNDARY_STYLES[name]
         dash = "dashed" if line.get("dashArray") else "solid"
         parts.append(
-            f'<div class="row"><span class="line" style="border-top:{line["weight"]}px {dash} '
+            f'<div class="mdm-row"><span class="line" style="border-top:{line["weight"]}px {dash} '
             f'{line["color"]}"></span>{labels[name]}</div>'
         )
     if corridor:
         parts.append(
-            f'<div class="row"><span class="swatch" style="background:'
+            f'<div class="mdm-row"><span class="swatch" style="background:'
             f'{style.CORRIDOR_STYLE["fillColor"]}"></span>Midlands Defence Belt (model)</div>'
         )
     return "".join(parts)
@@ -140,6 +155,8 @@ def legend_html(
 def title_html(title: str, subtitle: str = "", kpis: Iterable[tuple[str, str]] = ()) -> str:
     """Return the title box's HTML (escaped), with optional KPI pairs (value, label)."""
     figures = "".join(f"<div><b>{text(value)}</b> {text(label)}</div>" for value, label in kpis)
-    return (f"<h3>{text(title)}</h3>" + (f"<p>{text(subtitle)}</p>" if subtitle else "")
-            + (f'<div class="mdm-kpis">{figures}</div>' if figures else ""))
-
+    return (
+        f"<h3>{text(title)}</h3>"
+        + (f"<p>{text(subtitle)}</p>" if subtitle else "")
+        + (f'<div class="mdm-kpis">{figures}</div>' if figures else "")
+    )

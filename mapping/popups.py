@@ -36,8 +36,10 @@ def safe_link(url: object, label: str) -> str:
     raw = "" if url is None else str(url).strip()
     if not _HTTP_URL.match(raw):
         return text(raw) if raw else ""
-    return (f'<a href="{html.escape(raw, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{text(label)}</a>')
+    return (
+        f'<a href="{html.escape(raw, quote=True)}" target="_blank" '
+        f'rel="noopener noreferrer">{text(label)}</a>'
+    )
 
 
 def site_popup(site: Mapping[str, Any]) -> str:
@@ -45,20 +47,25 @@ def site_popup(site: Mapping[str, Any]) -> str:
     capabilities = site.get("capabilities") or []
     caps = "".join(f"<li>{text(vocabulary.capability_label(c))}</li>" for c in capabilities)
     authority = " · ".join(
-        text(site.get(column)) for column in ("lad_name", "county_name", "ca_name")
-        if site.get(column) and (column != "county_name"
-                                 or site.get("county_name") != site.get("lad_name"))
+        text(site.get(column))
+        for column in ("lad_name", "county_name", "ca_name")
+        if site.get(column)
+        and (column != "county_name" or site.get("county_name") != site.get("lad_name"))
     )
-    precision = vocabulary.PRECISIONS.get(str(site.get("location_precision")),
-                                          str(site.get("location_precision", "")))
+    precision = vocabulary.PRECISIONS.get(
+        str(site.get("location_precision")), str(site.get("location_precision", ""))
+    )
     rows = [
         ("Organisation", text(site.get("organisation"))),
         ("Kind", text(vocabulary.kind_label(str(site.get("kind", ""))))),
         ("Town", text(site.get("town"))),
         ("Authority", authority),
         ("Location", text(precision)),
-        ("Source", safe_link(site.get("source_url"), "public source")
-         + (f" (checked {text(site.get('last_checked'))})" if site.get("last_checked") else "")),
+        (
+            "Source",
+            safe_link(site.get("source_url"), "public source")
+            + (f" (checked {text(site.get('last_checked'))})" if site.get("last_checked") else ""),
+        ),
     ]
     body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows if value)
     return (

@@ -6,8 +6,6 @@ the selected sites, so the map looks the same everywhere.
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +15,9 @@ import pandas as pd
 from folium.plugins import MarkerCluster
 
 import settings
-from layers import boundaries, filters
+from layers import filters
 from mapping import assets, style
+from mapping.basemap import display_geojson, new_map
 from mapping.legend import MapChrome, legend_html, title_html
 from mapping.popups import site_popup, site_tooltip, text
 
@@ -30,12 +29,6 @@ AREA_LAYERS: dict[str, tuple[str, str]] = {
     "lads": ("Districts (LADs)", "lad_code"),
     "wards": ("Wards", "ward_code"),
 }
-BASEMAPS: dict[str, str] = {
-    "offline": "Offline (boundaries as the base; no internet needed)",
-    "light": "Light tiles (CARTO, needs internet)",
-}
-#: The Midlands' bounds, for the initial view: [[south, west], [north, east]].
-MIDLANDS_BOUNDS: list[list[float]] = [[51.83, -3.24], [53.72, 0.36]]
 
 
 def build_map(
@@ -66,7 +59,7 @@ def build_map(
         Where the built boundaries are.
     basemap
         ``"offline"`` (land and boundaries drawn from data; works with no internet) or
-        ``"light"`` (CARTO tiles, needs the internet).
+        ``"light"`` (Esri light grey tiles; needs the internet).
     cluster_markers
         Group nearby markers into clusters that split as you zoom in.
     show_wards
@@ -83,20 +76,13 @@ def build_map(
     height
         The map's CSS height.
     """
-    if basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
-    fmap = folium.Map(location=[52.75, -1.5], zoom_start=8, tiles=None, prefer_canvas=True,
-                      control_scale=True, zoom_snap=0.25, height=height)
-    # with no tile layer Leaflet has no zoom range, which marker clustering needs
-    fmap.options.update(minZoom=6, maxZoom=18)
+    fmap = new_map(basemap=basemap, boundaries_dir=boundaries_dir, height=height)
     attributions = [settings.ONS_ATTRIBUTION]
-    if basemap == "light":
-        folium.TileLayer("CartoDB positron", name=BASEMAPS["light"], control=False).add_to(fmap)
-    else:
-        _add_offline_basemap(fmap, boundaries_dir)
     for name, (label, column) in AREA_LAYERS.items():
         if name != "wards" or show_wards:  # wards (1.3 MB) only when asked for
-            _add_area_layer(fmap, name, label, column, sites, boundaries_dir)
+            _add_area_layer(
+                fmap, name=name, label=label, column=column, sites=sites, directory=boundaries_dir
+            )
     if estates is not None and not estates.empty:
         _add_estates(fmap, estates)
         attributions.append(settings.OSM_ATTRIBUTION)
@@ -107,11 +93,11 @@ def build_map(
     if heat_points:
         from folium.plugins import HeatMap  # noqa: PLC0415 (only when asked for)
 
-        HeatMap(heat_points, name="Site density (heat)", show=False, radius=28,
-                blur=22).add_to(fmap)
+        HeatMap(heat_points, name="Site density (heat)", show=False, radius=28, blur=22).add_to(
+            fmap
+        )
     _add_sites(fmap, sites, cluster_markers=cluster_markers)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    fmap.fit_bounds(MIDLANDS_BOUNDS)
     chrome = MapChrome(
         legend_html=legend_html(
             capability_counts=_main_capability_counts(sites),
@@ -138,36 +124,16 @@ def _main_capability_counts(sites: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
-@cache
-def _display_geojson(name: str, directory: str, modified: float) -> dict[str, Any]:
-    """Read a display layer once per file version (``modified`` keys the cache)."""
-    frame = boundaries.load_layer(name, display=True, directory=directory)
-    keep = [c for c in ("code", "name") if c in frame.columns]
-    loaded: dict[str, Any] = json.loads(frame[[*keep, "geometry"]].to_json(drop_id=True))
-    return loaded
-
-
-def _layer_geojson(name: str, directory: str | Path) -> dict[str, Any]:
-    path = boundaries.layer_path(name, display=True, directory=directory)
-    if not path.is_file():
-        boundaries.load_layer(name, display=True, directory=directory)  # raises with advice
-    return _display_geojson(name, str(directory), path.stat().st_mtime)
-
-
-def _add_offline_basemap(fmap: folium.Map, directory: str | Path) -> None:
-    land = _layer_geojson("countries", directory)
-    folium.GeoJson(land, name="Land", control=False, interactive=False,
-                   style_function=lambda _: style.LAND_STYLE).add_to(fmap)
-    outline = _layer_geojson("midlands", directory)
-    folium.GeoJson(outline, name="The Midlands", control=False, interactive=False,
-                   style_function=lambda _: style.MIDLANDS_STYLE).add_to(fmap)
-
-
 def _add_area_layer(
-    fmap: folium.Map, name: str, label: str, column: str, sites: pd.DataFrame,
+    fmap: folium.Map,
+    *,
+    name: str,
+    label: str,
+    column: str,
+    sites: pd.DataFrame,
     directory: str | Path,
 ) -> None:
-    source = _layer_geojson(name, directory)
+    source = display_geojson(name, directory)
     counts = sites[column].value_counts().to_dict() if column in sites.columns else {}
     features = [
         {
@@ -187,8 +153,9 @@ def _add_area_layer(
         name=label,
         style_function=lambda _: layer_style,
         highlight_function=lambda _: style.HIGHLIGHT_STYLE,
-        tooltip=folium.GeoJsonTooltip(fields=["name", "code", "sites"],
-                                      aliases=["", "Code", "Selected sites"], sticky=True),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "code", "sites"], aliases=["", "Code", "Selected sites"], sticky=True
+        ),
         smooth_factor=0.5,
     ).add_to(fmap)
 
@@ -197,16 +164,23 @@ def _add_sites(fmap: folium.Map, sites: gpd.GeoDataFrame, *, cluster_markers: bo
     label = f"Sites ({len(sites)})"
     group: folium.FeatureGroup | MarkerCluster
     if cluster_markers:
-        group = MarkerCluster(name=label, options={"showCoverageOnHover": False,
-                                                   "maxClusterRadius": 40,
-                                                   "spiderfyOnMaxZoom": True})
+        group = MarkerCluster(
+            name=label,
+            options={
+                "showCoverageOnHover": False,
+                "maxClusterRadius": 40,
+                "spiderfyOnMaxZoom": True,
+            },
+        )
     else:
         group = folium.FeatureGroup(name=label)
     for site in sites.drop(columns="geometry").to_dict("records"):
         main = site["capabilities"][0] if site["capabilities"] else ""
         icon = folium.DivIcon(
             html=style.marker_svg(site["kind"], style.capability_colour(main)),
-            icon_size=(20, 20), icon_anchor=(10, 10), class_name="mdm-marker",
+            icon_size=(20, 20),
+            icon_anchor=(10, 10),
+            class_name="mdm-marker",
         )
         folium.Marker(
             location=[site["lat"], site["lon"]],
@@ -225,7 +199,8 @@ def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
         polygonal = geometry.geom_type in ("Polygon", "MultiPolygon")
         folium.GeoJson(
             geometry.__geo_interface__,
-            style_function=(lambda _: style.CORRIDOR_STYLE) if polygonal
+            style_function=(lambda _: style.CORRIDOR_STYLE)
+            if polygonal
             else (lambda _: style.SPINE_STYLE),
             interactive=polygonal,
             tooltip=text(_corridor_caption(row._asdict())) if polygonal else None,
@@ -250,8 +225,12 @@ def _add_clusters(fmap: folium.Map, clusters: gpd.GeoDataFrame) -> None:
         caption = f"{row.get('name', 'Cluster')}: {row.get('size', '?')} sites"
         folium.GeoJson(
             row["geometry"].__geo_interface__,
-            style_function=lambda _: {"color": "#332288", "weight": 2, "fillOpacity": 0.08,
-                                      "dashArray": "2 4"},
+            style_function=lambda _: {
+                "color": "#332288",
+                "weight": 2,
+                "fillOpacity": 0.08,
+                "dashArray": "2 4",
+            },
             tooltip=text(caption),
         ).add_to(group)
     group.add_to(fmap)
@@ -262,8 +241,12 @@ def _add_estates(fmap: folium.Map, estates: gpd.GeoDataFrame) -> None:
     for row in estates.to_crs(settings.CRS_STORAGE).to_dict("records"):
         folium.GeoJson(
             row["geometry"].__geo_interface__,
-            style_function=lambda _: {"color": "#4d4d4d", "weight": 1, "fillColor": "#7f7f7f",
-                                      "fillOpacity": 0.25},
+            style_function=lambda _: {
+                "color": "#4d4d4d",
+                "weight": 1,
+                "fillColor": "#7f7f7f",
+                "fillOpacity": 0.25,
+            },
             tooltip=text(row.get("name") or "Military land (unnamed)"),
         ).add_to(group)
     group.add_to(fmap)

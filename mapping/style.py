@@ -43,22 +43,45 @@ KIND_SHAPES: dict[str, str] = {
 
 #: Boundary layer styles (Leaflet path options).
 BOUNDARY_STYLES: dict[str, dict[str, object]] = {
-    "combined_authorities": {"color": "#1f4e79", "weight": 3.5, "fillColor": "#1f4e79",
-                             "fillOpacity": 0.06, "opacity": 0.9},
+    "combined_authorities": {
+        "color": "#1f4e79",
+        "weight": 3.5,
+        "fillColor": "#1f4e79",
+        "fillOpacity": 0.06,
+        "opacity": 0.9,
+    },
     "counties": {"color": "#4d4d4d", "weight": 1.6, "fillOpacity": 0.0, "opacity": 0.8},
-    "lads": {"color": "#8c8c8c", "weight": 0.7, "fillOpacity": 0.0, "opacity": 0.8,
-             "dashArray": "3 3"},
+    "lads": {
+        "color": "#8c8c8c",
+        "weight": 0.7,
+        "fillOpacity": 0.0,
+        "opacity": 0.8,
+        "dashArray": "3 3",
+    },
     "wards": {"color": "#b0b0b0", "weight": 0.4, "fillOpacity": 0.0, "opacity": 0.8},
 }
 HIGHLIGHT_STYLE: dict[str, object] = {"weight": 4, "color": "#000000", "fillOpacity": 0.12}
 #: The offline basemap: land, the Midlands, and the sea behind them.
 SEA_COLOUR = "#dfe8ee"
-LAND_STYLE: dict[str, object] = {"color": "#c8c3b8", "weight": 0.8, "fillColor": "#f4f1ea",
-                                 "fillOpacity": 1.0}
-MIDLANDS_STYLE: dict[str, object] = {"color": "#1f4e79", "weight": 1.0, "fillColor": "#ffffff",
-                                     "fillOpacity": 0.85}
-CORRIDOR_STYLE: dict[str, object] = {"color": "#b35806", "weight": 2, "fillColor": "#fdb863",
-                                     "fillOpacity": 0.28, "dashArray": "6 4"}
+LAND_STYLE: dict[str, object] = {
+    "color": "#c8c3b8",
+    "weight": 0.8,
+    "fillColor": "#f4f1ea",
+    "fillOpacity": 1.0,
+}
+MIDLANDS_STYLE: dict[str, object] = {
+    "color": "#1f4e79",
+    "weight": 1.0,
+    "fillColor": "#ffffff",
+    "fillOpacity": 0.85,
+}
+CORRIDOR_STYLE: dict[str, object] = {
+    "color": "#b35806",
+    "weight": 2,
+    "fillColor": "#fdb863",
+    "fillOpacity": 0.28,
+    "dashArray": "6 4",
+}
 SPINE_STYLE: dict[str, object] = {"color": "#b35806", "weight": 4, "opacity": 0.9}
 
 

@@ -1,0 +1,102 @@
+"""The Streamlit app through AppTest: filters, counts, links and registry problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import settings
+
+APP = str(settings.ROOT / "app.py")
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, boundaries_dir: Path) -> AppTest:
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def table_rows(at: AppTest) -> int:
+    return len(at.dataframe[0].value)
+
+
+def test_the_page_shows_every_site_at_first(app: AppTest, registry):
+    at = app.run()
+    assert not at.exception
+    assert metric(at, "Sites selected") == str(len(registry))
+    assert table_rows(at) == len(registry)
+    assert at.query_params["v"], "the URL carries the data version"
+
+
+def test_choosing_a_capability_changes_the_table_and_counts(app: AppTest, registry):
+    at = app.run()
+    at.multiselect(key="f_caps").set_value(["combat_air"]).run()
+    expected = sum("combat_air" in caps for caps in registry["capabilities"])
+    assert 0 < expected < len(registry)
+    assert metric(at, "Sites selected") == str(expected)
+    assert table_rows(at) == expected
+    assert at.query_params["cap"] == ["combat_air"] or at.query_params["cap"] == "combat_air"
+
+
+def test_filters_combine(app: AppTest, registry):
+    at = app.run()
+    at.multiselect(key="f_kinds").set_value(["military"]).run()
+    at.text_input(key="f_text").set_value("RAF").run()
+    text = registry["name"] + " " + registry["organisation"] + " " + registry["description"]
+    expected = registry[(registry["kind"] == "military") & text.str.contains("raf", case=False)]
+    assert 0 < len(expected) < (registry["kind"] == "military").sum() + 1
+    assert metric(at, "Sites selected") == str(len(expected))
+
+
+def test_a_link_reproduces_the_view(app: AppTest, registry):
+    app.query_params["cap"] = "nuclear_propulsion"
+    app.query_params["kind"] = "prime"
+    at = app.run()
+    assert at.multiselect(key="f_caps").value == ["nuclear_propulsion"]
+    assert at.multiselect(key="f_kinds").value == ["prime"]
+    expected = registry[
+        (registry["kind"] == "prime")
+        & registry["capabilities"].map(lambda c: "nuclear_propulsion" in c)
+    ]
+    assert metric(at, "Sites selected") == str(len(expected))
+
+
+def test_a_link_from_older_data_says_so(app: AppTest):
+    app.query_params["v"] = "00000000"
+    at = app.run()
+    assert any("the data has changed" in i.value for i in at.info)
+
+
+def test_a_link_with_an_unknown_slug_warns(app: AppTest):
+    app.query_params["cap"] = "combat_ai"
+    at = app.run()
+    assert any("unknown capability 'combat_ai'" in w.value for w in at.warning)
+
+
+def test_a_registry_with_problems_lists_them_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, app: AppTest, tmp_path: Path
+):
+    bad = tmp_path / "bad.csv"
+    text = (DATA / "hostile_sites.csv").read_text(encoding="utf-8")
+    bad.write_text(text.replace("52.92250,-1.47630", "152.9,-1.47630"), encoding="utf-8")
+    monkeypatch.setattr(settings, "SITES_CSV", bad)
+    at = app.run()
+    assert not at.exception
+    assert any("1 problem" in e.value for e in at.error)
+    problems = at.dataframe[0].value["problem"].tolist()
+    assert problems == ["row 4 (plain-derby): lat 152.9 is outside -90..90"]
+
+
+def test_hostile_names_reach_the_table_as_text(monkeypatch: pytest.MonkeyPatch, app: AppTest):
+    monkeypatch.setattr(settings, "SITES_CSV", DATA / "hostile_sites.csv")
+    at = app.run()
+    assert not at.exception
+    names = at.dataframe[0].value["name"].tolist()
+    assert "<img src=x onerror=alert(1)>" in names  # st.dataframe shows text, never markup
