@@ -12,7 +12,7 @@ PORT ?= 8501
 BOUNDARIES := data/boundaries/manifest.json
 ASSETS := static/vendor/.installed
 
-.PHONY: setup run test lint format data assets browser bench estates clean
+.PHONY: setup run test lint format data assets browser bench estates roads clean
 
 setup: $(VENV)/.installed $(ASSETS)
 
@@ -65,3 +65,10 @@ bench: setup data browser
 clean:
 	rm -rf $(VENV) node_modules static/vendor data/boundaries/raw data/boundaries/display \
 	  data/boundaries/*.geojson data/boundaries/*.parquet $(BOUNDARIES)
+
+# OpenStreetMap refreshes (need the internet): MOD estate footprints and the strategic roads.
+estates: $(VENV)/.installed
+	$(PY) -m layers.estates refresh
+
+roads: $(VENV)/.installed
+	$(PY) -m layers.corridor roads

@@ -62,3 +62,19 @@ OUTLINE_TOLERANCE_M: float = 5000.0
 
 #: The Defence Belt corridor default width (km).
 CORRIDOR_WIDTH_KM: float = 10.0
+
+#: Clusters: DBSCAN neighbourhood radius (km) and the fewest sites that make a cluster.
+CLUSTER_RADIUS_KM: float = 8.0
+CLUSTER_MIN_SITES: int = 3
+
+#: The corridor's hubs (clusters of the selected sites) and how short a side branch may be
+#: before it is pruned from the spine.
+CORRIDOR_HUB_RADIUS_KM: float = 10.0
+CORRIDOR_HUB_MIN_SITES: int = 2
+CORRIDOR_MIN_SPUR_KM: float = 15.0
+#: The strategic road network (motorways and trunk roads) as a GraphML cache from osmnx.
+ROAD_GRAPH_PATH: Path = ROOT / "data" / "roads" / "strategic_roads.graphml"
+
+#: MOD estate footprints from OpenStreetMap (cache) and how close a military site must be to one.
+ESTATES_GEOJSON: Path = ROOT / "data" / "sites" / "estates.geojson"
+ESTATE_LINK_TOLERANCE_M: float = 250.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -28,11 +28,10 @@ from layers import vocabulary
 
 logger = logging.getLogger(__name__)
 
-#: Default neighbourhood radius (km): sites this close chain into one cluster. Proposed for
-#: settings.py as ``CLUSTER_RADIUS_KM``.
-CLUSTER_RADIUS_KM: float = 8.0
-#: Default fewest sites that make a cluster. Proposed for settings.py as ``CLUSTER_MIN_SITES``.
-CLUSTER_MIN_SITES: int = 3
+#: Default neighbourhood radius (km): sites this close chain into one cluster. (set in settings).
+CLUSTER_RADIUS_KM: float = settings.CLUSTER_RADIUS_KM
+#: Default fewest sites that make a cluster.
+CLUSTER_MIN_SITES: int = settings.CLUSTER_MIN_SITES
 #: Default heat-layer kernel width and grid cell (km).
 DENSITY_BANDWIDTH_KM: float = 8.0
 DENSITY_CELL_KM: float = 2.0
@@ -49,13 +48,31 @@ AuthorityLevel = Literal["lad", "county", "ca", "region"]
 
 #: The columns of :func:`find_clusters`' result, in order.
 CLUSTER_COLUMNS: tuple[str, ...] = (
-    "cluster_id", "name", "size", "site_ids", "town", "authority", "capability_mix",
-    "top_capability", "kind_mix", "centroid_lat", "centroid_lon", "area_km2", "geometry",
+    "cluster_id",
+    "name",
+    "size",
+    "site_ids",
+    "town",
+    "authority",
+    "capability_mix",
+    "top_capability",
+    "kind_mix",
+    "centroid_lat",
+    "centroid_lon",
+    "area_km2",
+    "geometry",
 )
 #: The columns of :func:`specialisation`'s result, in order.
 SPECIALISATION_COLUMNS: tuple[str, ...] = (
-    "area_code", "area_name", "capability", "capability_label", "sites", "area_sites",
-    "share", "midlands_share", "location_quotient",
+    "area_code",
+    "area_name",
+    "capability",
+    "capability_label",
+    "sites",
+    "area_sites",
+    "share",
+    "midlands_share",
+    "location_quotient",
 )
 
 # A cluster's polygon is its sites' convex hull grown by this fraction of the radius, so a pair
@@ -172,11 +189,13 @@ def density_surface(
         gpd.points_from_xy(x_edges[columns] + cell_m / 2, y_edges[rows] + cell_m / 2),
         crs=settings.CRS_METRIC,
     ).to_crs(settings.CRS_STORAGE)
-    return pd.DataFrame({
-        "lat": centres.y.to_numpy(),
-        "lon": centres.x.to_numpy(),
-        "weight": smoothed[rows, columns],
-    })
+    return pd.DataFrame(
+        {
+            "lat": centres.y.to_numpy(),
+            "lon": centres.x.to_numpy(),
+            "weight": smoothed[rows, columns],
+        }
+    )
 
 
 def specialisation(
@@ -243,17 +262,19 @@ def specialisation(
         for slug in present:
             count = int(holds.loc[in_area, slug].sum())
             share = count / area_sites
-            records.append({
-                "area_code": code,
-                "area_name": area_name,
-                "capability": slug,
-                "capability_label": vocabulary.capability_label(slug),
-                "sites": count,
-                "area_sites": area_sites,
-                "share": share,
-                "midlands_share": float(midlands_share[slug]),
-                "location_quotient": share / float(midlands_share[slug]),
-            })
+            records.append(
+                {
+                    "area_code": code,
+                    "area_name": area_name,
+                    "capability": slug,
+                    "capability_label": vocabulary.capability_label(slug),
+                    "sites": count,
+                    "area_sites": area_sites,
+                    "share": share,
+                    "midlands_share": float(midlands_share[slug]),
+                    "location_quotient": share / float(midlands_share[slug]),
+                }
+            )
     return pd.DataFrame(records, columns=list(SPECIALISATION_COLUMNS))
 
 
@@ -307,8 +328,9 @@ def _vocabulary_order(slugs: Iterable[str], known: dict[str, str]) -> list[str]:
 def _mix(counts: Counter[str], known: dict[str, str]) -> str:
     """Format counts as ``"slug:count;..."``, most common first, ties in vocabulary order."""
     rank = {slug: position for position, slug in enumerate(known)}
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], rank.get(item[0], len(rank)),
-                                                       item[0]))
+    ordered = sorted(
+        counts.items(), key=lambda item: (-item[1], rank.get(item[0], len(rank)), item[0])
+    )
     return ";".join(f"{slug}:{count}" for slug, count in ordered)
 
 
@@ -321,12 +343,10 @@ def _dominant(values: Iterable[object]) -> tuple[str, int]:
     return value, count
 
 
-def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, object]:
+def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
     size = len(group)
     town, town_count = _dominant(group["town"]) if "town" in group else ("", 0)
-    authority, authority_count = (
-        _dominant(group["lad_name"]) if "lad_name" in group else ("", 0)
-    )
+    authority, authority_count = _dominant(group["lad_name"]) if "lad_name" in group else ("", 0)
     # A town holding most of the cluster names it; a spread-out cluster takes its authority.
     if town and 2 * town_count >= size:
         name = town
@@ -340,9 +360,7 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, object]:
     kinds = Counter(str(k) for k in group.get("kind", []) if isinstance(k, str))
     hull = shapely.MultiPoint(list(group.geometry)).convex_hull.buffer(margin_m)
     top = _mix(capabilities, vocabulary.CAPABILITIES).split(":")[0] if capabilities else ""
-    site_ids = (
-        ";".join(str(s) for s in group["site_id"]) if "site_id" in group else ""
-    )
+    site_ids = ";".join(str(s) for s in group["site_id"]) if "site_id" in group else ""
     return {
         "name": name,
         "size": size,
@@ -359,7 +377,7 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, object]:
     }
 
 
-def _name_uniquely(rows: list[dict[str, object]]) -> None:
+def _name_uniquely(rows: list[dict[str, Any]]) -> None:
     """Give unnamed clusters a number and number repeated names: "Lincoln", "Lincoln (2)"."""
     seen: Counter[str] = Counter()
     for position, row in enumerate(rows, start=1):
@@ -369,6 +387,7 @@ def _name_uniquely(rows: list[dict[str, object]]) -> None:
 
 
 def _empty_clusters() -> gpd.GeoDataFrame:
-    columns = {name: [] for name in CLUSTER_COLUMNS if name != "geometry"}
-    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=settings.CRS_STORAGE),
-                            crs=settings.CRS_STORAGE)
+    columns: dict[str, list[object]] = {name: [] for name in CLUSTER_COLUMNS if name != "geometry"}
+    return gpd.GeoDataFrame(
+        columns, geometry=gpd.GeoSeries([], crs=settings.CRS_STORAGE), crs=settings.CRS_STORAGE
+    )

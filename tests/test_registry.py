@@ -11,14 +11,36 @@ from layers.sites import validate_sites
 #: Organisations and facilities the Blueprint names, each found by a word in the site's
 #: name or organisation.
 BLUEPRINT_NAMED = [
-    "Rolls-Royce", "HORIBA MIRA", "Manufacturing Technology Centre", "Babcock", "NMS UK",
-    "RBSL", "Moog", "Meggitt", "Safran", "Somers Forge", "UK Telecoms Lab",
-    "National Rehabilitation Centre", "Royal Centre for Defence Medicine", "Nuclear Skills Academy",
-    "Battery Industrialisation", "WMG", "Midlands Aerospace Alliance", "Medilink",
-    "Tech West Midlands", "Energy Research Accelerator", "Midlands Innovation",
-    "Lincolnshire", "West Midlands Rehabilitation Centre", "Aston", "University of Birmingham",
-    "Coventry University", "University of Derby", "University of Nottingham",
-    "University of Warwick", "University of Wolverhampton",
+    "Rolls-Royce",
+    "HORIBA MIRA",
+    "Manufacturing Technology Centre",
+    "Babcock",
+    "NMS UK",
+    "RBSL",
+    "Moog",
+    "Meggitt",
+    "Safran",
+    "Somers Forge",
+    "UK Telecoms Lab",
+    "National Rehabilitation Centre",
+    "Royal Centre for Defence Medicine",
+    "Nuclear Skills Academy",
+    "Battery Industrialisation",
+    "WMG",
+    "Midlands Aerospace Alliance",
+    "Medilink",
+    "Tech West Midlands",
+    "Energy Research Accelerator",
+    "Midlands Innovation",
+    "Lincolnshire",
+    "West Midlands Rehabilitation Centre",
+    "Aston",
+    "University of Birmingham",
+    "Coventry University",
+    "University of Derby",
+    "University of Nottingham",
+    "University of Warwick",
+    "University of Wolverhampton",
 ]
 
 
@@ -35,8 +57,16 @@ def test_every_blueprint_named_body_is_on_the_map(registry: gpd.GeoDataFrame, na
 
 
 def test_every_kind_and_sub_regional_strength_is_covered(registry: gpd.GeoDataFrame):
-    assert set(registry["kind"]) == {"prime", "supplier", "research_centre", "university",
-                                     "military", "cluster_body", "skills_centre", "health"}
+    assert set(registry["kind"]) == {
+        "prime",
+        "supplier",
+        "research_centre",
+        "university",
+        "military",
+        "cluster_body",
+        "skills_centre",
+        "health",
+    }
     for county in ("Lincolnshire", "Worcestershire", "Leicestershire"):
         assert (registry["county_name"] == county).sum() >= 2, county
     assert (registry["county_name"] == "Herefordshire, County of").sum() >= 2
@@ -48,14 +78,17 @@ def test_every_site_is_placed_in_a_midlands_district(registry: gpd.GeoDataFrame)
     assert (registry["region_code"] != "").all()
 
 
-@pytest.mark.parametrize("site_id, lad_code", [
-    # addresses that name a nearby town: the site's own position decides its authority
-    ("horiba-mira-technology-park", "E07000132"),   # Nuneaton address, Hinckley and Bosworth
-    ("mtc-ansty-park", "E07000220"),                # Coventry address, Rugby borough
-    ("dmrc-stanford-hall", "E07000176"),            # Loughborough address, Rushcliffe
-    ("babcock-walsall", "E08000030"),
-    ("raf-cosford", "E06000051"),                   # Shropshire, near the Wolverhampton border
-])
+@pytest.mark.parametrize(
+    "site_id, lad_code",
+    [
+        # addresses that name a nearby town: the site's own position decides its authority
+        ("horiba-mira-technology-park", "E07000132"),  # Nuneaton address, Hinckley and Bosworth
+        ("mtc-ansty-park", "E07000220"),  # Coventry address, Rugby borough
+        ("dmrc-stanford-hall", "E07000176"),  # Loughborough address, Rushcliffe
+        ("babcock-walsall", "E08000030"),
+        ("raf-cosford", "E06000051"),  # Shropshire, near the Wolverhampton border
+    ],
+)
 def test_sites_near_borders_land_in_the_right_district(
     registry: gpd.GeoDataFrame, site_id: str, lad_code: str
 ):

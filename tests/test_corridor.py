@@ -1,0 +1,386 @@
+"""The Defence Belt: on the real registry, on synthetic edge cases, and in roads mode."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import osmnx as ox
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+
+import settings
+from layers import boundaries
+from layers.corridor import (
+    CORRIDOR_COLUMNS,
+    build_corridor,
+    corridor_summary,
+    sites_in_corridor,
+)
+
+ROADS_OSM = Path(__file__).parent / "data" / "roads.osm"
+
+
+@pytest.fixture(scope="module")
+def midlands(boundaries_dir: Path) -> gpd.GeoDataFrame:
+    return boundaries.load_layer("midlands", directory=boundaries_dir)
+
+
+@pytest.fixture(scope="module")
+def outline_m(midlands: gpd.GeoDataFrame) -> shapely.Geometry:
+    return midlands.to_crs(settings.CRS_METRIC).geometry.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def road_graph() -> nx.MultiDiGraph:
+    # Unsimplified, so the filter (not osmnx's simplification) decides which ways are roads.
+    return ox.graph_from_xml(ROADS_OSM, simplify=False, retain_all=True)
+
+
+def site_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """Sites from (site_id, town, capabilities, lat, lon) rows."""
+    frame = pd.DataFrame(rows, columns=["site_id", "town", "capabilities", "lat", "lon"])
+    frame["kind"] = "supplier"
+    return gpd.GeoDataFrame(
+        frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=settings.CRS_STORAGE
+    )
+
+
+def town_sites(town: str, lat: float, lon: float, count: int, capability: str = "combat_air"):
+    """``count`` sites within about 300 m of a point."""
+    return [
+        (f"{town.lower()}-{k}", town, [capability], lat + 0.001 * k, lon + 0.002 * k)
+        for k in range(count)
+    ]
+
+
+def belt_of(corridor: gpd.GeoDataFrame) -> shapely.Geometry:
+    return corridor.loc[corridor["part"] == "belt"].to_crs(settings.CRS_METRIC).geometry.iloc[0]
+
+
+def spine_of(corridor: gpd.GeoDataFrame) -> shapely.Geometry:
+    return corridor.loc[corridor["part"] == "spine"].to_crs(settings.CRS_METRIC).geometry.iloc[0]
+
+
+# --------------------------------------------------------------------------------------------
+# On the real registry
+
+
+def test_corridor_is_deterministic(registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame) -> None:
+    first = build_corridor(registry, outline=midlands)
+    assert list(first.columns) == list(CORRIDOR_COLUMNS)
+    assert first["part"].tolist() == ["belt", "spine"]
+    assert_geodataframe_equal(first, build_corridor(registry, outline=midlands))
+    reordered = build_corridor(registry.iloc[::-1], outline=midlands)
+    assert_geodataframe_equal(first, reordered, check_less_precise=True)
+
+
+@pytest.mark.parametrize("width_km", [4.0, 10.0, 30.0])
+def test_belt_is_a_valid_polygon_inside_the_midlands(
+    registry: gpd.GeoDataFrame,
+    midlands: gpd.GeoDataFrame,
+    outline_m: shapely.Geometry,
+    width_km: float,
+) -> None:
+    corridor = build_corridor(registry, width_km=width_km, outline=midlands)
+    belt = belt_of(corridor)
+    assert corridor.crs == settings.CRS_STORAGE
+    assert belt.is_valid and not belt.is_empty
+    assert belt.geom_type in ("Polygon", "MultiPolygon")
+    # Clipped to the outline; the round trip through EPSG:4326 may move an edge by millimetres.
+    assert belt.difference(outline_m.buffer(1.0)).area < 1.0
+    spine = spine_of(corridor)
+    assert not spine.is_empty
+    assert spine.difference(outline_m.buffer(1.0)).length < 1.0
+    assert corridor["width_km"].eq(width_km).all()
+    assert corridor["mode"].eq("straight").all()
+    assert corridor["hub_count"].iloc[0] >= 1
+
+
+def test_widening_never_lowers_the_share(
+    registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame
+) -> None:
+    widths = [1.0, 2.0, 5.0, 10.0, 20.0, 40.0, 80.0]
+    corridors = [build_corridor(registry, width_km=w, outline=midlands) for w in widths]
+    shares = [c["share_inside"].iloc[0] for c in corridors]
+    assert shares == sorted(shares)
+    areas = [belt_of(c).area for c in corridors]
+    assert areas == sorted(areas)
+    for narrow, wide in itertools.pairwise(corridors):
+        inside_narrow = sites_in_corridor(registry, narrow)
+        inside_wide = sites_in_corridor(registry, wide)
+        assert not (inside_narrow & ~inside_wide).any()
+
+
+def test_filtering_to_one_capability_changes_the_corridor(
+    registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame
+) -> None:
+    full = build_corridor(registry, outline=midlands)
+    counts = registry["capabilities"].explode().value_counts()
+    # The commonest capability that not every site has: a real filter, with sites to draw.
+    capability = next(c for c, n in counts.items() if 2 <= n < len(registry))
+    selection = registry[registry["capabilities"].map(lambda caps: capability in caps)]
+    filtered = build_corridor(selection, outline=midlands)
+    assert filtered["sites_total"].iloc[0] == len(selection) < len(registry)
+    change = belt_of(full).symmetric_difference(belt_of(filtered)).area
+    assert change > 0.05 * belt_of(full).area
+    assert filtered["hubs"].iloc[0] != full["hubs"].iloc[0]
+
+
+def test_sites_in_corridor_match_the_reported_share(
+    registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame
+) -> None:
+    corridor = build_corridor(registry, outline=midlands)
+    inside = sites_in_corridor(registry, corridor)
+    assert inside.dtype == bool and inside.index.equals(registry.index)
+    assert inside.sum() == corridor["sites_inside"].iloc[0]
+    assert corridor["share_inside"].iloc[0] == pytest.approx(inside.mean())
+    belt = corridor.geometry.iloc[0]
+    assert registry[inside].geometry.intersects(belt).all()
+
+
+def test_summary_gives_the_numbers_a_bid_quotes(
+    registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame
+) -> None:
+    corridor = build_corridor(registry, outline=midlands)
+    summary = corridor_summary(registry, corridor, level="ca")
+    assert summary.sites == len(registry)
+    assert summary.inside == corridor["sites_inside"].iloc[0]
+    by_capability = summary.by_capability
+    assert (by_capability["inside"] <= by_capability["sites"]).all()
+    assert (by_capability["top_area_inside"] <= by_capability["inside"]).all()
+    for row in by_capability.itertuples():
+        holding = registry["capabilities"].map(lambda caps, c=row.capability: c in caps)
+        assert row.sites == holding.sum()
+    by_authority = summary.by_authority
+    assert by_authority["sites"].sum() == len(registry)
+    assert by_authority["inside"].sum() == summary.inside
+    headlines = summary.headlines()
+    assert headlines[0] == (
+        f"The belt holds {summary.share:.0%} of the selected sites "
+        f"({summary.inside} of {summary.sites})."
+    )
+    assert len(headlines) == 1 + len(by_capability)
+    county = corridor_summary(registry, corridor, level="county").by_authority
+    assert county["sites"].sum() == len(registry)
+
+
+# --------------------------------------------------------------------------------------------
+# Edge cases
+
+
+def test_no_sites_give_an_empty_corridor_with_a_note(
+    registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame
+) -> None:
+    none = registry.iloc[:0]
+    corridor = build_corridor(none, outline=midlands)
+    assert corridor["part"].tolist() == ["belt", "spine"]
+    assert corridor.geometry.is_empty.all()
+    assert corridor["sites_total"].iloc[0] == 0
+    assert math.isnan(corridor["share_inside"].iloc[0])
+    assert "No sites are selected" in corridor["note"].iloc[0]
+    assert sites_in_corridor(none, corridor).empty
+    summary = corridor_summary(none, corridor)
+    assert summary.headlines() == ["No sites are selected, so the belt holds none."]
+
+
+def test_one_site_gives_a_circle_around_it(midlands: gpd.GeoDataFrame) -> None:
+    sites = site_frame(town_sites("Coventry", 52.408, -1.510, 1))
+    corridor = build_corridor(sites, width_km=10, outline=midlands)
+    belt = belt_of(corridor)
+    assert belt.area == pytest.approx(math.pi * 5000.0**2, rel=0.01)
+    assert spine_of(corridor).is_empty  # no line to draw: the belt is a circle around the hub
+    assert corridor["hubs"].iloc[0] == "Coventry (1 site)"
+    assert corridor["share_inside"].iloc[0] == 1.0
+    assert "one hub" in corridor["note"].iloc[0]
+
+
+def test_sites_all_in_one_town_form_one_hub(midlands: gpd.GeoDataFrame) -> None:
+    sites = site_frame(town_sites("Derby", 52.922, -1.476, 6))
+    corridor = build_corridor(sites, width_km=6, outline=midlands)
+    assert corridor["hubs"].iloc[0] == "Derby (6 sites)"
+    assert "one hub (Derby)" in corridor["note"].iloc[0]
+    assert corridor["share_inside"].iloc[0] == 1.0
+    assert belt_of(corridor).is_valid
+
+
+def test_sites_outside_the_midlands_are_not_hubs(
+    midlands: gpd.GeoDataFrame, outline_m: shapely.Geometry
+) -> None:
+    london = town_sites("London", 51.507, -0.128, 3)
+    only_london = build_corridor(site_frame(london), outline=midlands)
+    assert only_london.geometry.is_empty.all()
+    assert "No selected site lies in the Midlands" in only_london["note"].iloc[0]
+    assert only_london["share_inside"].iloc[0] == 0.0
+
+    mixed = site_frame(
+        town_sites("Coventry", 52.408, -1.510, 3) + town_sites("Derby", 52.922, -1.476, 3) + london
+    )
+    corridor = build_corridor(mixed, outline=midlands)
+    assert "3 of 9 sites lie outside the Midlands" in corridor["note"].iloc[0]
+    assert "London" not in corridor["hubs"].iloc[0]
+    inside = sites_in_corridor(mixed, corridor)
+    assert inside.tolist() == [True] * 6 + [False] * 3
+    assert corridor["share_inside"].iloc[0] == pytest.approx(6 / 9)
+    assert belt_of(corridor).difference(outline_m.buffer(1.0)).area < 1.0
+
+
+def test_short_spurs_to_light_hubs_are_pruned(midlands: gpd.GeoDataFrame) -> None:
+    # A trunk Birmingham - Coventry - Rugby with a light hub 14 km off Coventry's side.
+    trunk = (
+        town_sites("Birmingham", 52.480, -1.900, 5)
+        + town_sites("Coventry", 52.408, -1.510, 5)
+        + town_sites("Rugby", 52.371, -1.262, 5)
+    )
+    light = town_sites("Warwick", 52.290, -1.580, 2)
+    corridor = build_corridor(site_frame(trunk + light), width_km=4, outline=midlands)
+    assert "Short spurs to Warwick were pruned" in corridor["note"].iloc[0]
+    assert "Warwick" not in corridor["hubs"].iloc[0]
+    assert corridor["sites_inside"].iloc[0] == 15
+
+    heavy = town_sites("Warwick", 52.290, -1.580, 8)
+    kept = build_corridor(site_frame(trunk + heavy), width_km=4, outline=midlands)
+    assert "Warwick (8 sites)" in kept["hubs"].iloc[0]
+    assert kept["sites_inside"].iloc[0] == 23
+
+
+def test_bad_options_say_what_to_do(registry: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame) -> None:
+    with pytest.raises(ValueError, match="width_km must be a positive"):
+        build_corridor(registry, width_km=0, outline=midlands)
+    with pytest.raises(ValueError, match="choose 'straight' or 'roads'"):
+        build_corridor(registry, mode="rail", outline=midlands)  # type: ignore[arg-type]
+    corridor = build_corridor(registry, outline=midlands)
+    with pytest.raises(ValueError, match="not an authority level"):
+        corridor_summary(registry, corridor, level="parish")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no 'belt' row"):
+        sites_in_corridor(registry, corridor.iloc[1:])
+
+
+# --------------------------------------------------------------------------------------------
+# Roads mode, on the hand-made OSM fixture
+
+
+def four_cities() -> gpd.GeoDataFrame:
+    return site_frame(
+        town_sites("Birmingham", 52.480, -1.900, 3)
+        + town_sites("Coventry", 52.408, -1.510, 3)
+        + town_sites("Derby", 52.922, -1.476, 3)
+        + town_sites("Nottingham", 52.954, -1.158, 3)
+    )
+
+
+def fixture_ways(road_graph: nx.MultiDiGraph, highways: set[str]) -> shapely.Geometry:
+    """The fixture's ways of the given highway types as lines in EPSG:27700."""
+    lines = [
+        shapely.LineString(
+            [
+                (road_graph.nodes[u]["x"], road_graph.nodes[u]["y"]),
+                (road_graph.nodes[v]["x"], road_graph.nodes[v]["y"]),
+            ]
+        )
+        for u, v, highway in road_graph.edges(data="highway")
+        if highway in highways
+    ]
+    return gpd.GeoSeries(lines, crs=settings.CRS_STORAGE).to_crs(settings.CRS_METRIC).union_all()
+
+
+def test_roads_mode_follows_the_fixture_roads(
+    road_graph: nx.MultiDiGraph, midlands: gpd.GeoDataFrame
+) -> None:
+    sites = four_cities()
+    roads = build_corridor(sites, mode="roads", road_graph=road_graph, outline=midlands)
+    assert roads["mode"].eq("roads").all()
+    assert roads["note"].iloc[0] == ""
+    strategic = fixture_ways(road_graph, {"motorway", "trunk"})
+    spine = spine_of(roads)
+    # Every part of the spine lies on the motorway and trunk ways (the hub connectors are short).
+    assert spine.hausdorff_distance(strategic) < 1000.0
+    # ... and none of it takes the primary-road shortcut from Coventry to Derby.
+    shortcut = fixture_ways(road_graph, {"primary"})
+    middle = shortcut.interpolate(0.5, normalized=True)
+    assert spine.distance(middle) > 10_000.0
+
+    straight = build_corridor(sites, mode="straight", outline=midlands)
+    assert spine_of(straight).hausdorff_distance(strategic) > 4000.0
+    assert roads["share_inside"].iloc[0] == 1.0
+    assert belt_of(roads).is_valid
+
+
+def test_roads_mode_reads_a_graphml_cache(
+    road_graph: nx.MultiDiGraph, midlands: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    cache = tmp_path / "roads.graphml"
+    ox.save_graphml(road_graph, cache)
+    sites = four_cities()
+    from_cache = build_corridor(sites, mode="roads", road_graph_path=cache, outline=midlands)
+    passed_in = build_corridor(sites, mode="roads", road_graph=road_graph, outline=midlands)
+    assert from_cache["mode"].eq("roads").all()
+    assert belt_of(from_cache).symmetric_difference(belt_of(passed_in)).area < 1.0
+
+
+def test_roads_mode_without_a_graph_falls_back_and_says_so(
+    midlands: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    sites = four_cities()
+    corridor = build_corridor(
+        sites, mode="roads", road_graph_path=tmp_path / "missing.graphml", outline=midlands
+    )
+    assert corridor["mode"].eq("straight").all()
+    assert "none is at hand" in corridor["note"].iloc[0]
+    assert "python -m layers.corridor roads" in corridor["note"].iloc[0]
+    straight = build_corridor(sites, mode="straight", outline=midlands)
+    assert_geodataframe_equal(
+        corridor.drop(columns="note"), straight.drop(columns="note"), check_less_precise=True
+    )
+
+
+def test_roads_mode_with_no_strategic_roads_falls_back(
+    road_graph: nx.MultiDiGraph, midlands: gpd.GeoDataFrame
+) -> None:
+    primary_only = road_graph.edge_subgraph(
+        [(u, v, k) for u, v, k, h in road_graph.edges(keys=True, data="highway") if h == "primary"]
+    ).copy()
+    corridor = build_corridor(
+        four_cities(), mode="roads", road_graph=primary_only, outline=midlands
+    )
+    assert corridor["mode"].eq("straight").all()
+    assert "no motorway or trunk road" in corridor["note"].iloc[0]
+
+
+def test_hubs_far_from_the_roads_join_by_straight_links(
+    road_graph: nx.MultiDiGraph, midlands: gpd.GeoDataFrame
+) -> None:
+    sites = site_frame(
+        town_sites("Birmingham", 52.480, -1.900, 3) + town_sites("Lincoln", 53.230, -0.540, 3)
+    )
+    corridor = build_corridor(sites, mode="roads", road_graph=road_graph, outline=midlands)
+    assert corridor["mode"].eq("roads").all()
+    assert "Lincoln is more than 15 km from a motorway or trunk road" in corridor["note"].iloc[0]
+    assert corridor["share_inside"].iloc[0] == 1.0
+
+
+def test_road_graph_download_failure_leaves_the_cache_alone(
+    road_graph: nx.MultiDiGraph,
+    boundaries_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from layers import _osm, corridor
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("no network in tests")
+
+    monkeypatch.setattr(_osm.ox, "graph_from_polygon", offline)
+    cache = tmp_path / "roads.graphml"
+    ox.save_graphml(road_graph, cache)
+    before = cache.read_bytes()
+    with pytest.raises(RuntimeError, match="needs the internet"):
+        corridor.download_road_graph(cache, boundaries_dir=boundaries_dir)
+    assert cache.read_bytes() == before
+    args = ["roads", "--out", str(cache), "--boundaries", str(boundaries_dir)]
+    assert corridor.main(args) == 1
