@@ -7,6 +7,7 @@ Run it with ``make run``.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import settings
-from layers import areas, blueprint, filters, provenance, vocabulary
+from layers import areas, blueprint, boundaries, clusters, estates, filters, provenance, vocabulary
+from layers import corridor as belt
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.sites import load_sites
 from mapping import build_map
@@ -45,6 +47,37 @@ def cached_version(path: str, modified: float, boundaries_dir: str) -> str:
     """Return the short data version of the registry and boundaries in use."""
     del modified
     return provenance.data_version(path, boundaries_dir=boundaries_dir)
+
+
+@st.cache_resource(show_spinner=False)
+def cached_outline(boundaries_dir: str) -> gpd.GeoDataFrame:
+    """Return the Midlands outline (shared; never modify it)."""
+    return boundaries.load_layer("midlands", directory=boundaries_dir)
+
+
+@st.cache_data(show_spinner="Computing the Defence Belt…", max_entries=64)
+def cached_corridor(
+    _sites: gpd.GeoDataFrame, site_ids: tuple[str, ...], width_km: float, mode: str, version: str
+) -> gpd.GeoDataFrame:
+    """Return the belt of the selected sites; ``site_ids``, width, mode and version key it."""
+    del site_ids, version
+    return belt.build_corridor(
+        _sites,
+        width_km=width_km,
+        mode=mode,  # type: ignore[arg-type]
+        outline=cached_outline(str(settings.BOUNDARIES_DIR)),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_analysis(
+    _sites: gpd.GeoDataFrame, site_ids: tuple[str, ...], version: str
+) -> tuple[gpd.GeoDataFrame, list[list[float]]]:
+    """Return the clusters and the density heat points of the selected sites."""
+    del site_ids, version
+    found = clusters.find_clusters(_sites)
+    heat = clusters.density_surface(_sites)[["lat", "lon", "weight"]].to_numpy().tolist()
+    return found, heat
 
 
 def load_registry() -> tuple[gpd.GeoDataFrame, str]:
@@ -91,6 +124,11 @@ def init_state_from_url(sites: gpd.GeoDataFrame) -> None:
         st.session_state[key] = [a for a in criteria.areas if a in set(sites[column])]
     st.session_state["f_text"] = criteria.text
     st.session_state["f_belt"] = criteria.in_belt
+    width = st.query_params.get("w", "")
+    if width.replace(".", "", 1).isdigit() and 2 <= float(width) <= 40:
+        st.session_state["o_width"] = float(width)
+    if st.query_params.get("mode") in belt.MODES:
+        st.session_state["o_mode"] = st.query_params["mode"]
     st.session_state["link_version"] = st.query_params.get("v", "")
 
 
@@ -142,8 +180,41 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, dict[str, obje
         key="f_text",
         placeholder="e.g. Rolls-Royce, rehabilitation",
     )
+    bar.header("Midlands Defence Belt")
+    show_belt = bar.toggle(
+        "Show the belt",
+        value=True,
+        key="o_belt",
+        help="A computed model: hubs are clusters of the selected sites, joined by a spanning "
+        "tree (or the strategic roads) and buffered.",
+    )
+    bar.checkbox("Inside the belt only", key="f_belt", disabled=not show_belt)
+    width = bar.slider(
+        "Belt width (km)",
+        min_value=2.0,
+        max_value=40.0,
+        step=1.0,
+        value=settings.CORRIDOR_WIDTH_KM,
+        key="o_width",
+        disabled=not show_belt,
+    )
+    mode = bar.radio(
+        "Spine follows",
+        options=list(belt.MODES),
+        key="o_mode",
+        horizontal=True,
+        format_func={"straight": "Straight links", "roads": "Strategic roads"}.get,
+        disabled=not show_belt,
+        help="Strategic roads needs a road graph ('make roads', with internet); without one "
+        "the belt says so and uses straight links.",
+    )
     bar.header("Map")
     options: dict[str, object] = {
+        "belt": show_belt,
+        "width_km": width,
+        "mode": mode,
+        "clusters": bar.toggle("Show site clusters", value=False, key="o_clusters"),
+        "heat": bar.toggle("Show density heat", value=False, key="o_heat"),
         "basemap": bar.radio(
             "Basemap", options=list(BASEMAPS), format_func=BASEMAPS.get, key="o_basemap"
         ),
@@ -155,6 +226,7 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, dict[str, obje
         kinds=tuple(st.session_state.get("f_kinds", [])),
         areas=tuple(chosen),
         text=st.session_state.get("f_text", ""),
+        in_belt=bool(show_belt and st.session_state.get("f_belt")),
     )
     return criteria, options
 
@@ -247,6 +319,58 @@ def areas_tab(selected: gpd.GeoDataFrame) -> None:
         )
 
 
+def belt_tab(base: gpd.GeoDataFrame, corridor: gpd.GeoDataFrame | None) -> None:
+    """Show what the belt holds, by capability and by authority: the numbers a bid quotes."""
+    if corridor is None:
+        st.info("Turn on 'Show the belt' in the sidebar to compute the Defence Belt.")
+        return
+    for note in dict.fromkeys(n for n in corridor["note"].tolist() if n):
+        st.caption(note)
+    level = st.radio(
+        "By",
+        options=["ca", "county", "lad"],
+        horizontal=True,
+        key="b_level",
+        format_func=lambda key: areas.LEVELS[key][3],
+    )
+    summary = belt.corridor_summary(base, corridor, level=level)  # type: ignore[arg-type]
+    headlines = summary.headlines()
+    st.markdown(f"**{headlines[0]}**")
+    with st.expander("By capability (sentences to quote)", expanded=False):
+        st.text("\n".join(headlines[1:]) or "No capability in the selection.")
+    share = st.column_config.ProgressColumn(
+        "Share inside", format="percent", min_value=0.0, max_value=1.0
+    )
+    left, right = st.columns(2)
+    by_capability = summary.by_capability
+    left.dataframe(
+        by_capability.loc[
+            by_capability["sites"] > 0,
+            ["capability_label", "sites", "inside", "share", "top_area_name"],
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "capability_label": "Capability",
+            "sites": "Sites",
+            "inside": "Inside",
+            "share": share,
+            "top_area_name": "Most inside in",
+        },
+    )
+    right.dataframe(
+        summary.by_authority[["area_name", "sites", "inside", "share"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "area_name": areas.LEVELS[level][3],
+            "sites": "Sites",
+            "inside": "Inside",
+            "share": share,
+        },
+    )
+
+
 def sources_tab(version: str, sites: gpd.GeoDataFrame) -> None:
     """Show the data version, retrieval dates, licences and attribution."""
     st.markdown(
@@ -284,8 +408,29 @@ def main() -> None:
     sites, version = load_registry()
     init_state_from_url(sites)
     criteria, options = sidebar(sites)
-    selected = filters.select_sites(sites, criteria)
-    st.query_params.from_dict({**filters.to_query(criteria), "v": version})
+    # the belt follows every filter but "inside the belt", which it then answers
+    base = filters.select_sites(sites, replace(criteria, in_belt=False))
+    corridor = None
+    if options["belt"]:
+        corridor = cached_corridor(
+            base,
+            tuple(sorted(base["site_id"])),
+            float(options["width_km"]),  # type: ignore[arg-type]
+            str(options["mode"]),
+            version,
+        )
+    selected = base
+    if criteria.in_belt and corridor is not None:
+        selected = filters.select_sites(
+            base, criteria, in_belt=belt.sites_in_corridor(base, corridor)
+        )
+    query = {**filters.to_query(criteria), "v": version}
+    if options["belt"]:
+        query.update(
+            w=f"{float(options['width_km']):g}",  # type: ignore[arg-type]
+            mode=str(options["mode"]),
+        )
+    st.query_params.from_dict(query)
 
     st.title("Midlands Defence Capability Map")
     st.caption(
@@ -302,19 +447,38 @@ def main() -> None:
             f"since (now {version}), so counts may differ."
         )
     kpi_strip(selected, len(sites))
+    found_clusters, heat = None, None
+    if options["clusters"] or options["heat"]:
+        found_clusters, heat = cached_analysis(
+            selected, tuple(sorted(selected["site_id"])), version
+        )
+    footprints = estates.load_estates()
     fmap = build_map(
         selected,
         boundaries_dir=settings.BOUNDARIES_DIR,
         basemap=str(options["basemap"]),
         cluster_markers=bool(options["cluster_markers"]),
         show_wards=bool(options["show_wards"]),
+        corridor=corridor,
+        clusters=found_clusters if options["clusters"] else None,
+        heat_points=heat if options["heat"] else None,
+        estates=None if footprints.empty else footprints,
     )
     st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="site-map")
-    tab_sites, tab_areas, tab_sources = st.tabs(["Sites", "Areas", "Data and sources"])
+    if corridor is not None:
+        st.caption(
+            belt.corridor_summary(base, corridor).headlines()[0] + " The belt is a "
+            "computed model, not a drawn boundary: the Defence Belt tab says how."
+        )
+    tab_sites, tab_areas, tab_belt, tab_sources = st.tabs(
+        ["Sites", "Areas", "Defence Belt", "Data and sources"]
+    )
     with tab_sites:
         sites_tab(selected)
     with tab_areas:
         areas_tab(selected)
+    with tab_belt:
+        belt_tab(base, corridor)
     with tab_sources:
         sources_tab(version, sites)
 

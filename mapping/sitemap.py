@@ -194,8 +194,10 @@ def _add_sites(fmap: folium.Map, sites: gpd.GeoDataFrame, *, cluster_markers: bo
 def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name="Midlands Defence Belt (model)")
     shapes = corridor.to_crs(settings.CRS_STORAGE)
-    for row in shapes.itertuples():
-        geometry = row.geometry
+    for row in shapes.to_dict("records"):
+        geometry = row["geometry"]
+        if geometry is None or geometry.is_empty:  # edge cases: no belt or no spine
+            continue
         polygonal = geometry.geom_type in ("Polygon", "MultiPolygon")
         folium.GeoJson(
             geometry.__geo_interface__,
@@ -203,20 +205,23 @@ def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
             if polygonal
             else (lambda _: style.SPINE_STYLE),
             interactive=polygonal,
-            tooltip=text(_corridor_caption(row._asdict())) if polygonal else None,
+            tooltip=text(_corridor_caption(row)) if polygonal else None,
         ).add_to(group)
     group.add_to(fmap)
 
 
 def _corridor_caption(row: dict[str, Any]) -> str:
-    share = row.get("share_inside")
-    width = row.get("width_km")
+    """Word the belt's tooltip: what it is, how wide, what it holds, and any caveat."""
     parts = ["Midlands Defence Belt (computed model)"]
+    width, share = row.get("width_km"), row.get("share_inside")
     if width is not None:
         parts.append(f"{float(width):g} km wide")
     if share is not None and not pd.isna(share):
         parts.append(f"holds {float(share):.0%} of the selected sites")
-    return ", ".join(parts)
+    if row.get("hubs"):
+        parts.append(f"hubs: {row['hubs']}")
+    caption = ", ".join(parts)
+    return f"{caption}. {row['note']}" if row.get("note") else caption
 
 
 def _add_clusters(fmap: folium.Map, clusters: gpd.GeoDataFrame) -> None:

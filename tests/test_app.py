@@ -100,3 +100,24 @@ def test_hostile_names_reach_the_table_as_text(monkeypatch: pytest.MonkeyPatch, 
     assert not at.exception
     names = at.dataframe[0].value["name"].tolist()
     assert "<img src=x onerror=alert(1)>" in names  # st.dataframe shows text, never markup
+
+
+def test_inside_the_belt_only_keeps_the_belt_sites(app: AppTest, registry, boundaries_dir):
+    from layers import boundaries
+    from layers.corridor import build_corridor, sites_in_corridor
+
+    at = app.run()
+    at.checkbox(key="f_belt").check().run()
+    outline = boundaries.load_layer("midlands", directory=boundaries_dir)
+    corridor = build_corridor(registry, width_km=settings.CORRIDOR_WIDTH_KM, outline=outline)
+    inside = int(sites_in_corridor(registry, corridor).sum())
+    assert 0 < inside < len(registry)
+    assert metric(at, "Sites selected") == str(inside)
+    assert at.query_params["belt"] in ("1", ["1"])
+
+
+def test_the_belt_width_travels_in_the_link(app: AppTest):
+    app.query_params["w"] = "25"
+    at = app.run()
+    assert at.slider(key="o_width").value == 25.0
+    assert any("The belt holds" in c.value for c in at.caption)
