@@ -142,15 +142,25 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, dict[str, obje
     """Draw the filters and map options; return the filter and the options."""
     bar = st.sidebar
     bar.header("Filter the sites")
-    cap_counts = filters.capability_counts(sites)
+    state = st.session_state
+    chosen_areas = [*state.get("f_ca", []), *state.get("f_county", []), *state.get("f_lad", [])]
+    cap_counts, kind_counts = filters.facet_counts(
+        sites,
+        filters.SiteFilter(
+            capabilities=tuple(state.get("f_caps", [])),
+            kinds=tuple(state.get("f_kinds", [])),
+            areas=tuple(chosen_areas),
+            text=state.get("f_text", ""),
+        ),
+    )
     bar.multiselect(
         "Capabilities",
         options=list(vocabulary.CAPABILITIES),
         key="f_caps",
         format_func=lambda s: f"{vocabulary.capability_label(s)} ({cap_counts[s]})",
-        help="Sites with any of the chosen capabilities.",
+        help="Sites with any of the chosen capabilities; each count is what adding it would "
+        "give with the other filters.",
     )
-    kind_counts = filters.kind_counts(sites)
     bar.multiselect(
         "Kinds of site",
         options=list(vocabulary.KINDS),

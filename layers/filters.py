@@ -8,7 +8,7 @@ everything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -158,4 +158,21 @@ def from_query(query: Mapping[str, str]) -> SiteFilter:
         areas=listed("area"),
         text=str(query.get("q", "")),
         in_belt=str(query.get("belt", "")) in ("1", "true"),
+    )
+
+
+def facet_counts(
+    sites: gpd.GeoDataFrame, criteria: SiteFilter
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Return capability and kind counts as the other criteria leave them.
+
+    Each count answers "how many sites would I get if I added this value": capability counts
+    apply every criterion but the capabilities, kind counts every criterion but the kinds
+    (the in-belt criterion, which needs the corridor, is left out of both).
+    """
+    without_caps = replace(criteria, capabilities=(), in_belt=False)
+    without_kinds = replace(criteria, kinds=(), in_belt=False)
+    return (
+        capability_counts(select_sites(sites, without_caps)),
+        kind_counts(select_sites(sites, without_kinds)),
     )

@@ -74,3 +74,13 @@ def test_counts_cover_every_slug(registry: gpd.GeoDataFrame):
     counts = filters.capability_counts(registry)
     assert len(counts) == 15
     assert sum(counts.values()) == sum(len(c) for c in registry["capabilities"])
+
+
+def test_facet_counts_follow_the_other_criteria(registry: gpd.GeoDataFrame):
+    criteria = SiteFilter(capabilities=("combat_air",), kinds=("military",))
+    caps, kinds = filters.facet_counts(registry, criteria)
+    military = registry[registry["kind"] == "military"]
+    assert caps["combat_air"] == sum("combat_air" in c for c in military["capabilities"])
+    air = registry[registry["capabilities"].map(lambda c: "combat_air" in c)]
+    assert kinds["military"] == (air["kind"] == "military").sum()
+    assert kinds["prime"] == (air["kind"] == "prime").sum()
