@@ -309,7 +309,7 @@ def areas_tab(selected: gpd.GeoDataFrame) -> None:
         format_func=lambda key: areas.LEVELS[key][3],
     )
     table = areas.capability_table(selected, level=level)
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     with left:
         nonzero = ["Area", "Code", "Sites", *[c for c in table.columns[3:] if table[c].sum()]]
         st.dataframe(table[nonzero], hide_index=True, width="stretch")

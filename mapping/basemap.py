@@ -30,11 +30,14 @@ def new_map(
     basemap: str = "offline",
     boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
     height: str = "100%",
+    fit_bounds: bool = True,
 ) -> folium.Map:
     """Return an empty map of the Midlands on the chosen basemap.
 
     ``"offline"`` draws the UK's land and the Midlands outline from the built boundaries (no
     tiles, so no internet needed); ``"light"`` uses Esri's light grey canvas tiles.
+    ``fit_bounds`` fits the view to the Midlands once the map has a size; without it the map
+    opens on a fixed centre and zoom (for maps drawn in hidden tabs).
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
@@ -68,7 +71,8 @@ def new_map(
             interactive=False,
             style_function=lambda _: style.MIDLANDS_STYLE,
         ).add_to(fmap)
-    fmap.fit_bounds(MIDLANDS_BOUNDS)
+    if fit_bounds:
+        fmap.fit_bounds(MIDLANDS_BOUNDS)
     return fmap
 
 

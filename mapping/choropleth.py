@@ -19,13 +19,17 @@ EMPTY = "#f7f7f7"
 
 
 def class_breaks(values: list[int], *, classes: int = len(RAMP)) -> list[int]:
-    """Return upper bounds of up to ``classes`` equal-count classes of the non-zero values."""
+    """Return the upper bounds of up to ``classes`` classes of the non-zero values.
+
+    With few distinct values each value is its own class (three authorities need no quantiles);
+    otherwise the classes hold about equal numbers of areas.
+    """
     positive = sorted(v for v in values if v > 0)
-    if not positive:
-        return []
+    distinct = sorted(set(positive))
+    if len(distinct) <= classes:
+        return distinct
     series = pd.Series(positive)
-    bounds = sorted({int(series.quantile((i + 1) / classes)) for i in range(classes)})
-    return bounds
+    return sorted({int(series.quantile((i + 1) / classes)) for i in range(classes)})
 
 
 def colour_for(value: int, breaks: list[int]) -> str:
@@ -47,7 +51,8 @@ def build_choropleth(
     local_assets: bool = True,
 ) -> folium.Map:
     """Return a map of ``layer``'s areas shaded by ``counts`` (columns ``Code`` and ``Sites``)."""
-    fmap = new_map(boundaries_dir=boundaries_dir)
+    # a fixed view, not fit-to-bounds: in a hidden tab the map has no size to fit to
+    fmap = new_map(boundaries_dir=boundaries_dir, fit_bounds=False)
     by_code = dict(zip(counts["Code"], counts["Sites"], strict=True)) if len(counts) else {}
     breaks = class_breaks(list(by_code.values()))
     features = []

@@ -42,6 +42,7 @@ _CSS = """
 .mdm-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: 600;
   vertical-align: top; }
 .mdm-popup ul { margin: 2px 0 0 16px; padding: 0; }
+.leaflet-control-attribution { font-size: 10px; max-width: 70%; }
 .mdm-kpis { display: grid; grid-template-columns: repeat(2, auto); gap: 2px 12px; margin-top: 6px; }
 .mdm-kpis b { font-size: 15px; }
 """

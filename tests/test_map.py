@@ -105,3 +105,13 @@ def test_an_unknown_basemap_is_refused(registry, boundaries_dir: Path):
 
 def test_the_settings_attribution_is_the_ons_wording():
     assert settings.ONS_ATTRIBUTION.startswith("Source: Office for National Statistics")
+
+
+def test_choropleth_classes_suit_few_and_many_areas():
+    from mapping.choropleth import RAMP, class_breaks, colour_for
+
+    assert class_breaks([21, 13, 13]) == [13, 21]
+    assert colour_for(21, [13, 21]) == RAMP[-1]
+    assert colour_for(0, [13, 21]) != colour_for(13, [13, 21])
+    many = class_breaks(list(range(1, 68)))
+    assert len(many) == len(RAMP) and many[-1] == 67
