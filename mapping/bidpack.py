@@ -1,0 +1,205 @@
+"""The bid pack: one ZIP with the evidence behind a bid, all from the same selection.
+
+``sites.geojson``, ``corridor.geojson``, ``areas.geojson``, ``sites.csv``, ``map.png`` (the
+slide), ``map.html`` (the offline map) and ``README.txt``: what is inside, the filters, the data
+version and date, the counts, the sources and licences, and the attribution text to paste into
+a bid. Every file is made from one :class:`mapping.export.Selection`, so they agree.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from layers import areas, provenance, vocabulary
+from layers._io import atomic_write_bytes
+from mapping import export, slides, standalone
+
+#: The pack's files and what each holds, in the order they are written.
+PACK_FILES: dict[str, str] = {
+    "README.txt": "this file: contents, filters, data version, counts, sources, licences",
+    "sites.geojson": "the selected sites (GeoJSON, RFC 7946, WGS84 longitude/latitude)",
+    "corridor.geojson": "the Midlands Defence Belt computed from the selection (belt and spine)",
+    "areas.geojson": "the authorities holding selected sites, with counts by capability",
+    "sites.csv": "the selected sites as a table (lat/lon, authorities, capability flags)",
+    "map.png": "a 16:9 slide of the selection (1920 x 1080)",
+    "map.html": "an interactive map that opens in a browser with no internet",
+}
+DEFAULT_TITLE = "Midlands Defence Capability Map: bid pack"
+
+
+def build_bid_pack(
+    selection: export.Selection,
+    *,
+    path: str | Path | None = None,
+    title: str | None = None,
+    with_corridor: bool = True,
+) -> bytes:
+    """Return the bid pack ZIP (and write it to ``path`` when given).
+
+    Parameters
+    ----------
+    selection
+        What the pack holds (``mapping.export.make_selection``).
+    path
+        Where to write the ZIP as well; nothing is written when None.
+    title
+        The title of the slide, the map and the README.
+    with_corridor
+        Compute the Defence Belt from the selected sites when the selection has none (when
+        ``layers.corridor`` is not importable, ``corridor.geojson`` is empty and says why).
+    """
+    if with_corridor:
+        selection = export.ensure_corridor(selection)
+    heading = title or DEFAULT_TITLE
+    collections = export.geojson_collections(selection)
+    files: dict[str, bytes] = {
+        "sites.geojson": export.geojson_text(collections["sites"]).encode("utf-8"),
+        "corridor.geojson": export.geojson_text(collections["corridor"]).encode("utf-8"),
+        "areas.geojson": export.geojson_text(collections["areas"]).encode("utf-8"),
+        "sites.csv": export.sites_csv(selection).encode("utf-8-sig"),
+        "map.png": slides.render_slide(selection, fmt="png", title=heading),
+        "map.html": standalone.standalone_html(selection, title=heading).encode("utf-8"),
+    }
+    files["README.txt"] = readme_text(selection, title=heading).encode("utf-8")
+    stamp = selection.created.timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in PACK_FILES:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    data = buffer.getvalue()
+    if path is not None:
+        atomic_write_bytes(path, data)
+    return data
+
+
+def bid_pack_name(selection: export.Selection) -> str:
+    """Return a file name for the pack: date, data version and a short filter slug."""
+    criteria = selection.criteria
+    words = [*criteria.capabilities, *criteria.kinds, *criteria.areas]
+    if criteria.in_belt:
+        words.append("belt")
+    slug = "-".join(words)[:60].strip("-") or "all-sites"
+    day = selection.created.date().isoformat()
+    return f"bid-pack-{day}-{selection.data_version or 'data'}-{slug}.zip".replace("_", "-")
+
+
+def readme_text(selection: export.Selection, *, title: str = DEFAULT_TITLE) -> str:
+    """Return the pack's README: contents, filters, version, counts, sources, licences, credit."""
+    metadata = export.export_metadata(selection)
+    counts = metadata["counts"]
+    criteria = selection.criteria
+    lines = [title, "=" * len(title), ""]
+    lines += [
+        f"Made {metadata['created']} from data version {metadata['data_version']} "
+        "(a short hash of the sites registry and the built boundaries: the same version means "
+        "the same data).",
+        "",
+        "CONTENTS",
+        *[f"  {name:<17} {what}" for name, what in PACK_FILES.items()],
+        "",
+        "FILTERS",
+        f"  {criteria.describe()}",
+        f"  App link parameters: {_query_text(metadata['filters']['query'])}",
+        "  Made again with:",
+        "    "
+        + export.command_line(
+            criteria,
+            output="bid-pack.zip",
+            width_km=export.belt_width_km(selection),
+            mode=export.belt_mode(selection),
+        ),
+        "  Within one filter the values combine with OR; different filters combine with AND.",
+    ]
+    if criteria.in_belt:
+        lines.append(
+            "  'Inside the Defence Belt': the belt is computed from the sites the other filters "
+            "select, then only the sites inside it are kept."
+        )
+    lines += ["", "COUNTS", f"  Sites: {counts['sites']}"]
+    lines.append(f"  Organisations: {counts['organisations']}")
+    lines.append(f"  Areas ({counts['area_level']}) holding sites: {counts['areas']}")
+    lines.append("  By capability (a site can have several):")
+    lines += [
+        f"    {vocabulary.capability_label(slug)}: {number}"
+        for slug, number in counts["capabilities"].items()
+        if number
+    ]
+    lines.append("  By kind of site:")
+    lines += [
+        f"    {vocabulary.kind_label(slug)}: {number}"
+        for slug, number in counts["kinds"].items()
+        if number
+    ]
+    lines += ["", "DEFENCE BELT", *_corridor_lines(metadata)]
+    lines += ["", "SOURCES", f"  {export.REGISTRY_SOURCE}"]
+    lines += _boundary_source_lines(selection)
+    lines += [
+        "  Headline figures quoted on the map: the Defence and Security Blueprint for the "
+        "Midlands (EMCCA and WMCA, 2025), with the section of each figure.",
+        "",
+        "LICENCES",
+        *[f"  {item}" for item in metadata["licences"]],
+        "",
+        "ATTRIBUTION (paste this into the bid)",
+        *[f"  {line}" for line in metadata["attribution"]],
+        f"  Sites: {export.PRODUCT}, data version {metadata['data_version']}, {metadata['date']}.",
+        "",
+        "NOTES",
+        "  Coordinates are WGS84 longitude/latitude (EPSG:4326) with at most 6 decimals. A site "
+        "marked 'town' in location_precision is placed at its town, not at the site itself.",
+        f"  Areas are {areas.LEVELS[selection.area_level][3].lower()} boundaries from the ONS; "
+        "each counts a site once in 'sites' and once under each of its capabilities.",
+        "  sites.csv is UTF-8 with a byte-order mark; text cells that begin with = + - @ carry "
+        "a leading ' so that a spreadsheet does not run them.",
+    ]
+    return "\n".join(_wrap(line) for line in lines) + "\n"
+
+
+def _query_text(query: Mapping[str, str]) -> str:
+    return "&".join(f"{key}={value}" for key, value in query.items()) or "(none: all sites)"
+
+
+def _corridor_lines(metadata: Mapping[str, Any]) -> list[str]:
+    corridor = metadata.get("corridor")
+    if not corridor:
+        return ["  Not computed for this pack; corridor.geojson is empty."]
+    share = corridor.get("share_inside")
+    lines = [
+        "  A model computed from the selected sites, never hand-drawn: hubs are clusters of "
+        "sites, the spine joins them, and the belt is the spine widened and clipped to the "
+        "Midlands.",
+        f"  Width {corridor.get('width_km')} km; links: {corridor.get('mode')}.",
+    ]
+    if share is not None:
+        lines.append(f"  It holds {float(share):.0%} of the sites it was computed from.")
+    if corridor.get("hubs"):
+        lines.append(f"  Hubs: {corridor['hubs']}")
+    if corridor.get("note"):
+        lines.append(f"  Note: {corridor['note']}")
+    return lines
+
+
+def _boundary_source_lines(selection: export.Selection) -> list[str]:
+    rows = provenance.sources(selection.boundaries_dir)
+    if not rows:
+        return ["  Boundaries: ONS Open Geography Portal (download record not found)."]
+    lines = ["  Boundaries: ONS Open Geography Portal:"]
+    for row in rows:
+        retrieved = row.get("retrieved_at") or "date not recorded"
+        lines.append(f"    {row['service']} ({row['layer']}), retrieved {retrieved}")
+    return lines
+
+
+def _wrap(line: str) -> str:
+    if len(line) <= 96 or "python -m" in line:  # a command stays on one line to be pasted
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.fill(line, width=96, subsequent_indent=indent + "  ", break_on_hyphens=False)

@@ -1,0 +1,611 @@
+"""The exports: RFC 7946 GeoJSON, GeoPackage, KML, CSV, slides, the bid pack and the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from PIL import Image
+
+import settings
+from layers import filters, vocabulary
+from layers.filters import SiteFilter
+from layers.sites import load_sites
+from mapping import bidpack, export, slides, standalone, style
+
+DATA = Path(__file__).parent / "data"
+KML = "{http://www.opengis.net/kml/2.2}"
+MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def selection(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+    """Every site, with the belt, as the bid pack makes it."""
+    return export.make_selection(
+        registry,
+        SiteFilter(),
+        boundaries_dir=boundaries_dir,
+        with_corridor=True,
+        created=MADE,
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile(boundaries_dir: Path) -> export.Selection:
+    sites = load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
+    return export.make_selection(
+        sites,
+        SiteFilter(),
+        boundaries_dir=boundaries_dir,
+        sites_path=DATA / "hostile_sites.csv",
+        created=MADE,
+    )
+
+
+@pytest.fixture(scope="module")
+def pack(selection: export.Selection) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(bidpack.build_bid_pack(selection)))
+
+
+def raw_collection(text: str) -> dict[str, Any]:
+    """A GeoJSON text parsed with every decimal kept as written."""
+    loaded: dict[str, Any] = json.loads(text, parse_float=str)
+    return loaded
+
+
+def positions(coordinates: Any) -> list[list[str]]:
+    """Every [x, y] position in a GeoJSON coordinates array."""
+    if coordinates and isinstance(coordinates[0], str | float | int):
+        return [coordinates]
+    found: list[list[str]] = []
+    for item in coordinates:
+        found.extend(positions(item))
+    return found
+
+
+def signed_area(ring: list[list[str]]) -> float:
+    """Shoelace area of a ring as written: positive when counter-clockwise."""
+    points = [(float(x), float(y)) for x, y, *_ in ring]
+    return (
+        sum(
+            x1 * y2 - x2 * y1
+            for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True)
+        )
+        / 2
+    )
+
+
+def polygons(geometry: dict[str, Any]) -> list[list[list[list[str]]]]:
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    if geometry["type"] == "MultiPolygon":
+        return list(geometry["coordinates"])
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# GeoJSON
+
+
+@pytest.mark.parametrize("layer", export.LAYER_NAMES)
+def test_each_geojson_layer_reads_back_in_geopandas(
+    selection: export.Selection, tmp_path: Path, layer: str
+):
+    path = export.write_geojson(selection, tmp_path / f"{layer}.geojson", layer=layer)
+    frame = gpd.read_file(path)
+    expected = {
+        "sites": len(selection.sites),
+        "corridor": 2,
+        "areas": len(export.areas_layer(selection)),
+    }[layer]
+    assert len(frame) == expected > 0
+    assert frame.crs.to_epsg() == 4326
+
+
+def test_geojson_follows_rfc_7946(selection: export.Selection):
+    collections = export.geojson_collections(selection)
+    holes = 0
+    for name, collection in collections.items():
+        raw = raw_collection(export.geojson_text(collection))
+        assert raw["type"] == "FeatureCollection"
+        assert "crs" not in raw, f"{name}: RFC 7946 has no crs member"
+        assert all("crs" not in feature for feature in raw["features"])
+        for feature in raw["features"]:
+            for x, y, *rest in positions(feature["geometry"]["coordinates"]):
+                assert not rest, "two-dimensional positions"
+                for number in (x, y):
+                    decimals = number.split(".")[1] if "." in number else ""
+                    assert len(decimals) <= 6, f"{name}: {number} has more than 6 decimals"
+                lon, lat = float(x), float(y)
+                assert -180 <= lon <= 180 and -90 <= lat <= 90
+                # the Midlands: longitude first (about -3.5..0.5), then latitude (about 51.5..54)
+                assert -4 < lon < 1 and 51 < lat < 54, f"{name}: ({x}, {y}) is not (lon, lat)"
+            for polygon in polygons(feature["geometry"]):
+                exterior, *interiors = polygon
+                assert signed_area(exterior) > 0, f"{name}: exterior ring is not counter-clockwise"
+                for ring in interiors:
+                    assert signed_area(ring) < 0, f"{name}: a hole is not clockwise"
+                    holes += 1
+    assert holes > 0, "the areas hold counties with unitary authorities as holes"
+
+
+def test_clockwise_input_is_turned_counter_clockwise():
+    clockwise = shapely.Polygon(
+        [(-2, 52), (-2, 53), (-1, 53), (-1, 52)],
+        holes=[[(-1.8, 52.2), (-1.2, 52.2), (-1.2, 52.8), (-1.8, 52.8)]],
+    )
+    assert not clockwise.exterior.is_ccw and clockwise.interiors[0].is_ccw
+    frame = gpd.GeoDataFrame({"name": ["box"]}, geometry=[clockwise], crs=settings.CRS_STORAGE)
+    feature = export.feature_collection(frame, metadata={})["features"][0]
+    exterior, hole = feature["geometry"]["coordinates"]
+    assert signed_area(exterior) > 0 and signed_area(hole) < 0
+
+
+def test_metric_input_is_exported_in_longitude_latitude():
+    birmingham = gpd.GeoDataFrame(
+        {"name": ["Birmingham"]},
+        geometry=[shapely.Point(406_900.123456789, 286_800.987654321)],
+        crs=settings.CRS_METRIC,
+    )
+    (lon, lat) = export.feature_collection(birmingham, metadata={})["features"][0]["geometry"][
+        "coordinates"
+    ]
+    assert lon == pytest.approx(-1.899, abs=0.01) and lat == pytest.approx(52.48, abs=0.01)
+    assert lon == round(lon, 6) and lat == round(lat, 6)
+
+
+def test_geojson_sites_carry_capabilities_as_text_and_booleans(selection: export.Selection):
+    raw = export.geojson_collections(selection)["sites"]
+    by_id = {row["site_id"]: row for row in selection.sites.to_dict("records")}
+    for feature in raw["features"]:
+        properties = feature["properties"]
+        site = by_id[feature["id"]]
+        assert properties["capabilities"] == ";".join(site["capabilities"])
+        for slug in vocabulary.CAPABILITIES:
+            assert properties[f"cap_{slug}"] is (slug in site["capabilities"])
+        assert properties["main_capability"] == site["capabilities"][0]
+        assert properties["lad_code"] == site["lad_code"]
+
+
+def test_every_export_records_its_provenance(selection: export.Selection):
+    metadata = export.geojson_collections(selection)["sites"]["metadata"]
+    assert metadata["filters"]["description"] == "all sites"
+    assert metadata["data_version"] == selection.data_version and len(selection.data_version) == 8
+    assert metadata["date"] == "2026-11-28"
+    assert metadata["counts"]["sites"] == len(selection.sites)
+    assert metadata["attribution"] == [settings.ONS_ATTRIBUTION]
+    assert "corridor" in metadata and metadata["corridor"]["width_km"] == 10.0
+
+
+def test_osm_attribution_is_added_when_estates_are_carried(selection: export.Selection):
+    estates = gpd.GeoDataFrame(
+        {"name": ["Range"]},
+        geometry=[shapely.box(-1.5, 52.5, -1.4, 52.6)],
+        crs=settings.CRS_STORAGE,
+    )
+    with_osm = export.Selection(sites=selection.sites, estates=estates)
+    assert settings.OSM_ATTRIBUTION in export.export_metadata(with_osm)["attribution"]
+    assert any("ODbL" in item for item in export.licences(with_osm))
+
+
+def test_an_areas_export_counts_the_selected_sites_by_capability(
+    registry: gpd.GeoDataFrame, boundaries_dir: Path
+):
+    chosen = export.make_selection(
+        registry,
+        SiteFilter(capabilities=("cyber_digital",)),
+        boundaries_dir=boundaries_dir,
+        area_level="county",
+        created=MADE,
+    )
+    layer = export.areas_layer(chosen)
+    cyber = chosen.sites
+    assert int(layer["sites"].sum()) == int((cyber["county_code"] != "").sum())
+    worcestershire = layer.set_index("code").loc["E10000034"]
+    in_worcestershire = cyber[cyber["county_code"] == "E10000034"]
+    assert worcestershire["sites"] == len(in_worcestershire) > 0
+    assert worcestershire["sites_cyber_digital"] == len(in_worcestershire)
+    assert set(layer["code"]) == set(cyber["county_code"]) - {""}
+
+
+# --------------------------------------------------------------------------------------------
+# GeoPackage, KML, CSV
+
+
+def test_the_geopackage_has_a_table_per_layer_and_its_metadata(
+    selection: export.Selection, tmp_path: Path
+):
+    path = export.write_gpkg(selection, tmp_path / "export.gpkg")
+    listed = {str(name): kind for name, kind in pyogrio.list_layers(path)}
+    assert set(listed) == {"sites", "corridor", "areas", "metadata"}
+    assert listed["metadata"] is None, "metadata is a plain table"
+    sites = pyogrio.read_dataframe(path, layer="sites")
+    assert len(sites) == len(selection.sites)
+    assert sorted(sites["site_id"]) == sorted(selection.sites["site_id"])
+    assert sites["cap_combat_air"].dtype == bool
+    assert sites.crs.to_epsg() == 4326
+    assert len(pyogrio.read_dataframe(path, layer="corridor")) == 2
+    metadata = pyogrio.read_dataframe(path, layer="metadata").set_index("key")["value"]
+    assert metadata["data_version"] == selection.data_version
+    assert metadata["filters.description"] == "all sites"
+    assert settings.ONS_ATTRIBUTION in metadata["attribution"]
+
+
+def test_kml_parses_and_styles_sites_by_capability(selection: export.Selection):
+    root = ET.fromstring(export.kml_document(selection))
+    document = root.find(f"{KML}Document")
+    assert document is not None
+    points = [p for p in document.iter(f"{KML}Placemark") if p.find(f"{KML}Point") is not None]
+    assert len(points) == len(selection.sites)
+    styles = {s.get("id"): s for s in document.iter(f"{KML}Style")}
+    mains = {caps[0] for caps in selection.sites["capabilities"]}
+    icon_colours = {
+        s.findtext(f"{KML}IconStyle/{KML}color")
+        for s in styles.values()
+        if s.find(f"{KML}IconStyle")
+    }
+    assert icon_colours == {export.kml_colour(style.capability_colour(m)) for m in mains}
+    data = {d.get("name"): d.findtext(f"{KML}value") for d in document.iter(f"{KML}Data")}
+    assert data["data_version"] == selection.data_version
+    assert data["filters.description"] == "all sites"
+    assert settings.ONS_ATTRIBUTION in (document.findtext(f"{KML}description") or "")
+    polygons_found = list(document.iter(f"{KML}Polygon"))
+    assert polygons_found, "the belt and the areas are drawn"
+
+
+def test_kml_colour_is_aabbggrr():
+    assert export.kml_colour("#0072B2") == "ffb27200"
+    assert export.kml_colour("#E69F00", alpha=0x80) == "80009fe6"
+    with pytest.raises(ValueError, match="RRGGBB"):
+        export.kml_colour("red")
+
+
+def test_hostile_text_stays_text_in_kml(hostile: export.Selection):
+    text = export.kml_document(hostile)
+    root = ET.fromstring(text)  # well-formed despite the markup in the data
+    assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("img", "script", "b")]
+    names = {p.findtext(f"{KML}name") for p in root.iter(f"{KML}Placemark")}
+    assert "<img src=x onerror=alert(1)>" in names, "the name reads as written"
+    assert "Righttoleft override 🚀 emoji site" in names, "bidirectional overrides dropped"
+    balloons = " ".join(p.findtext(f"{KML}description") or "" for p in root.iter(f"{KML}Placemark"))
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in balloons, "balloon HTML keeps it escaped"
+    assert "<script>" not in balloons
+    assert "<script>" not in text and "<img" not in text
+
+
+def test_the_csv_has_lat_lon_authorities_and_a_side_file(
+    selection: export.Selection, tmp_path: Path
+):
+    csv_path, side = export.write_csv(selection, tmp_path / "sites.csv")
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf"), "a BOM, for spreadsheets"
+    table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(table) == len(selection.sites)
+    for column in ("lat", "lon", "lad_code", "lad_name", "county_code", "ca_code", "region_code"):
+        assert column in table.columns
+    expected = selection.sites.set_index("site_id")
+    written = table.set_index("site_id").loc[expected.index]
+    assert (written["lat"].astype(float) - expected["lat"]).abs().max() < 1e-6
+    assert (written["lon"].astype(float) - expected["lon"]).abs().max() < 1e-6
+    assert side.name == "sites.metadata.json"
+    metadata = json.loads(side.read_text(encoding="utf-8"))
+    assert metadata["data_version"] == selection.data_version
+    assert metadata["counts"]["sites"] == len(table)
+
+
+def test_the_csv_never_hands_a_spreadsheet_a_formula(selection: export.Selection):
+    sites = selection.sites.head(2).copy()
+    sites["name"] = ['=HYPERLINK("http://evil.example","x")', "@SUM(A1:A9)"]
+    rows = pd.read_csv(
+        io.StringIO(export.sites_csv(export.Selection(sites=sites))),
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert list(rows["name"]) == ['\'=HYPERLINK("http://evil.example","x")', "'@SUM(A1:A9)"]
+    assert rows["lon"].astype(float).lt(0).all(), "negative numbers are not touched"
+
+
+def test_hostile_text_never_becomes_markup_in_the_standalone_page(hostile: export.Selection):
+    chosen = export.Selection(
+        sites=hostile.sites,
+        criteria=SiteFilter(text="</script><script>alert(9)</script>"),
+        data_version=hostile.data_version,
+        boundaries_dir=hostile.boundaries_dir,
+    )
+    page = standalone.standalone_html(chosen)
+    assert "<img src=x onerror=alert(1)>" not in page
+    assert "<script>alert(" not in page
+    assert "onmouseover=alert(2)>" not in page
+    assert "\u202e" not in page
+    block = re.search(
+        rf'<script type="application/json" id="{standalone.METADATA_ID}">(.*?)</script>', page
+    )
+    assert block, "the provenance block is one intact script element"
+    metadata = json.loads(block.group(1))
+    assert metadata["filters"]["query"]["q"] == "</script><script>alert(9)</script>"
+
+
+# --------------------------------------------------------------------------------------------
+# Slides
+
+
+def test_the_png_slide_is_1920_by_1080_and_shows_the_sites(selection: export.Selection):
+    image = Image.open(io.BytesIO(slides.render_slide(selection)))
+    assert image.size == (1920, 1080)
+    colours = {rgb for _, rgb in image.convert("RGB").getcolors(maxcolors=1 << 22)}
+    assert len(colours) > 200, "not blank"
+    mains = pd.Series([caps[0] for caps in selection.sites["capabilities"]]).value_counts()
+    hex_colour = style.capability_colour(str(mains.index[0])).lstrip("#")
+    rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+    assert rgb in colours, "the commonest capability's colour is drawn"
+    assert f"Sites: {len(selection.sites)}" in image.info["Description"]
+    assert settings.ONS_ATTRIBUTION in image.info["Copyright"]
+
+
+def test_the_slide_at_300_dpi_keeps_16_by_9(selection: export.Selection):
+    image = Image.open(io.BytesIO(slides.render_slide(selection, dpi=300)))
+    assert image.size == (4000, 2250)
+
+
+def test_the_pdf_slide_is_a_pdf(selection: export.Selection, tmp_path: Path):
+    path = slides.write_slide(selection, tmp_path / "slide.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_an_empty_selection_still_makes_a_slide(selection: export.Selection):
+    nothing = export.Selection(
+        sites=selection.sites.iloc[0:0],
+        criteria=SiteFilter(text="no such site"),
+        boundaries_dir=selection.boundaries_dir,
+    )
+    assert Image.open(io.BytesIO(slides.render_slide(nothing))).size == (1920, 1080)
+
+
+def test_a_slide_with_an_unknown_suffix_is_refused(selection: export.Selection, tmp_path: Path):
+    with pytest.raises(ValueError, match=r"\.png or \.pdf"):
+        slides.write_slide(selection, tmp_path / "slide.gif")
+
+
+# --------------------------------------------------------------------------------------------
+# The bid pack
+
+
+def test_the_bid_pack_holds_every_file(pack: zipfile.ZipFile):
+    assert set(pack.namelist()) == set(bidpack.PACK_FILES)
+    assert pack.testzip() is None
+
+
+def test_the_bid_pack_has_the_same_site_count_everywhere(
+    pack: zipfile.ZipFile, selection: export.Selection
+):
+    count = len(selection.sites)
+    sites = json.loads(pack.read("sites.geojson"))
+    assert len(sites["features"]) == count == sites["metadata"]["counts"]["sites"]
+    table = pd.read_csv(io.BytesIO(pack.read("sites.csv")), encoding="utf-8-sig")
+    assert len(table) == count
+    assert sorted(table["site_id"]) == sorted(f["id"] for f in sites["features"])
+    page = pack.read("map.html").decode("utf-8")
+    assert f"Sites ({count})" in page
+    readme = pack.read("README.txt").decode("utf-8")
+    assert f"Sites: {count}\n" in readme
+    image = Image.open(io.BytesIO(pack.read("map.png")))
+    assert image.size == (1920, 1080) and f"Sites: {count}." in image.info["Description"]
+    areas = json.loads(pack.read("areas.geojson"))
+    placed = int((selection.sites["county_code"] != "").sum())
+    assert sum(f["properties"]["sites"] for f in areas["features"]) == placed
+    corridor = json.loads(pack.read("corridor.geojson"))
+    assert {f["properties"]["part"] for f in corridor["features"]} == {"belt", "spine"}
+    versions = {
+        json.loads(pack.read(name))["metadata"]["data_version"]
+        for name in ("sites.geojson", "corridor.geojson", "areas.geojson")
+    }
+    assert versions == {selection.data_version}
+
+
+def test_the_readme_says_what_a_bid_needs(pack: zipfile.ZipFile, selection: export.Selection):
+    readme = pack.read("README.txt").decode("utf-8")
+    for name in bidpack.PACK_FILES:
+        assert name in readme
+    assert f"data version {selection.data_version}" in readme
+    assert "2026-11-28" in readme
+    assert "Open Government Licence" in readme
+    assert "ATTRIBUTION (paste this into the bid)" in readme
+    assert "python -m mapping.export --format bidpack" in readme
+    assert "Local_Authority_Districts_May_2023_UK_BUC" in readme
+
+
+def test_the_bid_pack_is_written_to_a_path(selection: export.Selection, tmp_path: Path):
+    small = export.Selection(
+        sites=selection.sites.head(5),
+        criteria=SiteFilter(kinds=("prime",)),
+        data_version=selection.data_version,
+        corridor=selection.corridor,
+        boundaries_dir=selection.boundaries_dir,
+        created=MADE,
+    )
+    target = tmp_path / bidpack.bid_pack_name(small)
+    data = bidpack.build_bid_pack(small, path=target)
+    assert target.read_bytes() == data
+    assert target.name.startswith("bid-pack-2026-11-28-") and target.suffix == ".zip"
+
+
+def test_the_full_registry_standalone_page_is_under_3_mb(selection: export.Selection):
+    page = standalone.standalone_html(selection)
+    assert len(page.encode("utf-8")) < 3_000_000
+    assert standalone.external_resources(page) == []
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+
+
+def cli(boundaries_dir: Path, *options: str) -> list[str]:
+    return [
+        "--sites",
+        str(settings.SITES_CSV),
+        "--boundaries",
+        str(boundaries_dir),
+        *options,
+    ]
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        SiteFilter(capabilities=("combat_air", "space")),
+        SiteFilter(kinds=("military",), areas=("E10000019",)),
+        SiteFilter(capabilities=("cyber_digital",), areas=("E47000007", "E10000034")),
+        SiteFilter(text="university"),
+    ],
+    ids=["capabilities", "kind-and-county", "capability-and-areas", "text"],
+)
+def test_the_cli_selects_what_select_sites_selects(
+    registry: gpd.GeoDataFrame, boundaries_dir: Path, tmp_path: Path, criteria: SiteFilter
+):
+    options = [f"--capability={c}" for c in criteria.capabilities]
+    options += [f"--kind={k}" for k in criteria.kinds]
+    options += [f"--area={a}" for a in criteria.areas]
+    if criteria.text:
+        options += ["--text", criteria.text]
+    out = tmp_path / "sites.geojson"
+    assert export.main(cli(boundaries_dir, "--format", "geojson", *options, "-o", str(out))) == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    expected = filters.select_sites(registry, criteria)
+    assert sorted(f["id"] for f in written["features"]) == sorted(expected["site_id"])
+    assert len(expected) > 0
+    assert filters.from_query(written["metadata"]["filters"]["query"]) == criteria
+
+
+def test_the_cli_in_belt_keeps_the_sites_inside_the_belt(
+    registry: gpd.GeoDataFrame, boundaries_dir: Path, tmp_path: Path
+):
+    from layers.corridor import sites_in_corridor
+
+    out = tmp_path / "belt.gpkg"
+    argv = cli(boundaries_dir, "--format", "gpkg", "--capability", "cyber_digital", "--in-belt")
+    assert export.main([*argv, "-o", str(out)]) == 0
+    written = pyogrio.read_dataframe(out, layer="sites")
+    corridor = pyogrio.read_dataframe(out, layer="corridor")
+    cyber = filters.select_sites(registry, SiteFilter(capabilities=("cyber_digital",)))
+    inside = cyber[sites_in_corridor(cyber, corridor)]
+    assert sorted(written["site_id"]) == sorted(inside["site_id"])
+    assert 0 < len(written) < len(cyber)
+
+
+def test_in_belt_without_the_corridor_module_exits_with_a_message(
+    boundaries_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "layers.corridor", None)  # import now fails
+    out = tmp_path / "belt.geojson"
+    code = export.main(cli(boundaries_dir, "--format", "geojson", "--in-belt", "-o", str(out)))
+    assert code == 2
+    assert "Defence Belt cannot be computed" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_unknown_slug_or_code_stops_the_cli_with_a_message(boundaries_dir: Path, tmp_path: Path):
+    out = tmp_path / "x.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mapping.export",
+            *cli(boundaries_dir, "--format", "csv", "--capability", "combat-air"),
+            "--area",
+            "E99999999",
+            "-o",
+            str(out),
+        ],
+        cwd=settings.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown capability 'combat-air'" in result.stderr
+    assert "combat_air" in result.stderr, "the message lists the slugs there are"
+    assert "unknown area code 'E99999999'" in result.stderr
+    assert not out.exists()
+
+
+def test_an_unknown_format_is_refused(boundaries_dir: Path, tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        export.main(cli(boundaries_dir, "--format", "shp", "-o", str(tmp_path / "x.shp")))
+    assert stopped.value.code == 2
+    assert "invalid choice: 'shp'" in capsys.readouterr().err
+
+
+def test_a_registry_with_problems_stops_the_cli(boundaries_dir: Path, tmp_path: Path, capsys):
+    broken = tmp_path / "broken.csv"
+    text = (DATA / "hostile_sites.csv").read_text(encoding="utf-8")
+    broken.write_text(text.replace("plain-derby,", "plain-derby,,", 1), encoding="utf-8")
+    code = export.main(
+        [
+            "--sites",
+            str(broken),
+            "--boundaries",
+            str(boundaries_dir),
+            "--format",
+            "csv",
+            "-o",
+            str(tmp_path / "x.csv"),
+        ]
+    )
+    assert code == 1
+    assert "problem" in capsys.readouterr().err
+
+
+def test_an_empty_selection_makes_a_consistent_bid_pack(
+    registry: gpd.GeoDataFrame, boundaries_dir: Path
+):
+    nothing = export.make_selection(
+        registry, SiteFilter(text="no site is called this"), boundaries_dir=boundaries_dir
+    )
+    pack = zipfile.ZipFile(io.BytesIO(bidpack.build_bid_pack(nothing)))
+    assert set(pack.namelist()) == set(bidpack.PACK_FILES)
+    assert json.loads(pack.read("sites.geojson"))["features"] == []
+    assert json.loads(pack.read("areas.geojson"))["features"] == []
+    assert len(pd.read_csv(io.BytesIO(pack.read("sites.csv")), encoding="utf-8-sig")) == 0
+    assert "Sites: 0\n" in pack.read("README.txt").decode("utf-8")
+
+
+def test_the_command_in_the_metadata_makes_the_same_selection_again(
+    registry: gpd.GeoDataFrame, boundaries_dir: Path
+):
+    criteria = SiteFilter(
+        capabilities=("space",), kinds=("research_centre",), text="Leicester's park", in_belt=True
+    )
+    chosen = export.make_selection(
+        registry, criteria, boundaries_dir=boundaries_dir, width_km=14, data_version="test"
+    )
+    command = export.export_metadata(chosen)["filters"]["command"]
+    assert "--width-km 14" in command and "--in-belt" in command
+    words = shlex.split(command)[3:]  # after "python -m mapping.export"
+    parsed = export._parser().parse_args(words)
+    assert parsed.text == "Leicester's park" and parsed.width_km == 14.0
+    assert parsed.capability == ["space"] and parsed.kind == ["research_centre"]
+
+
+def test_a_slide_draws_hostile_filter_text_as_text(hostile: export.Selection):
+    odd = export.Selection(
+        sites=hostile.sites,
+        criteria=SiteFilter(text="$\\frac{1}{0}$ <b>🚀</b> 50% & $"),
+        data_version=hostile.data_version,
+        boundaries_dir=hostile.boundaries_dir,
+    )
+    image = Image.open(io.BytesIO(slides.render_slide(odd, title="$\\nosuchcommand{x}$")))
+    assert image.size == (1920, 1080)

@@ -1,0 +1,112 @@
+"""The standalone map.html in headless Chromium, opened from file:// with every request blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from layers.filters import SiteFilter
+from layers.sites import load_sites
+from mapping import export, standalone
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+pytestmark = pytest.mark.browser
+DATA = Path(__file__).parent / "data"
+MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+def open_offline(browser: Browser, page_path: Path, record: dict[str, list[str]]) -> Page:
+    """Open ``page_path`` with every request but the page itself aborted and recorded."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    own = page_path.resolve().as_uri()
+
+    def route(request_route, request) -> None:
+        if request.url == own:
+            request_route.continue_()
+        else:
+            record["blocked"].append(request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: record["errors"].append(str(error)))
+    page.on("dialog", lambda dialog: (record["dialogs"].append(dialog.message), dialog.dismiss()))
+    page.goto(own)
+    return page
+
+
+def test_the_offline_page_shows_its_markers_and_legend_with_no_network(
+    browser: Browser, registry: gpd.GeoDataFrame, boundaries_dir: Path, tmp_path: Path
+):
+    selection = export.make_selection(
+        registry, SiteFilter(), boundaries_dir=boundaries_dir, with_corridor=True, created=MADE
+    )
+    path = standalone.write_standalone_html(selection, tmp_path / "map.html", title="Pitch map")
+    record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
+    page = open_offline(browser, path, record)
+    page.locator(".leaflet-container").wait_for(timeout=30_000)
+    page.locator(".mdm-legend").wait_for()
+    assert page.locator(".mdm-marker").count() == len(registry), "every site is a marker"
+    legend = page.locator(".mdm-legend").inner_text()
+    assert "Main capability (colour)" in legend and "Kind of site (shape)" in legend
+    assert "Midlands Defence Belt (model)" in legend
+    title = page.locator(".mdm-title").inner_text()
+    assert "Pitch map" in title and f"{len(registry)} sites selected" in title
+    assert "£124m" in title, "the Blueprint's figures sit in the KPI box"
+    assert "Open Government Licence" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.locator("canvas").count() >= 1, "boundaries are drawn"
+    assert page.title() == "Pitch map"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "standalone-map.png"))
+    page.close()
+    assert record["blocked"] == [], (
+        f"the offline page asked the network for {record['blocked'][:5]}"
+    )
+    assert record["errors"] == []
+
+
+def test_a_hostile_registry_opens_no_dialog_and_shows_its_text(
+    browser: Browser, boundaries_dir: Path, tmp_path: Path
+):
+    sites = load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
+    selection = export.make_selection(
+        sites,
+        SiteFilter(),
+        boundaries_dir=boundaries_dir,
+        sites_path=DATA / "hostile_sites.csv",
+        created=MADE,
+    )
+    path = standalone.write_standalone_html(selection, tmp_path / "hostile.html")
+    record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
+    page = open_offline(browser, path, record)
+    page.locator(".leaflet-container").wait_for(timeout=30_000)
+    markers = page.locator(".mdm-marker")
+    assert markers.count() == len(sites)
+    for index in range(markers.count()):
+        markers.nth(index).click(force=True)
+        page.locator(".leaflet-popup-content").wait_for()
+        if "<img src=x onerror=alert(1)>" in page.locator(".leaflet-popup-content").inner_text():
+            break
+    else:
+        pytest.fail("no popup shows the hostile name as text")
+    assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script").count() == 0
+    page.wait_for_timeout(300)  # give any injected handler the chance to fire
+    page.close()
+    assert record["dialogs"] == [], "no script from the data ran"
+    assert record["blocked"] == [], record["blocked"][:5]
+    assert record["errors"] == []
