@@ -7,6 +7,7 @@ Run it with ``make run``.
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,18 +21,19 @@ from layers import areas, blueprint, boundaries, clusters, estates, filters, pro
 from layers import corridor as belt
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.sites import load_sites
-from mapping import build_map
+from mapping import bidpack, build_map, export, scenes, slides, standalone
 from mapping.basemap import BASEMAPS
 from mapping.choropleth import build_choropleth
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 logger = logging.getLogger("app")
 
+PRESENTING = "scene" in st.query_params
 st.set_page_config(
     page_title="Midlands Defence Capability Map",
     page_icon="🛡️",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="collapsed" if PRESENTING else "expanded",
 )
 
 
@@ -413,11 +415,165 @@ def sources_tab(version: str, sites: gpd.GeoDataFrame) -> None:
     )
 
 
+def export_tab(selection: export.Selection) -> None:
+    """Offer downloads of exactly what the filters select, with provenance inside each."""
+    st.markdown(
+        f"**{len(selection.sites)} sites** · {selection.criteria.describe()} · data "
+        f"version `{selection.data_version}`. Each file records the filters, data "
+        "version, date and attribution."
+    )
+    collections = export.geojson_collections(selection)
+    quick = st.columns(4)
+    quick[0].download_button(
+        "Sites · GeoJSON",
+        export.geojson_text(collections["sites"]),
+        "sites.geojson",
+        mime="application/geo+json",
+    )
+    quick[1].download_button(
+        "Areas · GeoJSON",
+        export.geojson_text(collections["areas"]),
+        "areas.geojson",
+        mime="application/geo+json",
+    )
+    quick[2].download_button(
+        "Sites · CSV", export.sites_csv(selection).encode("utf-8-sig"), "sites.csv", mime="text/csv"
+    )
+    quick[3].download_button(
+        "Google Earth · KML",
+        export.kml_document(selection),
+        "sites.kml",
+        mime="application/vnd.google-earth.kml+xml",
+    )
+    st.markdown("Larger files are made when you ask for them:")
+    key = repr(sorted(filters.to_query(selection.criteria).items())) + selection.data_version
+    makers = {
+        "Bid pack (ZIP)": (
+            "bidpack",
+            lambda: (
+                bidpack.bid_pack_name(selection),
+                bidpack.build_bid_pack(selection),
+                "application/zip",
+            ),
+        ),
+        "GeoPackage": (
+            "gpkg",
+            lambda: (
+                "midlands-defence.gpkg",
+                gpkg_bytes(selection),
+                "application/geopackage+sqlite3",
+            ),
+        ),
+        "Offline HTML map": (
+            "html",
+            lambda: ("map.html", standalone.standalone_html(selection).encode(), "text/html"),
+        ),
+        "Slide (PNG, 1920×1080)": (
+            "png",
+            lambda: ("map.png", slides.render_slide(selection), "image/png"),
+        ),
+        "Slide (PDF)": (
+            "pdf",
+            lambda: ("map.pdf", slides.render_slide(selection, fmt="pdf"), "application/pdf"),
+        ),
+    }
+    columns = st.columns(len(makers))
+    for column, (label, (slug, make)) in zip(columns, makers.items(), strict=True):
+        state_key = f"export-{slug}"
+        if column.button(f"Prepare {label}", key=f"prepare-{slug}"):
+            with st.spinner(f"Preparing {label}…"):
+                st.session_state[state_key] = (key, *make())
+        ready = st.session_state.get(state_key)
+        if ready and ready[0] == key:  # never offer a file made for other filters
+            column.download_button(
+                f"Download {ready[1]}", ready[2], ready[1], mime=ready[3], key=f"download-{slug}"
+            )
+    command = export.command_line(
+        selection.criteria,
+        fmt="bidpack",
+        output="bid-pack.zip",
+        width_km=export.belt_width_km(selection),
+        mode=export.belt_mode(selection),
+    )
+    st.caption("The same bid pack from the command line:")
+    st.code(command, language="bash")
+
+
+def gpkg_bytes(selection: export.Selection) -> bytes:
+    """Return the selection as a GeoPackage file's bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        return export.write_gpkg(selection, Path(folder) / "export.gpkg").read_bytes()
+
+
+def presenter(sites: gpd.GeoDataFrame, version: str) -> None:
+    """Show one preset scene full width, with previous and next, for a pitch."""
+    try:
+        scene = scenes.scene_from_query(st.query_params.to_dict())
+    except KeyError as exc:
+        st.warning(f"{exc.args[0]} Showing the overview.")
+        scene = scenes.SCENES[0]
+    if scene is None:
+        return
+    back, title, forward, leave = st.columns([1, 8, 1, 1])
+    if back.button("◀ Previous", use_container_width=True):
+        st.query_params.from_dict(scenes.scene_to_query(scenes.next_scene(scene, step=-1)))
+        st.rerun()
+    if forward.button("Next ▶", use_container_width=True):
+        st.query_params.from_dict(scenes.scene_to_query(scenes.next_scene(scene)))
+        st.rerun()
+    if leave.button("Exit", use_container_width=True, help="Back to the explorer"):
+        st.query_params.from_dict(filters.to_query(scene.filter))
+        st.rerun()
+    position = scenes.scene_index(scene.key) + 1
+    title.markdown(f"## {scene.title}")
+    title.caption(f"{scene.subtitle} · scene {position} of {len(scenes.SCENES)}")
+    chosen = export.make_selection(
+        sites,
+        scene.filter,
+        boundaries_dir=settings.BOUNDARIES_DIR,
+        data_version=version,
+        with_corridor=scene.show_belt,
+    )
+    fmap = build_map(
+        chosen.sites,
+        boundaries_dir=settings.BOUNDARIES_DIR,
+        corridor=chosen.corridor if scene.show_belt else None,
+        title=scene.title,
+        subtitle=scene.subtitle,
+        kpis=standalone.kpi_pairs(chosen),
+        large_legend=True,
+    )
+    st_folium(
+        fmap,
+        center=list(scene.center),
+        zoom=scene.zoom,
+        height=820,
+        use_container_width=True,
+        returned_objects=[],
+        key=f"presenter-{scene.key}",
+    )
+    st.caption(settings.ONS_ATTRIBUTION)
+    st.stop()
+
+
 def main() -> None:
     """Draw the page."""
     sites, version = load_registry()
+    if PRESENTING:
+        presenter(sites, version)
     init_state_from_url(sites)
     criteria, options = sidebar(sites)
+    with st.sidebar:
+        st.header("Present")
+        choice = st.selectbox(
+            "Presenter scenes",
+            options=[s.key for s in scenes.SCENES],
+            format_func=lambda key: scenes.scene_by_key(key).title,
+            key="o_scene",
+        )
+        if st.button("Start presenting", use_container_width=True):
+            st.query_params.from_dict(scenes.scene_to_query(scenes.scene_by_key(choice)))
+            st.rerun()
     # the belt follows every filter but "inside the belt", which it then answers
     base = filters.select_sites(sites, replace(criteria, in_belt=False))
     corridor = None
@@ -480,8 +636,8 @@ def main() -> None:
             belt.corridor_summary(base, corridor).headlines()[0] + " The belt is a "
             "computed model, not a drawn boundary: the Defence Belt tab says how."
         )
-    tab_sites, tab_areas, tab_belt, tab_sources = st.tabs(
-        ["Sites", "Areas", "Defence Belt", "Data and sources"]
+    tab_sites, tab_areas, tab_belt, tab_export, tab_sources = st.tabs(
+        ["Sites", "Areas", "Defence Belt", "Export", "Data and sources"]
     )
     with tab_sites:
         sites_tab(selected)
@@ -489,6 +645,16 @@ def main() -> None:
         areas_tab(selected)
     with tab_belt:
         belt_tab(base, corridor)
+    with tab_export:
+        export_tab(
+            export.make_selection(
+                sites,
+                criteria,
+                boundaries_dir=settings.BOUNDARIES_DIR,
+                data_version=version,
+                corridor=corridor,
+            )
+        )
     with tab_sources:
         sources_tab(version, sites)
 

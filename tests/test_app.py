@@ -121,3 +121,32 @@ def test_the_belt_width_travels_in_the_link(app: AppTest):
     at = app.run()
     assert at.slider(key="o_width").value == 25.0
     assert any("The belt holds" in c.value for c in at.caption)
+
+
+def test_the_export_tab_offers_files_of_the_selection(app: AppTest, registry):
+    at = app.run()
+    at.multiselect(key="f_kinds").set_value(["university"]).run()
+    labels = [b.label for b in at.button]
+    assert "Prepare Bid pack (ZIP)" in labels
+    at.button(key="prepare-gpkg").click().run()
+    assert not at.exception
+    expected = (registry["kind"] == "university").sum()
+    assert any(f"**{expected} sites**" in m.value for m in at.markdown)
+
+
+def test_a_scene_link_opens_presenter_mode(app: AppTest):
+    app.query_params["scene"] = "combat-air"
+    at = app.run()
+    assert not at.exception
+    assert any(m.value == "## Combat air" for m in at.markdown)
+    assert any("scene 2 of" in c.value for c in at.caption)
+    next_button = next(b for b in at.button if b.label == "Next ▶")
+    next_button.click().run()
+    assert any(m.value == "## Nuclear and propulsion" for m in at.markdown)
+    assert any("scene 3 of" in c.value for c in at.caption)
+
+
+def test_an_unknown_scene_falls_back_to_the_overview(app: AppTest):
+    app.query_params["scene"] = "no-such-scene"
+    at = app.run()
+    assert any("Showing the overview" in w.value for w in at.warning)
