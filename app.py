@@ -416,78 +416,78 @@ def sources_tab(version: str, sites: gpd.GeoDataFrame) -> None:
 
 
 def export_tab(selection: export.Selection) -> None:
-    """Offer downloads of exactly what the filters select, with provenance inside each."""
+    """Offer downloads of exactly what the filters select, with provenance inside each.
+
+    Each file is made only when its button is clicked (Streamlit calls the function then, off
+    the page's rerun), so the tab costs nothing until someone downloads.
+    """
     st.markdown(
         f"**{len(selection.sites)} sites** · {selection.criteria.describe()} · data "
         f"version `{selection.data_version}`. Each file records the filters, data "
         "version, date and attribution."
     )
-    collections = export.geojson_collections(selection)
-    quick = st.columns(4)
-    quick[0].download_button(
-        "Sites · GeoJSON",
-        export.geojson_text(collections["sites"]),
-        "sites.geojson",
-        mime="application/geo+json",
-    )
-    quick[1].download_button(
-        "Areas · GeoJSON",
-        export.geojson_text(collections["areas"]),
-        "areas.geojson",
-        mime="application/geo+json",
-    )
-    quick[2].download_button(
-        "Sites · CSV", export.sites_csv(selection).encode("utf-8-sig"), "sites.csv", mime="text/csv"
-    )
-    quick[3].download_button(
-        "Google Earth · KML",
-        export.kml_document(selection),
-        "sites.kml",
-        mime="application/vnd.google-earth.kml+xml",
-    )
-    st.markdown("Larger files are made when you ask for them:")
-    key = repr(sorted(filters.to_query(selection.criteria).items())) + selection.data_version
-    makers = {
-        "Bid pack (ZIP)": (
-            "bidpack",
-            lambda: (
-                bidpack.bid_pack_name(selection),
-                bidpack.build_bid_pack(selection),
-                "application/zip",
-            ),
+    downloads = [
+        (
+            "Bid pack (ZIP)",
+            bidpack.bid_pack_name(selection),
+            lambda: bidpack.build_bid_pack(selection),
+            "application/zip",
         ),
-        "GeoPackage": (
-            "gpkg",
-            lambda: (
-                "midlands-defence.gpkg",
-                gpkg_bytes(selection),
-                "application/geopackage+sqlite3",
-            ),
+        (
+            "Sites · GeoJSON",
+            "sites.geojson",
+            lambda: export.geojson_text(export.geojson_collections(selection)["sites"]),
+            "application/geo+json",
         ),
-        "Offline HTML map": (
-            "html",
-            lambda: ("map.html", standalone.standalone_html(selection).encode(), "text/html"),
+        (
+            "Areas · GeoJSON",
+            "areas.geojson",
+            lambda: export.geojson_text(export.geojson_collections(selection)["areas"]),
+            "application/geo+json",
         ),
-        "Slide (PNG, 1920×1080)": (
-            "png",
-            lambda: ("map.png", slides.render_slide(selection), "image/png"),
+        (
+            "Sites · CSV",
+            "sites.csv",
+            lambda: export.sites_csv(selection).encode("utf-8-sig"),
+            "text/csv",
         ),
-        "Slide (PDF)": (
-            "pdf",
-            lambda: ("map.pdf", slides.render_slide(selection, fmt="pdf"), "application/pdf"),
+        (
+            "Google Earth · KML",
+            "sites.kml",
+            lambda: export.kml_document(selection),
+            "application/vnd.google-earth.kml+xml",
         ),
-    }
-    columns = st.columns(len(makers))
-    for column, (label, (slug, make)) in zip(columns, makers.items(), strict=True):
-        state_key = f"export-{slug}"
-        if column.button(f"Prepare {label}", key=f"prepare-{slug}"):
-            with st.spinner(f"Preparing {label}…"):
-                st.session_state[state_key] = (key, *make())
-        ready = st.session_state.get(state_key)
-        if ready and ready[0] == key:  # never offer a file made for other filters
-            column.download_button(
-                f"Download {ready[1]}", ready[2], ready[1], mime=ready[3], key=f"download-{slug}"
-            )
+        (
+            "GeoPackage",
+            "midlands-defence.gpkg",
+            lambda: gpkg_bytes(selection),
+            "application/geopackage+sqlite3",
+        ),
+        (
+            "Offline HTML map",
+            "map.html",
+            lambda: standalone.standalone_html(selection).encode(),
+            "text/html",
+        ),
+        ("Slide · PNG 1920×1080", "map.png", lambda: slides.render_slide(selection), "image/png"),
+        (
+            "Slide · PDF",
+            "map.pdf",
+            lambda: slides.render_slide(selection, fmt="pdf"),
+            "application/pdf",
+        ),
+    ]
+    columns = st.columns(3)
+    for index, (label, name, make, mime) in enumerate(downloads):
+        columns[index % 3].download_button(
+            label,
+            make,
+            name,
+            mime=mime,
+            on_click="ignore",
+            key=f"download-{name}",
+            use_container_width=True,
+        )
     command = export.command_line(
         selection.criteria,
         fmt="bidpack",

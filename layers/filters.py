@@ -110,8 +110,11 @@ def select_sites(
         keep &= in_area
     text = criteria.text.strip().casefold()
     if text:
-        haystack = sites[list(TEXT_COLUMNS)].fillna("").agg(" ".join, axis=1).str.casefold()
-        keep &= haystack.str.contains(text, regex=False)
+        # column by column: a row-wise join is a Python loop (4 s for 100k sites)
+        found = pd.Series(False, index=sites.index)
+        for column in TEXT_COLUMNS:
+            found |= sites[column].fillna("").str.casefold().str.contains(text, regex=False)
+        keep &= found
     if criteria.in_belt:
         if in_belt is None:
             raise ValueError("the in-belt filter needs the corridor: pass in_belt=")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +32,7 @@ def browser() -> Iterator[Browser]:
 
 def offline_page(browser: Browser, blocked: list[str]) -> Page:
     """A page on which every request that leaves this machine is aborted (and recorded)."""
-    page = browser.new_page(viewport={"width": 1600, "height": 1100})
+    page = browser.new_page(viewport={"width": 1600, "height": 1100}, accept_downloads=True)
 
     def route(request_route, request) -> None:
         if re.match(
@@ -108,6 +110,15 @@ def test_the_map_draws_offline_and_follows_a_capability_filter(
         assert sites_label(frame) == str(expected)
         assert "cap=combat_air" in page.url
         page.screenshot(path=str(ARTIFACTS / "app-combat-air.png"), full_page=False)
+
+        page.get_by_role("tab", name="Export").click()
+        with page.expect_download(timeout=30_000) as download:
+            page.get_by_role("button", name="Sites · CSV").click()
+        rows = list(
+            csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
+        )
+        assert len(rows) == expected
+        assert all("combat_air" in row["capabilities"] for row in rows)
         page.close()
     assert blocked == [], f"the offline map asked the internet for {blocked[:5]}"
 
