@@ -15,6 +15,9 @@ from layers import vocabulary
 
 _HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 _MAX_TEXT = 600
+_LITERAL_ENTITIES = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
 
 
 def text(value: object, *, limit: int = _MAX_TEXT) -> str:
@@ -28,7 +31,17 @@ def text(value: object, *, limit: int = _MAX_TEXT) -> str:
     raw = re.sub(r"[\u202a-\u202e\u2066-\u2069]", "", raw)
     if len(raw) > limit:
         raw = raw[: limit - 1] + "…"
-    return html.escape(raw, quote=True)
+    return _literal_safe(html.escape(raw, quote=True))
+
+
+def _literal_safe(escaped: str) -> str:
+    """Replace the characters that act in folium's templates with HTML entities.
+
+    folium writes popup HTML into JavaScript `...` literals, where a backtick ends the string,
+    ``${`` runs code and a backslash escapes, and branca compiles it as a Jinja template, where
+    ``{{ }}`` and ``{% %}`` run; as entities these characters still show as themselves.
+    """
+    return escaped.translate(_LITERAL_ENTITIES)
 
 
 def safe_link(url: object, label: str) -> str:
@@ -37,7 +50,7 @@ def safe_link(url: object, label: str) -> str:
     if not _HTTP_URL.match(raw):
         return text(raw) if raw else ""
     return (
-        f'<a href="{html.escape(raw, quote=True)}" target="_blank" '
+        f'<a href="{_literal_safe(html.escape(raw, quote=True))}" target="_blank" '
         f'rel="noopener noreferrer">{text(label)}</a>'
     )
 
