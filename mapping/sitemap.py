@@ -48,6 +48,8 @@ def build_map(
     large_legend: bool = False,
     local_assets: bool = True,
     height: str = "100%",
+    large_data_threshold: int | None = None,
+    uploads: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Return the folium map of ``sites`` (the current selection) and the Midlands' areas.
 
@@ -75,6 +77,12 @@ def build_map(
         Point Leaflet and its plugins at the locally served copies (see ``mapping.assets``).
     height
         The map's CSS height.
+    uploads
+        Sites a user uploaded (``layers.uploads.read_user_sites``), drawn as their own layer
+        with a dashed magenta ring and their own legend entry.
+    large_data_threshold
+        Above this many sites they are drawn in fast mode (canvas shapes from compact rows;
+        see ``mapping.largedata``); None uses ``largedata.LARGE_DATA_THRESHOLD``.
     """
     fmap = new_map(basemap=basemap, boundaries_dir=boundaries_dir, height=height)
     attributions = [settings.ONS_ATTRIBUTION]
@@ -96,13 +104,20 @@ def build_map(
         HeatMap(heat_points, name="Site density (heat)", show=False, radius=28, blur=22).add_to(
             fmap
         )
-    _add_sites(fmap, sites, cluster_markers=cluster_markers)
+    _add_sites(
+        fmap, sites, cluster_markers=cluster_markers, large_data_threshold=large_data_threshold
+    )
+    if uploads is not None and not uploads.empty:
+        _add_uploads(fmap, uploads, large_data_threshold=large_data_threshold)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    shown = sites if uploads is None else pd.concat([sites, uploads], ignore_index=True)
     chrome = MapChrome(
         legend_html=legend_html(
-            capability_counts=_main_capability_counts(sites),
-            kind_counts=filters.kind_counts(sites),
+            # uploaded markers use the same colours and shapes, so the legend counts them too
+            capability_counts=_main_capability_counts(shown),
+            kind_counts=filters.kind_counts(shown),
             corridor=corridor is not None and not corridor.empty,
+            uploads=0 if uploads is None else len(uploads),
         ),
         title_html=title_html(title, subtitle, kpis or []) if title else "",
         attributions=attributions,
@@ -160,7 +175,23 @@ def _add_area_layer(
     ).add_to(fmap)
 
 
-def _add_sites(fmap: folium.Map, sites: gpd.GeoDataFrame, *, cluster_markers: bool) -> None:
+def _add_sites(
+    fmap: folium.Map,
+    sites: gpd.GeoDataFrame,
+    *,
+    cluster_markers: bool,
+    large_data_threshold: int | None = None,
+) -> None:
+    # imported here so this change stays inside _add_sites; it may move to the module's imports
+    from mapping import largedata  # noqa: PLC0415
+
+    if largedata.use_fast_mode(len(sites), threshold=large_data_threshold):
+        # one marker each stops being comfortable here: draw compact rows on the canvas
+        threshold = (
+            largedata.LARGE_DATA_THRESHOLD if large_data_threshold is None else large_data_threshold
+        )
+        largedata.FastSites(sites, threshold=threshold).add_to(fmap)
+        return
     label = f"Sites ({len(sites)})"
     group: folium.FeatureGroup | MarkerCluster
     if cluster_markers:
@@ -186,6 +217,36 @@ def _add_sites(fmap: folium.Map, sites: gpd.GeoDataFrame, *, cluster_markers: bo
             location=[site["lat"], site["lon"]],
             icon=icon,
             tooltip=folium.Tooltip(site_tooltip(site)),
+            popup=folium.Popup(site_popup(site), max_width=360),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_uploads(
+    fmap: folium.Map, uploads: gpd.GeoDataFrame, *, large_data_threshold: int | None
+) -> None:
+    from mapping import largedata  # noqa: PLC0415 (as in _add_sites)
+
+    if largedata.use_fast_mode(len(uploads), threshold=large_data_threshold):
+        threshold = (
+            largedata.LARGE_DATA_THRESHOLD if large_data_threshold is None else large_data_threshold
+        )
+        name = f"Your uploaded sites ({len(uploads):,}, fast mode)"
+        largedata.FastSites(uploads, name=name, threshold=threshold).add_to(fmap)
+        return
+    group = folium.FeatureGroup(name=f"Your uploaded sites ({len(uploads)})")
+    for site in uploads.drop(columns="geometry").to_dict("records"):
+        main = site["capabilities"][0] if site["capabilities"] else ""
+        icon = folium.DivIcon(
+            html=style.marker_svg(site["kind"], style.capability_colour(main), uploaded=True),
+            icon_size=(20, 20),
+            icon_anchor=(10, 10),
+            class_name="mdm-marker mdm-upload",
+        )
+        folium.Marker(
+            location=[site["lat"], site["lon"]],
+            icon=icon,
+            tooltip=folium.Tooltip(f"Uploaded: {site_tooltip(site)}"),
             popup=folium.Popup(site_popup(site), max_width=360),
         ).add_to(group)
     group.add_to(fmap)

@@ -1,0 +1,128 @@
+"""Fast mode in a real browser: 10k synthetic sites drawn offline, legend, escaped tooltip."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from benchmarks.synthetic import synthetic_sites
+from mapping import assets, build_map, largedata
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+pytestmark = pytest.mark.browser
+POINTS = 10_000
+HOSTILE_NAME = "<img src=x onerror=alert(1)> & Sons"
+# In the middle of the initial view, clear of the legend and the note.
+HOSTILE_AT = (52.70, -1.40)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page_file(boundaries_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A standalone page of 10k synthetic sites, the last one with a hostile name."""
+    if not assets.installed():
+        pytest.fail("local map assets are not installed: run 'make assets'")
+    sites = synthetic_sites(POINTS - 1, seed=7, boundaries_dir=boundaries_dir)
+    hostile = sites.iloc[[0]].copy()
+    hostile["site_id"] = "hostile-probe"
+    hostile["name"] = HOSTILE_NAME
+    hostile["lat"], hostile["lon"] = HOSTILE_AT
+    hostile["geometry"] = [shapely.Point(HOSTILE_AT[1], HOSTILE_AT[0])]
+    # drawn last, so it is on top where the pointer rests
+    everything = gpd.GeoDataFrame(pd.concat([sites, hostile], ignore_index=True), crs=sites.crs)
+    assert largedata.use_fast_mode(len(everything)), "the default threshold is below 10k"
+    html = build_map(everything, boundaries_dir=boundaries_dir).get_root().render()
+    path = tmp_path_factory.mktemp("large") / "fast-10k.html"
+    path.write_text(assets.inline_html(html), encoding="utf-8")
+    return path
+
+
+def offline_page(browser: Browser, blocked: list[str]) -> Page:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+
+    def route(request_route, request) -> None:
+        if request.url.startswith(("file:", "data:", "blob:", "about:")):
+            request_route.continue_()
+        else:
+            blocked.append(request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+MAP_JS = """() => { for (const key of Object.keys(window)) {
+  if (key.startsWith('map_') && window[key] && window[key].eachLayer) return key; } }"""
+
+
+def test_ten_thousand_sites_draw_offline_with_legend_and_escaped_tooltip(
+    browser: Browser, page_file: Path
+):
+    blocked: list[str] = []
+    dialogs: list[str] = []
+    page = offline_page(browser, blocked)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(page_file.as_uri(), wait_until="load")
+    map_name = page.evaluate(MAP_JS)
+    assert map_name, "the page has a Leaflet map"
+
+    drawn = page.evaluate(
+        """(name) => { let n = 0; window[name].eachLayer(layer => {
+             if (layer.options && layer.options.row !== undefined && layer._renderer) n++; });
+           return n; }""",
+        map_name,
+    )
+    assert drawn == POINTS, "every site is a layer on the map's canvas renderer"
+    assert page.locator("canvas").count() >= 1
+    assert page.locator(".leaflet-marker-icon").count() == 0, "no DOM marker per site"
+    assert page.locator(".mdm-legend").is_visible()
+    assert "Kind of site (shape)" in page.locator(".mdm-legend").inner_text()
+    note = page.locator(".mdm-fast-note")
+    assert note.is_visible() and f"{POINTS:,} sites" in note.inner_text()
+    overlays = page.locator(".leaflet-control-layers-overlays").text_content() or ""
+    assert re.search(rf"Sites \({POINTS:,}, fast mode\)", overlays)
+
+    x, y = page.evaluate(
+        """([name, lat, lon]) => { const map = window[name];
+             const p = map.latLngToContainerPoint([lat, lon]);
+             const box = map.getContainer().getBoundingClientRect();
+             return [box.left + p.x, box.top + p.y]; }""",
+        [map_name, *HOSTILE_AT],
+    )
+    # Leaflet's canvas hit-testing skips moves within 32 ms of the last: settle, then land
+    page.mouse.move(x - 40, y - 40)
+    page.wait_for_timeout(100)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(100)
+    page.mouse.move(x + 1, y)
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=5_000)
+    assert tooltip.inner_text().strip() == HOSTILE_NAME, "the name is shown as text"
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert HOSTILE_NAME in popup.inner_text() and "Capabilities" in popup.inner_text()
+    assert page.locator("img[src='x']").count() == 0, "no markup from data"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(400)  # the popup fades in
+    page.screenshot(path=str(ARTIFACTS / "fast-mode-10k.png"))
+    page.close()
+    assert dialogs == []
+    assert blocked == [], f"the page asked the network for {blocked[:5]}"
