@@ -7,6 +7,7 @@ Run it with ``make run``.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from streamlit_folium import st_folium
 import settings
 from layers import areas, blueprint, boundaries, clusters, estates, filters, provenance, vocabulary
 from layers import corridor as belt
+from layers import uploads as user_lists
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.sites import load_sites
 from mapping import bidpack, build_map, export, scenes, slides, standalone
@@ -35,6 +37,18 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if PRESENTING else "expanded",
 )
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(value: object) -> str:
+    """Return ``value`` with every Markdown character escaped.
+
+    Text from a link, a file or the registry then shows as itself and never becomes a link,
+    an image or formatting.
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 @st.cache_resource(show_spinner="Loading the sites registry…")
@@ -80,6 +94,109 @@ def cached_analysis(
     found = clusters.find_clusters(_sites)
     heat = clusters.density_surface(_sites)[["lat", "lon", "weight"]].to_numpy().tolist()
     return found, heat
+
+
+@st.cache_data(show_spinner="Reading your file…", max_entries=8)
+def cached_upload_table(data: bytes, name: str) -> user_lists.UploadTable:
+    """Return an uploaded file read into rows (keyed by its bytes and name)."""
+    return user_lists.read_table(data, name=name)
+
+
+@st.cache_data(show_spinner="Placing your sites…", max_entries=8)
+def cached_upload_sites(
+    data: bytes,
+    name: str,
+    column_map: tuple[tuple[str, str], ...],
+    version: str,
+    _registry: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, list[user_lists.UploadProblem]]:
+    """Return the placed sites and the problems of an upload (keyed by bytes, mapping, data)."""
+    del version
+    return user_lists.read_user_sites(
+        cached_upload_table(data, name),
+        column_map=dict(column_map),
+        registry=_registry,
+        boundaries_dir=settings.BOUNDARIES_DIR,
+    )
+
+
+def uploads_panel(sites: gpd.GeoDataFrame, version: str) -> gpd.GeoDataFrame | None:
+    """Let a user overlay their own list of sites; report every problem, keep every good row."""
+    bar = st.sidebar
+    bar.header("Your sites")
+    uploaded = bar.file_uploader(
+        "Overlay your own list (CSV, Excel or GeoJSON)",
+        type=["csv", "xlsx", "geojson", "json"],
+        key="u_file",
+        max_upload_size=user_lists.MAX_FILE_BYTES // (1024 * 1024),
+        help="Needs a name and lat/lon (or eastings/northings) per row; capabilities and kind "
+        "are optional. Your file stays in this session and joins the map and exports.",
+    )
+    if uploaded is None:
+        return None
+    data = uploaded.getvalue()
+    try:
+        table = cached_upload_table(data, uploaded.name)
+        column_map = user_lists.suggest_column_map(table.header)
+        found, problems = cached_upload_sites(
+            data, uploaded.name, tuple(sorted(column_map.items())), version, sites
+        )
+        ambiguous = user_lists.ambiguous_columns(table.header)
+        refused = any(p.row == user_lists.WHOLE_FILE and not p.kept for p in problems)
+        if ambiguous or refused:
+            # a refused file may only need its columns named: offer every field then
+            choices = (
+                {f: ["", *table.header] for f in user_lists.UPLOAD_FIELDS} if refused else ambiguous
+            )
+            with bar.expander("Match your columns", expanded=True):
+                for field, candidates in choices.items():
+                    start = (
+                        candidates.index(column_map[field])
+                        if column_map.get(field) in candidates
+                        else 0
+                    )
+                    column_map[field] = st.selectbox(
+                        user_lists.UPLOAD_FIELDS.get(field, field),
+                        options=candidates,
+                        index=start,
+                        key=f"u_map_{uploaded.file_id}_{field}",
+                        format_func=lambda c: c or "(none)",
+                    )
+            found, problems = cached_upload_sites(
+                data, uploaded.name, tuple(sorted(column_map.items())), version, sites
+            )
+    except Exception:  # a file we cannot read must not take the page down
+        logger.exception("upload failed")
+        bar.error(
+            "Could not read that file. Save it as CSV (UTF-8) or .xlsx and try again; "
+            "the details are in the app's log."
+        )
+        return None
+    whole_file = [p for p in problems if p.row == user_lists.WHOLE_FILE and not p.kept]
+    left_out = [p for p in problems if not p.kept and p.row != user_lists.WHOLE_FILE]
+    notes = [p for p in problems if p.kept]
+    for problem in whole_file:
+        bar.error(plain(problem))
+    if len(found):
+        bar.success(f"{len(found)} of your sites are on the map.")
+    if left_out or notes:
+        bar.warning(f"{len({p.row for p in left_out})} row(s) left out, {len(notes)} note(s).")
+    if problems:
+        with bar.expander("What we found in your file"):
+            st.dataframe(
+                pd.DataFrame({"problem": [str(p) for p in problems]}),
+                hide_index=True,
+                width="stretch",
+            )
+            st.download_button(
+                "Download the rows left out (CSV with a problem column)",
+                user_lists.problems_csv(table, problems),
+                "rows-to-fix.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key="u_problems",
+            )
+    return found
 
 
 def load_registry() -> tuple[gpd.GeoDataFrame, str]:
@@ -422,7 +539,7 @@ def export_tab(selection: export.Selection) -> None:
     the page's rerun), so the tab costs nothing until someone downloads.
     """
     st.markdown(
-        f"**{len(selection.sites)} sites** · {selection.criteria.describe()} · data "
+        f"**{len(selection.sites)} sites** · {plain(selection.criteria.describe())} · data "
         f"version `{selection.data_version}`. Each file records the filters, data "
         "version, date and attribution."
     )
@@ -510,7 +627,7 @@ def presenter(sites: gpd.GeoDataFrame, version: str) -> None:
     try:
         scene = scenes.scene_from_query(st.query_params.to_dict())
     except KeyError as exc:
-        st.warning(f"{exc.args[0]} Showing the overview.")
+        st.warning(f"{plain(exc.args[0])} Showing the overview.")
         scene = scenes.SCENES[0]
     if scene is None:
         return
@@ -556,13 +673,8 @@ def presenter(sites: gpd.GeoDataFrame, version: str) -> None:
     st.stop()
 
 
-def main() -> None:
-    """Draw the page."""
-    sites, version = load_registry()
-    if PRESENTING:
-        presenter(sites, version)
-    init_state_from_url(sites)
-    criteria, options = sidebar(sites)
+def present_panel() -> None:
+    """Let a presenter pick a scene and start presenting."""
     with st.sidebar:
         st.header("Present")
         choice = st.selectbox(
@@ -574,22 +686,37 @@ def main() -> None:
         if st.button("Start presenting", use_container_width=True):
             st.query_params.from_dict(scenes.scene_to_query(scenes.scene_by_key(choice)))
             st.rerun()
-    # the belt follows every filter but "inside the belt", which it then answers
+
+
+def select_with_belt(
+    sites: gpd.GeoDataFrame,
+    criteria: filters.SiteFilter,
+    options: dict[str, object],
+    version: str,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
+    """Return the sites before the in-belt filter, the belt (or None), and the selection.
+
+    The belt follows every filter but "inside the belt", which it then answers, so the two
+    never chase each other.
+    """
     base = filters.select_sites(sites, replace(criteria, in_belt=False))
-    corridor = None
-    if options["belt"]:
-        corridor = cached_corridor(
-            base,
-            tuple(sorted(base["site_id"])),
-            float(options["width_km"]),  # type: ignore[arg-type]
-            str(options["mode"]),
-            version,
-        )
-    selected = base
-    if criteria.in_belt and corridor is not None:
-        selected = filters.select_sites(
-            base, criteria, in_belt=belt.sites_in_corridor(base, corridor)
-        )
+    if not options["belt"]:
+        return base, None, base
+    corridor = cached_corridor(
+        base,
+        tuple(sorted(base["site_id"])),
+        float(options["width_km"]),  # type: ignore[arg-type]
+        str(options["mode"]),
+        version,
+    )
+    if not criteria.in_belt:
+        return base, corridor, base
+    inside = belt.sites_in_corridor(base, corridor)
+    return base, corridor, filters.select_sites(base, criteria, in_belt=inside)
+
+
+def remember_in_url(criteria: filters.SiteFilter, options: dict[str, object], version: str) -> None:
+    """Write the filters, belt settings and data version into the page's URL."""
     query = {**filters.to_query(criteria), "v": version}
     if options["belt"]:
         query.update(
@@ -598,21 +725,33 @@ def main() -> None:
         )
     st.query_params.from_dict(query)
 
+
+def header(criteria: filters.SiteFilter, version: str) -> None:
+    """Draw the title, what is shown, and any message about the link that opened the page."""
     st.title("Midlands Defence Capability Map")
     st.caption(
         "Who and what is where across the Midlands Defence Belt: sites by capability, "
         "kind and authority, from a sourced registry and official ONS boundaries. "
-        f"Showing: {criteria.describe()}."
+        f"Showing: {plain(criteria.describe())}."
     )
     for problem in st.session_state.pop("_url_problems", []):
-        st.warning(f"The link asked for something this data does not have: {problem}.")
+        st.warning(f"The link asked for something this data does not have: {plain(problem)}.")
     link_version = st.session_state.get("link_version")
     if link_version and link_version != version:
         st.info(
             f"This link was made with data version {link_version}; the data has changed "
             f"since (now {version}), so counts may differ."
         )
-    kpi_strip(selected, len(sites))
+
+
+def site_map(
+    selected: gpd.GeoDataFrame,
+    corridor: gpd.GeoDataFrame | None,
+    options: dict[str, object],
+    version: str,
+    user_sites: gpd.GeoDataFrame | None,
+) -> None:
+    """Draw the map of the selection with the layers the sidebar asks for."""
     found_clusters, heat = None, None
     if options["clusters"] or options["heat"]:
         found_clusters, heat = cached_analysis(
@@ -629,8 +768,32 @@ def main() -> None:
         clusters=found_clusters if options["clusters"] else None,
         heat_points=heat if options["heat"] else None,
         estates=None if footprints.empty else footprints,
+        uploads=user_sites,
     )
     st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="site-map")
+
+
+def main() -> None:
+    """Draw the page."""
+    sites, version = load_registry()
+    if PRESENTING:
+        presenter(sites, version)
+    init_state_from_url(sites)
+    criteria, options = sidebar(sites)
+    uploaded = uploads_panel(sites, version)
+    present_panel()
+    user_sites = None
+    if uploaded is not None and not uploaded.empty:
+        user_sites = filters.select_sites(uploaded, replace(criteria, in_belt=False))
+    base, corridor, selected = select_with_belt(sites, criteria, options, version)
+    if user_sites is not None and criteria.in_belt and corridor is not None:
+        inside = belt.sites_in_corridor(user_sites, corridor)
+        user_sites = filters.select_sites(user_sites, criteria, in_belt=inside)
+    remember_in_url(criteria, options, version)
+
+    header(criteria, version)
+    kpi_strip(selected, len(sites))
+    site_map(selected, corridor, options, version, user_sites)
     if corridor is not None:
         st.caption(
             belt.corridor_summary(base, corridor).headlines()[0] + " The belt is a "
@@ -641,14 +804,18 @@ def main() -> None:
     )
     with tab_sites:
         sites_tab(selected)
+        if user_sites is not None and not user_sites.empty:
+            st.markdown(f"**Your uploaded sites** ({len(user_sites)} shown with the filters)")
+            sites_tab(user_sites)
     with tab_areas:
         areas_tab(selected)
     with tab_belt:
         belt_tab(base, corridor)
     with tab_export:
+        everything = sites if uploaded is None else pd.concat([sites, uploaded], ignore_index=True)
         export_tab(
             export.make_selection(
-                sites,
+                everything,  # uploads join the exports, filtered like the registry
                 criteria,
                 boundaries_dir=settings.BOUNDARIES_DIR,
                 data_version=version,

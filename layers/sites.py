@@ -17,7 +17,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import geopandas as gpd
 import pandas as pd
@@ -193,6 +193,20 @@ def assign_areas(
     return gpd.GeoDataFrame(placed, geometry="geometry", crs=settings.CRS_METRIC).to_crs(
         settings.CRS_STORAGE
     )
+
+
+def read_user_sites(
+    file: str | Path | bytes | BinaryIO, **options: Any
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Read a user's CSV, .xlsx or GeoJSON list of sites: see ``layers.uploads``.
+
+    Returns the sites that can be shown (the registry's columns, ``site_id`` ``upload-<row>``)
+    and every problem (``layers.uploads.UploadProblem``: each says whether its row was kept).
+    """
+    from layers import uploads  # noqa: PLC0415 (uploads builds on this module)
+
+    sites, problems = uploads.read_user_sites(file, **options)
+    return sites, list(problems)
 
 
 # --------------------------------------------------------------------------------------------

@@ -106,6 +106,7 @@ def legend_html(
     kind_counts: dict[str, int],
     boundaries: Iterable[str] = ("combined_authorities", "counties", "lads"),
     corridor: bool = False,
+    uploads: int = 0,
 ) -> str:
     """Return the legend's HTML: capabilities (colour), kinds (shape), boundary lines.
 
@@ -131,6 +132,12 @@ def legend_html(
                 f'<div class="mdm-row">{style.marker_svg(slug, "#ffffff", size=16)}{text(label)}'
                 f'<span class="count">{count}</span></div>'
             )
+    if uploads:
+        ring = style.marker_svg("supplier", "#ffffff", size=16, uploaded=True)
+        parts.append(
+            f'<div class="mdm-row">{ring}Your uploaded sites<span class="count">{uploads}</span>'
+            "</div>"
+        )
     parts.append("<h5>Boundaries</h5>")
     labels = {
         "combined_authorities": "Combined authority",

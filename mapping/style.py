@@ -90,15 +90,25 @@ def capability_colour(slug: str) -> str:
     return CAPABILITY_COLOURS.get(slug, UNKNOWN_COLOUR)
 
 
-def marker_svg(kind: str, colour: str, *, size: int = 20) -> str:
+#: Uploaded sites: the same shapes and colours, ringed in magenta with a dashed outline so
+#: they never pass for registry sites.
+UPLOAD_STROKE = "#c2185b"
+
+
+def marker_svg(kind: str, colour: str, *, size: int = 20, uploaded: bool = False) -> str:
     """Return an inline SVG marker: ``kind``'s shape filled with ``colour``.
 
     ``kind`` and ``colour`` come from the controlled vocabularies and this module's palette,
     never from free text; an unknown kind is drawn as a circle.
     """
     shape = KIND_SHAPES.get(kind, KIND_SHAPES["supplier"])
+    stroke = (
+        f'stroke="{UPLOAD_STROKE}" stroke-width="2.4" stroke-dasharray="3 1.5"'
+        if uploaded
+        else 'stroke="#1a1a1a" stroke-width="1.3"'
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 20 20" aria-hidden="true"><g fill="{colour}" stroke="#1a1a1a" '
-        f'stroke-width="1.3" stroke-linejoin="round">{shape}</g></svg>'
+        f'viewBox="0 0 20 20" aria-hidden="true"><g fill="{colour}" {stroke} '
+        f'stroke-linejoin="round">{shape}</g></svg>'
     )

@@ -77,7 +77,7 @@ def test_a_link_from_older_data_says_so(app: AppTest):
 def test_a_link_with_an_unknown_slug_warns(app: AppTest):
     app.query_params["cap"] = "combat_ai"
     at = app.run()
-    assert any("unknown capability 'combat_ai'" in w.value for w in at.warning)
+    assert any(r"unknown capability 'combat\_ai'" in w.value for w in at.warning)
 
 
 def test_a_registry_with_problems_lists_them_instead_of_a_traceback(
@@ -148,3 +148,39 @@ def test_an_unknown_scene_falls_back_to_the_overview(app: AppTest):
     app.query_params["scene"] = "no-such-scene"
     at = app.run()
     assert any("Showing the overview" in w.value for w in at.warning)
+
+
+def test_an_upload_joins_the_map_and_reports_its_problems(app: AppTest):
+    upload = (DATA / "uploads" / "swapped.csv").read_bytes()
+    at = app.run()
+    at.file_uploader(key="u_file").upload("swapped.csv", upload, "text/csv").run()
+    assert not at.exception
+    assert any("of your sites are on the map" in s.value for s in at.success)
+    assert any("Your uploaded sites" in m.value for m in at.markdown)
+
+
+def test_a_hostile_upload_is_shown_as_text(app: AppTest):
+    hostile = (DATA / "hostile_sites.csv").read_bytes()
+    at = app.run()
+    at.file_uploader(key="u_file").upload("hostile.csv", hostile, "text/csv").run()
+    assert not at.exception
+    uploaded_table = at.dataframe[1].value
+    assert "<img src=x onerror=alert(1)>" in uploaded_table["name"].tolist()
+
+
+def test_a_refused_upload_says_why_and_offers_every_column_choice(app: AppTest):
+    refused = (DATA / "uploads" / "missing_coordinates.csv").read_bytes()
+    at = app.run()
+    at.file_uploader(key="u_file").upload("missing.csv", refused, "text/csv").run()
+    assert not at.exception
+    assert at.error, "a refused file is an error, not 'rows left out'"
+    labels = {s.label for s in at.selectbox}
+    assert "Latitude (WGS84)" in labels and "Easting (British National Grid)" in labels
+
+
+def test_text_from_a_link_never_becomes_markdown(app: AppTest):
+    app.query_params["q"] = "[click](https://example.org)"
+    at = app.run()
+    caption = next(c.value for c in at.caption if "Showing:" in c.value)
+    assert "[click](https" not in caption
+    assert r"\[click\]\(https\://example\.org\)" in caption
