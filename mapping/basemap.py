@@ -58,14 +58,14 @@ def new_map(
         ).add_to(fmap)
     else:
         folium.GeoJson(
-            display_geojson("countries", boundaries_dir),
+            _shapes_only("countries", boundaries_dir),
             name="Land",
             control=False,
             interactive=False,
             style_function=lambda _: style.LAND_STYLE,
         ).add_to(fmap)
         folium.GeoJson(
-            display_geojson("midlands", boundaries_dir),
+            _shapes_only("midlands", boundaries_dir),
             name="The Midlands",
             control=False,
             interactive=False,
@@ -74,6 +74,22 @@ def new_map(
     if fit_bounds:
         fmap.fit_bounds(MIDLANDS_BOUNDS)
     return fmap
+
+
+def _shapes_only(name: str, directory: str | Path) -> dict[str, Any]:
+    """Return a display layer's geometry alone.
+
+    The basemap shows no names, so none need reach the page (where folium would pass them
+    through its templates).
+    """
+    features = display_geojson(name, directory)["features"]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": feature["geometry"]}
+            for feature in features
+        ],
+    }
 
 
 def display_geojson(name: str, directory: str | Path = settings.BOUNDARIES_DIR) -> dict[str, Any]:
