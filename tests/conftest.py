@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,6 +12,7 @@ import pytest
 import settings
 from layers import boundaries
 from layers.sites import load_sites
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 DATA = Path(__file__).parent / "data"
 
@@ -41,3 +43,17 @@ def boundaries_dir(tmp_path_factory: pytest.TempPathFactory, ons_mirror: Path) -
 def registry(boundaries_dir: Path) -> gpd.GeoDataFrame:
     """The committed sites registry, validated and placed in its areas."""
     return load_sites(settings.SITES_CSV, boundaries_dir=boundaries_dir)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

@@ -19,7 +19,6 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -33,7 +32,6 @@ from layers.filters import SiteFilter
 from layers.uploads import read_user_sites
 from mapping import assets, build_map, export, popups, standalone
 from mapping.choropleth import build_choropleth
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 LONG = "Long " + "x" * 100_000
 #: Strings an attacker (or an unlucky spreadsheet) can put in any text field.
@@ -280,19 +278,6 @@ def test_the_standalone_page_has_no_inline_handlers_built_from_data(
 # In a real browser
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
 OPEN_EVERYTHING = """() => {
   let opened = 0;
   for (const key of Object.keys(window)) {
@@ -315,7 +300,7 @@ INLINE_HANDLERS = """() => Array.from(document.querySelectorAll('*')).flatMap(
 
 @pytest.mark.browser
 def test_in_chromium_no_hostile_string_runs_and_each_shows_as_text(
-    chromium, tmp_path: Path, hostile_sites: gpd.GeoDataFrame, hostile_boundaries: Path
+    browser, tmp_path: Path, hostile_sites: gpd.GeoDataFrame, hostile_boundaries: Path
 ):
     pages = {
         "map.html": build_map(
@@ -337,7 +322,7 @@ def test_in_chromium_no_hostile_string_runs_and_each_shows_as_text(
     for name, fmap in pages.items():
         path = tmp_path / name
         path.write_text(assets.inline_html(fmap.get_root().render()), encoding="utf-8")
-        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
         def route(request_route, request) -> None:

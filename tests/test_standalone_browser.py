@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from layers.filters import SiteFilter
 from layers.sites import load_sites
 from mapping import export, standalone
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parent / "data"
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
 
 
 def open_offline(browser: Browser, page_path: Path, record: dict[str, list[str]]) -> Page:
