@@ -41,6 +41,30 @@ def site_map(page: Page) -> FrameLocator:
     return frame
 
 
+def open_every_popup(page: Page) -> int:
+    """Open every popup and tooltip on the map, as a curious user would; return how many."""
+    return int(
+        page.frame_locator(MAP_FRAME)
+        .first.locator("body")
+        .evaluate(
+            """() => { let n = 0;
+             for (const key of Object.keys(window)) {
+               const map = window[key];
+               if (!key.startsWith('map_') || !map || !map.eachLayer) continue;
+               map.eachLayer(layer => {
+                 if (layer.getAllChildMarkers) { layer.disableClustering &&
+                   layer.disableClustering(); }
+               });
+               map.eachLayer(layer => {
+                 if (layer.getPopup && layer.getPopup()) { layer.openPopup(); n++; }
+                 if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
+               });
+             }
+             return n; }"""
+        )
+    )
+
+
 def feature_count(frame: FrameLocator) -> int:
     """How many GeoJSON features the Leaflet map holds."""
     return int(
@@ -124,33 +148,50 @@ def test_a_hostile_registry_never_opens_a_dialog_and_shows_text(
         page.goto(url + "/?belt=0")
         frame = site_map(page)
         frame.locator(".mdm-legend").wait_for()
-        # open every popup and tooltip on the map, as a curious user would
-        opened = (
-            page.frame_locator(MAP_FRAME)
-            .first.locator("body")
-            .evaluate(
-                """() => { let n = 0;
-                 for (const key of Object.keys(window)) {
-                   const map = window[key];
-                   if (!key.startsWith('map_') || !map || !map.eachLayer) continue;
-                   map.eachLayer(layer => {
-                     if (layer.getAllChildMarkers) { layer.disableClustering &&
-                       layer.disableClustering(); }
-                   });
-                   map.eachLayer(layer => {
-                     if (layer.getPopup && layer.getPopup()) { layer.openPopup(); n++; }
-                     if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
-                   });
-                 }
-                 return n; }"""
-            )
-        )
+        opened = open_every_popup(page)
         assert opened >= 3
         page.wait_for_timeout(500)
         body = frame.locator("body").inner_text()
         assert "<img src=x onerror=alert(1)>" in body  # shown as text
         assert frame.locator("img[src='x']").count() == 0
         page.screenshot(path=str(ARTIFACTS / "app-hostile.png"), full_page=False)
+        page.close()
+    assert dialogs == []
+    assert blocked == []
+
+
+def test_an_uploaded_hostile_list_joins_the_map_as_text(
+    browser: Browser, boundaries_dir: Path, registry
+):
+    blocked: list[str] = []
+    dialogs: list[str] = []
+    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
+        page = offline_page(browser, blocked)
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(url + "/?kind=supplier")
+        site_map(page).locator(".mdm-legend").wait_for()
+        page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
+            str(DATA / "hostile_sites.csv")
+        )
+        page.get_by_text("of your sites are on the map").wait_for(timeout=30_000)
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('iframe')].some(f => {
+                   const d = f.contentDocument; if (!d) return false;
+                   const o = d.querySelector('.leaflet-control-layers-overlays');
+                   return o && o.textContent.includes('Your uploaded sites'); })""",
+            timeout=30_000,
+        )
+        frame = site_map(page)
+        overlays = frame.locator(".leaflet-control-layers-overlays").text_content() or ""
+        # the filter (suppliers) applies to uploads too: one hostile row is a supplier
+        assert "Your uploaded sites (1)" in overlays
+        assert "Your uploaded sites" in (frame.locator(".mdm-legend").text_content() or "")
+        assert open_every_popup(page) >= 2
+        page.wait_for_timeout(500)
+        body = frame.locator("body").inner_text()
+        assert "<img src=x onerror=alert(1)>" in body  # the uploaded supplier's name, as text
+        assert frame.locator("img[src='x']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "app-upload.png"), full_page=False)
         page.close()
     assert dialogs == []
     assert blocked == []
