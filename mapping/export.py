@@ -46,6 +46,7 @@ from layers import areas, boundaries, filters, provenance, vocabulary
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers._io import atomic_write, atomic_write_bytes
 from layers.filters import SiteFilter
+from layers.sites import AREA_COLUMNS
 from mapping import style
 from mapping.popups import site_popup
 
@@ -85,16 +86,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     "source_url",
     "last_checked",
     "location_source",
-    "ward_code",
-    "ward_name",
-    "lad_code",
-    "lad_name",
-    "county_code",
-    "county_name",
-    "ca_code",
-    "ca_name",
-    "region_code",
-    "region_name",
+    *AREA_COLUMNS,
 )
 #: A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
