@@ -24,27 +24,16 @@ import pandas as pd
 import shapely
 
 import settings
-from layers import boundaries, vocabulary
+from layers import boundaries, uploads, vocabulary
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers._validate import Problem, read_rows, validate_table
+from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
+    AREA_COLUMNS,  # noqa: F401
+    REGISTRY_COLUMNS,
+    assign_areas,
+)
 
 logger = logging.getLogger(__name__)
-
-#: Area columns added to every site by the spatial join (empty where none applies).
-AREA_COLUMNS: tuple[str, ...] = (
-    "ward_code",
-    "ward_name",
-    "lad_code",
-    "lad_name",
-    "county_code",
-    "county_name",
-    "ca_code",
-    "ca_name",
-    "region_code",
-    "region_name",
-)
-#: The registry's own columns, in file order.
-REGISTRY_COLUMNS: tuple[str, ...] = tuple(f["name"] for f in vocabulary.schema()["fields"])
 
 
 def read_registry_text(path: str | Path) -> str:
@@ -160,41 +149,6 @@ def load_sites(
     return assign_areas(sites, boundaries_dir=boundaries_dir)
 
 
-def assign_areas(
-    sites: gpd.GeoDataFrame, *, boundaries_dir: str | Path = settings.BOUNDARIES_DIR
-) -> gpd.GeoDataFrame:
-    """Add each site's ward-derived areas (:data:`AREA_COLUMNS`) by spatial join.
-
-    The join uses the 200 m wards, the finest layer at hand; a site just outside every ward
-    (on a coast the generalised boundary clips) takes the nearest ward within the outline
-    tolerance; a site farther out gets empty area columns.
-    """
-    wards = boundaries.load_layer("wards", directory=boundaries_dir).to_crs(settings.CRS_METRIC)
-    wards = wards.rename(columns={"code": "ward_code", "name": "ward_name"})
-    wards = wards[["geometry", *AREA_COLUMNS]]
-    points = sites.drop(columns=[c for c in AREA_COLUMNS if c in sites.columns]).to_crs(
-        settings.CRS_METRIC
-    )
-    points = points.reset_index(drop=True)
-    inside = gpd.sjoin(points, wards, how="left", predicate="within")
-    inside = inside[~inside.index.duplicated(keep="first")]
-    unplaced = inside["lad_code"].isna()
-    if unplaced.any():
-        nearest = gpd.sjoin_nearest(
-            points[unplaced.to_numpy()],
-            wards,
-            how="left",
-            max_distance=settings.OUTLINE_TOLERANCE_M,
-        )
-        nearest = nearest[~nearest.index.duplicated(keep="first")]
-        inside.loc[nearest.index, list(AREA_COLUMNS)] = nearest[list(AREA_COLUMNS)]
-    placed = inside.drop(columns=["index_right"], errors="ignore")
-    placed[list(AREA_COLUMNS)] = placed[list(AREA_COLUMNS)].fillna("").astype(str)
-    return gpd.GeoDataFrame(placed, geometry="geometry", crs=settings.CRS_METRIC).to_crs(
-        settings.CRS_STORAGE
-    )
-
-
 def read_user_sites(
     file: str | Path | bytes | BinaryIO, **options: Any
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
@@ -203,8 +157,6 @@ def read_user_sites(
     Returns the sites that can be shown (the registry's columns, ``site_id`` ``upload-<row>``)
     and every problem (``layers.uploads.UploadProblem``: each says whether its row was kept).
     """
-    from layers import uploads  # noqa: PLC0415 (uploads builds on this module)
-
     sites, problems = uploads.read_user_sites(file, **options)
     return sites, list(problems)
 

@@ -45,7 +45,7 @@ Whole-file problems
 
 Each uploaded site gets ``site_id`` ``upload-<row>``, the registry's columns (``location_source``
 and, unless given, ``last_checked`` blank) and the same area columns
-(:func:`layers.sites.assign_areas`).
+(:func:`layers.placement.assign_areas`).
 
 Command line::
 
@@ -80,7 +80,7 @@ from pyproj import Transformer
 import settings
 from layers import vocabulary
 from layers._validate import Problem, _check_date, _check_string, _looks_numeric
-from layers.sites import AREA_COLUMNS, REGISTRY_COLUMNS, assign_areas
+from layers.placement import AREA_COLUMNS, REGISTRY_COLUMNS, assign_areas
 
 logger = logging.getLogger(__name__)
 
