@@ -8,8 +8,11 @@ PY := $(VENV)/bin/python
 # The offline ONS mirror, used when it sits beside the project (development and CI);
 # elsewhere the boundaries come from the ONS service.
 MIRROR ?= $(firstword $(wildcard ../shared/data/ons))
+# The offline Code-Point Open ZIP, likewise; elsewhere the postcodes come from the OS.
+CODEPOINT ?= $(firstword $(wildcard ../shared/data/codepoint/codepo_gb.zip))
 PORT ?= 8501
 BOUNDARIES := data/boundaries/manifest.json
+POSTCODES := data/postcodes/manifest.json
 ASSETS := static/vendor/.installed
 
 .PHONY: setup run test lint format data assets browser bench estates roads clean
@@ -36,7 +39,11 @@ assets: $(ASSETS)
 $(BOUNDARIES): data/boundaries/hierarchy.csv | $(VENV)/.installed
 	$(PY) -m layers.boundaries build $(if $(MIRROR),--mirror $(MIRROR))
 
-data: $(BOUNDARIES)
+# Postcodes: the Code-Point Open index, downloaded from the OS (or read from the mirror).
+$(POSTCODES): $(CODEPOINT) | $(VENV)/.installed
+	$(PY) -m layers.postcodes build $(if $(CODEPOINT),--mirror $(CODEPOINT))
+
+data: $(BOUNDARIES) $(POSTCODES)
 
 run: setup data
 	$(PY) -m streamlit run app.py --server.port $(PORT)
@@ -64,7 +71,7 @@ bench: setup data browser
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data/boundaries/raw data/boundaries/display \
-	  data/boundaries/*.geojson data/boundaries/*.parquet $(BOUNDARIES)
+	  data/boundaries/*.geojson data/boundaries/*.parquet $(BOUNDARIES) data/postcodes
 
 # OpenStreetMap refreshes (need the internet): MOD estate footprints and the strategic roads.
 estates: $(VENV)/.installed

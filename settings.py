@@ -78,3 +78,18 @@ ROAD_GRAPH_PATH: Path = ROOT / "data" / "roads" / "strategic_roads.graphml"
 #: MOD estate footprints from OpenStreetMap (cache) and how close a military site must be to one.
 ESTATES_GEOJSON: Path = ROOT / "data" / "sites" / "estates.geojson"
 ESTATE_LINK_TOLERANCE_M: float = 250.0
+
+#: Postcodes: the built Code-Point Open index (not committed) and where its ZIP comes from.
+POSTCODES_DIR: Path = Path(os.environ.get("MIDLANDS_POSTCODES_DIR", ROOT / "data" / "postcodes"))
+#: A Code-Point Open ZIP (e.g. ../shared/data/codepoint/codepo_gb.zip), read instead of the network.
+CODEPOINT_MIRROR: str | None = os.environ.get("MIDLANDS_CODEPOINT_MIRROR") or None
+#: The OS Data Hub downloads API listing of Code-Point Open files (no key needed for open data).
+CODEPOINT_DOWNLOADS_URL: str = os.environ.get(
+    "MIDLANDS_CODEPOINT_DOWNLOADS_URL",
+    "https://api.os.uk/downloads/v1/products/CodePointOpen/downloads",
+)
+CODEPOINT_ATTRIBUTION: str = (
+    "Contains OS data © Crown copyright and database right; contains Royal Mail data © Royal Mail "
+    "copyright and database right; contains National Statistics data © Crown copyright and "
+    "database right"
+)

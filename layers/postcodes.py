@@ -1,0 +1,756 @@
+"""Postcodes: place UK postcodes with Ordnance Survey's Code-Point Open.
+
+Code-Point Open is read in its own ZIP layout (``Doc/metadata.txt`` for the edition,
+``Doc/Code-Point_Open_Column_Headers.csv`` for the columns and ``Data/CSV/<area>.csv``, one
+headerless CRLF file per postcode area) and turned into a compact index,
+``data/postcodes/postcodes.parquet`` (postcode, easting, northing, quality; sorted by postcode),
+with a manifest of its source. The ZIP comes from the OS Data Hub downloads API (cached, written
+atomically, with a sha256 manifest) or from a local copy given with ``--mirror``.
+
+Command line::
+
+    python -m layers.postcodes build [--mirror ZIP] [--refresh] [--out DIR]
+    python -m layers.postcodes lookup CV8 3AB DE24 8BJ [--index PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import sys
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import requests
+import shapely
+from pyproj import Transformer
+
+import settings
+from layers._io import atomic_write, atomic_write_bytes, sha256_file
+
+logger = logging.getLogger(__name__)
+
+INDEX_NAME = "postcodes.parquet"
+RAW_ZIP_NAME = "codepo_gb.zip"
+#: Positional quality 90: the postcode has no coordinates in Code-Point Open.
+NO_COORDINATES_QUALITY = 90
+NOT_A_POSTCODE = "not a postcode"
+
+_PRODUCT_PARAMS = {"area": "GB", "format": "CSV"}
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_CHUNK_BYTES = 1 << 20
+_EDITION_KEY = b"codepoint_edition"
+_COLUMNS = ("Postcode", "Positional_quality_indicator", "Eastings", "Northings")
+# The UK postcode shape (outward code, then inward code), after the government data standard:
+# A9, A99, A9A, AA9, AA99 and AA9A outward codes, and the letters each position may hold.
+_OUTWARD = r"(?:[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+_INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
+_POSTCODE_RE = re.compile(rf"^(?:{_OUTWARD}{_INWARD}|GIR0AA)$")
+_SPACES_RE = re.compile(r"\s+")
+_VERSION_RE = re.compile(r"VERSION NUMBER\s*:\s*(\S+)", re.IGNORECASE)
+_RM_DATE_RE = re.compile(r"RM UPDATE DATE\s*:\s*(\d{8})", re.IGNORECASE)
+
+
+class PostcodeDownloadError(RuntimeError):
+    """Code-Point Open (or its mirror) could not be fetched as a complete, valid ZIP."""
+
+
+class PostcodeIndexMissingError(FileNotFoundError):
+    """The postcode index is not built: run ``python -m layers.postcodes build``."""
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation
+
+
+def normalise(value: object) -> str | None:
+    """Return ``value`` as a postcode in its usual form (``CV8 3AB``), or None if it is not one.
+
+    Case, spaces (including non-breaking ones) and surrounding blanks are ignored; the result
+    has one space between the outward and inward codes. A value without the UK postcode shape
+    (outward code, then digit and two letters) gives None.
+    """
+    if not isinstance(value, str):
+        return None
+    compact = _SPACES_RE.sub("", value).upper()
+    if not _POSTCODE_RE.match(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _clean(values: pd.Series) -> pd.Series:
+    """Strip, collapse every kind of space to one and upper-case (non-strings become blank)."""
+    text = values.where(values.map(lambda v: isinstance(v, str)), "").astype(str)
+    return text.str.replace(_SPACES_RE, " ", regex=True).str.strip().str.upper()
+
+
+def _normalise_series(cleaned: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalise` of cleaned values; None where malformed."""
+    compact = cleaned.str.replace(" ", "", regex=False)
+    valid = compact.str.match(_POSTCODE_RE)
+    joined = compact.str[:-3] + " " + compact.str[-3:]
+    return joined.where(valid, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Download
+
+
+def download_codepoint(
+    raw_dir: str | Path | None = None,
+    *,
+    refresh: bool = False,
+    downloads_url: str | None = None,
+    timeout_s: float = 120.0,
+    retries: int = 3,
+    backoff_s: float = 2.0,
+    session: requests.Session | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Fetch the current Code-Point Open ZIP into ``raw_dir`` (cached) and return it and its entry.
+
+    The cached ZIP is reused while its sha256 matches the manifest (``refresh`` fetches again).
+    A new ZIP is streamed to a temporary file, checked (size, MD5 when the API gives one, a
+    readable ZIP with the Code-Point layout) and only then renamed into place, before the
+    manifest: a failed or cut-off download leaves the previous cache as it was.
+
+    Parameters
+    ----------
+    raw_dir
+        The download cache folder (default ``settings.POSTCODES_DIR / "raw"``).
+    refresh
+        Download again even when the cache is good.
+    downloads_url
+        The downloads API listing URL (default ``settings.CODEPOINT_DOWNLOADS_URL``).
+    timeout_s, retries, backoff_s
+        HTTP behaviour: seconds per request, retries after a server error, a connection
+        failure or a cut-off body, and the first pause between tries (doubling).
+    session
+        A ``requests.Session`` to reuse.
+
+    Returns
+    -------
+    tuple[Path, dict[str, Any]]
+        The ZIP's path and its manifest entry (edition, retrieved, url, sha256, size).
+    """
+    raw = Path(raw_dir) if raw_dir is not None else settings.POSTCODES_DIR / settings.RAW_DIR_NAME
+    listing_url = downloads_url or settings.CODEPOINT_DOWNLOADS_URL
+    zip_path = raw / RAW_ZIP_NAME
+    manifest_path = raw / settings.MANIFEST_NAME
+    entry = _read_json(manifest_path)
+    if not refresh and _cache_is_good(zip_path, entry):
+        logger.info("using cached Code-Point Open %s (%s)", entry.get("edition"), zip_path)
+        return zip_path, entry
+    client = session or requests.Session()
+    listing = _download_listing(
+        client, listing_url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s
+    )
+    file_url, expected_size, expected_md5 = _pick_download(listing, listing_url)
+    digests: dict[str, Any] = {}
+
+    def fetch(tmp: Path) -> None:
+        digests.update(
+            _fetch_zip(
+                client,
+                file_url,
+                tmp,
+                size=expected_size,
+                md5=expected_md5,
+                timeout_s=timeout_s,
+                retries=retries,
+                backoff_s=backoff_s,
+            )
+        )
+
+    atomic_write(zip_path, fetch)
+    entry = {
+        "product": "CodePointOpen",
+        "edition": digests["edition"],
+        "retrieved": datetime.now(UTC).isoformat(timespec="seconds"),
+        "listing_url": listing_url,
+        "url": file_url,
+        "sha256": digests["sha256"],
+        "size": digests["size"],
+    }
+    atomic_write_bytes(manifest_path, json.dumps(entry, indent=2, sort_keys=True).encode())
+    logger.info("downloaded Code-Point Open %s (%d bytes)", entry["edition"], entry["size"])
+    return zip_path, entry
+
+
+def _cache_is_good(path: Path, entry: dict[str, Any]) -> bool:
+    if not entry or not path.is_file():
+        return False
+    if sha256_file(path) != entry.get("sha256"):
+        logger.warning("cached %s does not match its manifest checksum; fetching again", path)
+        return False
+    return True
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        document = json.loads(path.read_text())
+    except ValueError:
+        logger.warning("%s is unreadable; ignoring it", path)
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _pause(attempt: int, backoff_s: float) -> None:
+    if attempt:
+        time.sleep(backoff_s * 2 ** (attempt - 1))
+
+
+def _download_listing(
+    client: requests.Session, url: str, *, timeout_s: float, retries: int, backoff_s: float
+) -> Any:
+    problem = "no attempt made"
+    for attempt in range(retries + 1):
+        _pause(attempt, backoff_s)
+        try:
+            response = client.get(url, params=_PRODUCT_PARAMS, timeout=timeout_s)
+        except requests.RequestException as exc:
+            problem = f"could not connect ({exc.__class__.__name__})"
+            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
+            continue
+        if response.status_code in _RETRY_STATUS:
+            problem = f"HTTP {response.status_code}"
+            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
+            continue
+        if response.status_code != 200:
+            raise PostcodeDownloadError(
+                f"the OS downloads API {url} answered HTTP {response.status_code}; check "
+                "MIDLANDS_CODEPOINT_DOWNLOADS_URL or build from a local ZIP with --mirror"
+            )
+        try:
+            return response.json()
+        except ValueError as exc:
+            problem = f"a listing that is not complete JSON ({exc})"
+            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
+    raise PostcodeDownloadError(
+        f"the OS downloads API {url} is unreachable after {retries + 1} attempts ({problem}); "
+        "check the network, try again later, or build from a local ZIP with --mirror ZIP"
+    )
+
+
+def _pick_download(listing: Any, url: str) -> tuple[str, int | None, str | None]:
+    """Return the GB CSV file's URL, size and MD5 from the API's list of downloads."""
+    files = listing if isinstance(listing, list) else []
+    candidates = [f for f in files if isinstance(f, dict) and isinstance(f.get("url"), str)]
+    wanted = [
+        f
+        for f in candidates
+        if str(f.get("area", "GB")).upper() == "GB" and str(f.get("format", "CSV")).upper() == "CSV"
+    ]
+    if not wanted:
+        raise PostcodeDownloadError(
+            f"the OS downloads API {url} listed no GB CSV file for Code-Point Open "
+            f"(got {str(listing)[:200]!r}); the API may have changed: use --mirror ZIP"
+        )
+    chosen = wanted[0]
+    size = chosen.get("size")
+    md5 = chosen.get("md5")
+    return (
+        chosen["url"],
+        int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
+        md5.lower() if isinstance(md5, str) and md5 else None,
+    )
+
+
+def _fetch_zip(
+    client: requests.Session,
+    url: str,
+    target: Path,
+    *,
+    size: int | None,
+    md5: str | None,
+    timeout_s: float,
+    retries: int,
+    backoff_s: float,
+) -> dict[str, Any]:
+    """Stream ``url`` into ``target`` until a complete, valid ZIP arrives; return its digests."""
+    problem = "no attempt made"
+    for attempt in range(retries + 1):
+        _pause(attempt, backoff_s)
+        try:
+            return _fetch_once(client, url, target, size=size, md5=md5, timeout_s=timeout_s)
+        except _RetryableError as exc:
+            problem = str(exc)
+            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
+    raise PostcodeDownloadError(
+        f"Code-Point Open could not be downloaded from {url} after {retries + 1} attempts "
+        f"({problem}); nothing was replaced. Try again later or build from a local ZIP with "
+        "--mirror ZIP"
+    )
+
+
+class _RetryableError(Exception):
+    """One download attempt failed in a way another attempt may not."""
+
+
+def _fetch_once(
+    client: requests.Session,
+    url: str,
+    target: Path,
+    *,
+    size: int | None,
+    md5: str | None,
+    timeout_s: float,
+) -> dict[str, Any]:
+    sha256 = hashlib.sha256()
+    md5_digest = hashlib.md5(usedforsecurity=False)
+    received = 0
+    try:
+        with client.get(url, stream=True, timeout=timeout_s) as response:
+            if response.status_code in _RETRY_STATUS:
+                raise _RetryableError(f"HTTP {response.status_code}")
+            if response.status_code != 200:
+                raise PostcodeDownloadError(
+                    f"{url} answered HTTP {response.status_code}; the download link may have "
+                    "expired: run the build again, or use --mirror ZIP"
+                )
+            declared = response.headers.get("Content-Length")
+            with open(target, "wb") as handle:
+                for chunk in response.iter_content(_CHUNK_BYTES):
+                    handle.write(chunk)
+                    sha256.update(chunk)
+                    md5_digest.update(chunk)
+                    received += len(chunk)
+    except requests.RequestException as exc:
+        raise _RetryableError(f"the connection failed midway ({exc.__class__.__name__})") from exc
+    for expected, what in ((declared, "Content-Length"), (size, "the listed size")):
+        if expected is not None and str(expected).isdigit() and int(expected) != received:
+            raise _RetryableError(f"cut off: {received} bytes of {int(expected)} ({what})")
+    if md5 is not None and md5_digest.hexdigest() != md5:
+        raise _RetryableError(f"MD5 {md5_digest.hexdigest()} differs from the listed {md5}")
+    try:
+        edition = _check_zip(target)
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _RetryableError(f"not a complete Code-Point Open ZIP ({exc})") from exc
+    return {"sha256": sha256.hexdigest(), "size": received, "edition": edition}
+
+
+def _check_zip(path: Path) -> str:
+    """Check that ``path`` is a whole Code-Point Open ZIP (CRCs included); return its edition."""
+    with zipfile.ZipFile(path) as archive:
+        broken = archive.testzip()
+        if broken is not None:
+            raise zipfile.BadZipFile(f"{broken} fails its CRC check")
+        if not _area_files(archive):
+            raise ValueError("it has no Data/CSV/<area>.csv files")
+        return _edition(archive)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the ZIP and building the index
+
+
+def _area_files(archive: zipfile.ZipFile) -> list[str]:
+    return sorted(
+        name
+        for name in archive.namelist()
+        if re.fullmatch(r"(?:.*/)?Data/CSV/[A-Za-z]{1,2}\.csv", name)
+    )
+
+
+def _member(archive: zipfile.ZipFile, suffix: str) -> str | None:
+    return next((n for n in archive.namelist() if n.lower().endswith(suffix.lower())), None)
+
+
+def _edition(archive: zipfile.ZipFile) -> str:
+    """Return the dataset version in ``Doc/metadata.txt`` (e.g. ``2014.3.0``)."""
+    name = _member(archive, "Doc/metadata.txt")
+    if name is None:
+        raise ValueError("it has no Doc/metadata.txt to give the edition")
+    text = archive.read(name).decode("utf-8", errors="replace")
+    version = _VERSION_RE.search(text)
+    if version:
+        return version.group(1)
+    rm_date = _RM_DATE_RE.search(text)
+    if rm_date:
+        return f"RM update {rm_date.group(1)}"
+    raise ValueError(f"{name} names no DATASET VERSION NUMBER")
+
+
+def _column_positions(archive: zipfile.ZipFile) -> list[int]:
+    """Return the positions of postcode, quality, eastings and northings in the area files."""
+    name = _member(archive, "Doc/Code-Point_Open_Column_Headers.csv")
+    if name is None:
+        return [0, 1, 2, 3]
+    rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+    for row in rows:
+        cells = [cell.strip() for cell in row]
+        if all(column in cells for column in _COLUMNS):
+            return [cells.index(column) for column in _COLUMNS]
+    raise ValueError(f"{name} does not name the columns {', '.join(_COLUMNS)}")
+
+
+def read_codepoint(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """Read a Code-Point Open ZIP into (postcode, easting, northing, quality) and its edition.
+
+    Postcodes are normalised (``DE248BJ`` becomes ``DE24 8BJ``) and the rows sorted by postcode.
+    """
+    source = Path(path)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            edition = _edition(archive)
+            positions = _column_positions(archive)
+            names = _area_files(archive)
+            if not names:
+                raise ValueError("it has no Data/CSV/<area>.csv files")
+            parts = [archive.read(name).rstrip(b"\r\n") + b"\r\n" for name in names]
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise PostcodeDownloadError(
+            f"{str(source)!r} is not a readable Code-Point Open ZIP ({exc}); download it again "
+            "or point --mirror at codepo_gb.zip"
+        ) from exc
+    dtypes: dict[int, str] = {position: "int64" for position in positions[1:]}
+    dtypes[positions[0]] = "str"
+    table = pd.read_csv(
+        io.BytesIO(b"".join(parts)),
+        header=None,
+        usecols=positions,
+        dtype=dtypes,
+        keep_default_na=False,
+        engine="c",
+    )
+    compact = table[positions[0]].str.replace(" ", "", regex=False).str.upper()
+    frame = pd.DataFrame(
+        {
+            "postcode": compact.str[:-3] + " " + compact.str[-3:],
+            "easting": table[positions[2]].astype("int32"),
+            "northing": table[positions[3]].astype("int32"),
+            "quality": table[positions[1]].astype("uint8"),
+        }
+    )
+    frame = frame.sort_values("postcode", kind="stable").drop_duplicates("postcode")
+    return frame.reset_index(drop=True), edition
+
+
+def _mirror_zip(mirror: str | Path) -> Path:
+    path = Path(mirror)
+    if path.is_dir():
+        path = path / RAW_ZIP_NAME
+    if not path.is_file():
+        raise PostcodeDownloadError(
+            f"the Code-Point Open mirror {str(mirror)!r} is not a file; point --mirror (or "
+            "MIDLANDS_CODEPOINT_MIRROR) at codepo_gb.zip, "
+            "e.g. ../shared/data/codepoint/codepo_gb.zip"
+        )
+    return path
+
+
+def build_index(
+    out_dir: str | Path | None = None,
+    *,
+    mirror: str | Path | None = None,
+    refresh: bool = False,
+    downloads_url: str | None = None,
+    session: requests.Session | None = None,
+) -> Path:
+    """Build the postcode index from Code-Point Open and return its path.
+
+    Parameters
+    ----------
+    out_dir
+        The postcodes folder (default ``settings.POSTCODES_DIR``); the index, its manifest and
+        (when downloading) the ``raw/`` ZIP cache go there.
+    mirror
+        A Code-Point Open ZIP (or a folder holding ``codepo_gb.zip``) read instead of the
+        network; it is never copied.
+    refresh
+        Download again even when the cached ZIP is good.
+    downloads_url, session
+        The OS downloads API listing URL and HTTP session (tests point them at a stub).
+    """
+    out = Path(out_dir) if out_dir is not None else settings.POSTCODES_DIR
+    if mirror is not None:
+        zip_path = _mirror_zip(mirror)
+        source = {
+            "source": f"mirror {zip_path.resolve()}",
+            "url": None,
+            "retrieved": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sha256": sha256_file(zip_path),
+        }
+    else:
+        zip_path, entry = download_codepoint(
+            out / settings.RAW_DIR_NAME,
+            refresh=refresh,
+            downloads_url=downloads_url,
+            session=session,
+        )
+        source = {
+            "source": "OS Data Hub downloads API",
+            "url": entry["url"],
+            "retrieved": entry["retrieved"],
+            "sha256": entry["sha256"],
+        }
+    frame, edition = read_codepoint(zip_path)
+    index_path = out / INDEX_NAME
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _EDITION_KEY: edition.encode()}
+    )
+    atomic_write(index_path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    manifest = {
+        "product": "Code-Point Open",
+        "edition": edition,
+        "retrieved": source["retrieved"],
+        "source": source["source"],
+        "source_url": source["url"],
+        "source_sha256": source["sha256"],
+        "index": INDEX_NAME,
+        "index_sha256": sha256_file(index_path),
+        "postcodes": len(frame),
+        "without_coordinates": int((frame["quality"] == NO_COORDINATES_QUALITY).sum()),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "attribution": settings.CODEPOINT_ATTRIBUTION,
+    }
+    atomic_write_bytes(
+        out / settings.MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True).encode()
+    )
+    logger.info("built %s: %d postcodes, edition %s", index_path, len(frame), edition)
+    return index_path
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and lookup
+
+
+@dataclass(frozen=True)
+class PostcodeIndex:
+    """A loaded postcode index: sorted postcodes and their points (arrays are read-only)."""
+
+    path: Path
+    edition: str
+    postcodes: np.ndarray
+    easting: np.ndarray
+    northing: np.ndarray
+    quality: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.postcodes)
+
+    def frame(self) -> pd.DataFrame:
+        """Return the index as a new DataFrame (postcode, easting, northing, quality)."""
+        return pd.DataFrame(
+            {
+                "postcode": self.postcodes.astype(str),
+                "easting": self.easting,
+                "northing": self.northing,
+                "quality": self.quality,
+            }
+        )
+
+
+def index_path(directory: str | Path | None = None) -> Path:
+    """Return the postcode index file in ``directory`` (default ``settings.POSTCODES_DIR``)."""
+    return Path(directory if directory is not None else settings.POSTCODES_DIR) / INDEX_NAME
+
+
+def load_index(path: str | Path | None = None) -> PostcodeIndex:
+    """Return the postcode index, cached per file (path, modification time and size).
+
+    Parameters
+    ----------
+    path
+        The index file (default ``settings.POSTCODES_DIR / "postcodes.parquet"``).
+    """
+    target = Path(path) if path is not None else index_path()
+    try:
+        stat = target.stat()
+    except FileNotFoundError:
+        raise PostcodeIndexMissingError(
+            f"the postcode index is not built ({target} is missing); run 'make data' or "
+            "'python -m layers.postcodes build --mirror ../shared/data/codepoint/codepo_gb.zip' "
+            "(without --mirror it downloads Code-Point Open from the OS)"
+        ) from None
+    return _load_index(str(target.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_index(path: str, mtime_ns: int, size: int) -> PostcodeIndex:
+    del mtime_ns, size  # only part of the cache key
+    table = pq.read_table(path)
+    edition = (table.schema.metadata or {}).get(_EDITION_KEY, b"unknown").decode()
+    postcodes = np.asarray(table.column("postcode").to_numpy(zero_copy_only=False), dtype="U8")
+    arrays = {
+        "easting": table.column("easting").to_numpy(),
+        "northing": table.column("northing").to_numpy(),
+        "quality": table.column("quality").to_numpy(),
+    }
+    for array in (postcodes, *arrays.values()):
+        array.setflags(write=False)
+    return PostcodeIndex(path=Path(path), edition=edition, postcodes=postcodes, **arrays)
+
+
+@functools.cache
+def _to_wgs84() -> Transformer:
+    return Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True)
+
+
+def lookup(
+    values: Iterable[object], *, index: PostcodeIndex | str | Path | None = None
+) -> gpd.GeoDataFrame:
+    """Place postcodes: one row per value, in the input's order (duplicates and blanks kept).
+
+    Parameters
+    ----------
+    values
+        Postcodes in any usual form (``cv8 3ab``, ``CV83AB``, `` CV8  3AB ``).
+    index
+        A loaded :class:`PostcodeIndex` or an index file (default: the built index).
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        Columns ``postcode`` (normalised, or the cleaned input when malformed), ``found``,
+        ``quality`` (Code-Point positional quality, nullable), ``message`` (empty when found,
+        else why not) and point geometry in EPSG:4326 (None when not found).
+    """
+    loaded = index if isinstance(index, PostcodeIndex) else load_index(index)
+    cleaned = _clean(pd.Series(list(values), dtype=object))
+    normalised = _normalise_series(cleaned)
+    valid = normalised.notna().to_numpy()
+    wanted = normalised.fillna("").to_numpy(dtype="U8")
+
+    position = np.searchsorted(loaded.postcodes, wanted)
+    position = np.minimum(position, max(len(loaded) - 1, 0))
+    listed = valid & (loaded.postcodes[position] == wanted) if len(loaded) else valid & False
+    quality = np.where(listed, loaded.quality[position] if len(loaded) else 0, 0)
+    found = listed & (quality != NO_COORDINATES_QUALITY)
+
+    edition = loaded.edition
+    message = np.full(len(wanted), "", dtype=object)
+    message[~valid] = NOT_A_POSTCODE
+    message[(cleaned == "").to_numpy()] = f"{NOT_A_POSTCODE} (blank)"
+    message[valid & ~listed] = (
+        f"not in Code-Point Open edition {edition} (terminated, or newer than this edition)"
+    )
+    message[listed & ~found] = (
+        f"in Code-Point Open edition {edition} but without coordinates (positional quality 90)"
+    )
+
+    quality_column = pd.array(quality, dtype="Int16")
+    quality_column[~listed] = pd.NA
+
+    geometry = np.full(len(wanted), None, dtype=object)
+    if found.any():
+        hits = position[found]
+        lon, lat = _to_wgs84().transform(
+            loaded.easting[hits].astype("float64"), loaded.northing[hits].astype("float64")
+        )
+        geometry[found] = shapely.points(lon, lat)
+    return gpd.GeoDataFrame(
+        {
+            "postcode": normalised.where(valid, cleaned).to_numpy(dtype=object),
+            "found": found,
+            "quality": quality_column,
+            "message": message,
+        },
+        geometry=geometry,
+        crs=settings.CRS_STORAGE,
+    )
+
+
+def read_manifest(directory: str | Path | None = None) -> dict[str, Any]:
+    """Return the postcode index manifest (edition, source, checksums), or an empty one."""
+    folder = Path(directory) if directory is not None else settings.POSTCODES_DIR
+    return _read_json(folder / settings.MANIFEST_NAME)
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def _default_mirror() -> str | None:
+    return os.environ.get("MIDLANDS_CODEPOINT_MIRROR") or settings.CODEPOINT_MIRROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the postcodes command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m layers.postcodes",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build the postcode index from Code-Point Open")
+    build.add_argument(
+        "--mirror",
+        default=None,
+        help="read this Code-Point Open ZIP instead of downloading it "
+        "(default: $MIDLANDS_CODEPOINT_MIRROR)",
+    )
+    build.add_argument("--refresh", action="store_true", help="download again even if cached")
+    build.add_argument("--out", default=None, help="output folder (default: data/postcodes)")
+    find = commands.add_parser("lookup", help="place postcodes (words are joined in pairs)")
+    find.add_argument("words", nargs="+", help="postcodes, e.g. CV8 3AB DE24 8BJ or CV83AB")
+    find.add_argument("--index", default=None, help="the index file (default: the built one)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "build":
+            path = build_index(
+                args.out, mirror=args.mirror or _default_mirror(), refresh=args.refresh
+            )
+            manifest = read_manifest(path.parent)
+            print(
+                f"{path}: {manifest['postcodes']} postcodes, Code-Point Open edition "
+                f"{manifest['edition']}"
+            )
+            return 0
+        result = lookup(_join_words(args.words), index=args.index)
+    except (PostcodeDownloadError, PostcodeIndexMissingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    _print_lookup(result)
+    return 0
+
+
+def _join_words(words: list[str]) -> list[str]:
+    """Pair command-line words into postcodes: ``CV8 3AB`` arrives as two words."""
+    postcodes: list[str] = []
+    pending = ""
+    for word in words:
+        if pending and re.fullmatch(r"[0-9][A-Za-z]{2}", word):
+            postcodes.append(f"{pending} {word}")
+            pending = ""
+            continue
+        if pending:
+            postcodes.append(pending)
+        pending = word
+    if pending:
+        postcodes.append(pending)
+    return postcodes
+
+
+def _print_lookup(result: gpd.GeoDataFrame) -> None:
+    print("postcode\tfound\tlat\tlon\tquality\tmessage")
+    for row in result.itertuples():
+        point = row.geometry
+        lat = f"{point.y:.6f}" if point is not None else ""
+        lon = f"{point.x:.6f}" if point is not None else ""
+        quality = "" if pd.isna(row.quality) else str(row.quality)
+        print(f"{row.postcode}\t{row.found}\t{lat}\t{lon}\t{quality}\t{row.message}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
