@@ -245,7 +245,7 @@ def _download_listing(
             problem = f"a listing that is not complete JSON ({exc})"
             logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
     raise PostcodeDownloadError(
-        f"the OS downloads API {url} is unreachable after {retries + 1} attempts ({problem}); "
+        f"the OS downloads API {url} gave no usable answer in {retries + 1} attempts ({problem}); "
         "check the network, try again later, or build from a local ZIP with --mirror ZIP"
     )
 
@@ -463,6 +463,8 @@ def build_index(
     mirror: str | Path | None = None,
     refresh: bool = False,
     downloads_url: str | None = None,
+    retries: int = 3,
+    backoff_s: float = 2.0,
     session: requests.Session | None = None,
 ) -> Path:
     """Build the postcode index from Code-Point Open and return its path.
@@ -477,8 +479,8 @@ def build_index(
         network; it is never copied.
     refresh
         Download again even when the cached ZIP is good.
-    downloads_url, session
-        The OS downloads API listing URL and HTTP session (tests point them at a stub).
+    downloads_url, retries, backoff_s, session
+        The OS downloads API listing URL and HTTP behaviour (see :func:`download_codepoint`).
     """
     out = Path(out_dir) if out_dir is not None else settings.POSTCODES_DIR
     if mirror is not None:
@@ -494,6 +496,8 @@ def build_index(
             out / settings.RAW_DIR_NAME,
             refresh=refresh,
             downloads_url=downloads_url,
+            retries=retries,
+            backoff_s=backoff_s,
             session=session,
         )
         source = {
