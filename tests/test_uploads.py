@@ -80,11 +80,13 @@ def test_a_file_without_coordinate_columns_is_refused_and_given_back(boundaries_
     assert sites.empty
     [problem] = problems
     assert problem.row == uploads.WHOLE_FILE and not problem.kept
-    assert str(problem).startswith("header 'name, organisation, town' has no coordinate columns")
+    assert str(problem).startswith(
+        "header 'name, organisation, town' has no coordinate or postcode columns"
+    )
     assert "lat and lon" in problem.message and "easting and northing" in problem.message
     back = parse_csv(problems_csv(read_table(UPLOADS / "missing_coordinates.csv"), problems))
     assert [r["name"] for r in back] == ["Alpha Works", "Beta Works"]
-    assert all("no coordinate columns" in r["problem"] for r in back)
+    assert all("no coordinate or postcode columns" in r["problem"] for r in back)
 
 
 def test_missing_optional_columns_get_defaults_and_say_so(boundaries_dir: Path):
@@ -210,22 +212,6 @@ def test_duplicates_of_registry_sites_are_flagged_not_merged(boundaries_dir: Pat
     assert not any("registry site" in p.message for p in without)
 
 
-def test_a_postcode_only_file_says_postcode_lookup_is_not_supported(boundaries_dir: Path):
-    sites, problems = read("postcode_only.csv", boundaries_dir)
-    assert sites.empty
-    [problem] = problems
-    assert "postcode lookup is not supported yet" in problem.message
-    assert "add lat and lon" in problem.message
-
-
-def test_a_row_with_only_a_postcode_is_left_out_and_the_others_kept(boundaries_dir: Path):
-    sites, problems = read("postcode_partial.csv", boundaries_dir)
-    assert list(sites["name"]) == ["With Coordinates"]
-    problem = only_error(problems, 3)
-    assert (problem.field, problem.value) == ("postcode", "B1 1AA")
-    assert "postcode lookup is not supported yet" in problem.message
-
-
 def test_a_row_with_more_cells_than_the_header_is_left_out(boundaries_dir: Path):
     sites, problems = read("misaligned.csv", boundaries_dir)
     assert list(sites["name"]) == ["Good Works"]
@@ -325,7 +311,7 @@ def test_200001_rows_are_refused_with_the_limit_and_what_to_do(boundaries_dir: P
 
 
 def test_the_row_limit_is_exact(boundaries_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(uploads, "MAX_ROWS", 3)
+    monkeypatch.setattr(uploads.limits, "MAX_ROWS", 3)
     rows = "".join(f"Site {i},52.5,-1.5\n" for i in range(3))
     at_limit, _ = read(f"name,lat,lon\n{rows}".encode(), boundaries_dir, name="a.csv")
     assert len(at_limit) == 3
@@ -363,7 +349,7 @@ def test_a_file_over_25_mb_is_refused_without_being_read(tmp_path: Path, boundar
 
 
 def test_a_zip_bomb_workbook_is_refused(boundaries_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(uploads, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(uploads.limits, "MAX_UNPACKED_BYTES", 1000)
     sites, problems = read("sites.xlsx", boundaries_dir)
     assert sites.empty and "would unpack to" in problems[0].message
 
@@ -390,7 +376,7 @@ def test_columns_are_suggested_and_ambiguous_ones_listed():
 def test_the_column_map_overrides_the_suggestion(boundaries_dir: Path):
     data = b"Name,Site,X,Y\nWrong Name,Right Site,52.9225,-1.4746\n"
     refused, problems = read(data, boundaries_dir, name="xy.csv")
-    assert refused.empty and "no coordinate columns" in problems[0].message
+    assert refused.empty and "no coordinate or postcode columns" in problems[0].message
     chosen = {"name": "Site", "lat": "X", "lon": "Y"}
     sites, _ = read(data, boundaries_dir, name="xy.csv", column_map=chosen)
     assert list(sites["name"]) == ["Right Site"] and sites["lad_name"].iloc[0] == "Derby"
