@@ -48,3 +48,19 @@ def capability_label(slug: str) -> str:
 def kind_label(slug: str) -> str:
     """Return the label of a kind-of-site slug (the slug itself when unknown)."""
     return KINDS.get(slug, slug)
+
+
+def main_capability(capabilities: object) -> str:
+    """Return a site's main capability: the first it lists ("" when it lists none).
+
+    ``capabilities`` is a site's list of slugs as the registry holds it (a list, a tuple or a
+    numpy array after a Parquet round trip); anything else (None, NaN) lists none. The map's
+    marker colour, the legend's counts, the slide and the exports all use this one rule.
+    """
+    if capabilities is None or isinstance(capabilities, str):
+        return ""
+    try:
+        first = next(iter(capabilities), None)  # type: ignore[call-overload]
+    except TypeError:
+        return ""
+    return "" if first is None else str(first)

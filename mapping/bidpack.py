@@ -3,7 +3,7 @@
 ``sites.geojson``, ``corridor.geojson``, ``areas.geojson``, ``sites.csv``, ``map.png`` (the
 slide), ``map.html`` (the offline map) and ``README.txt``: what is inside, the filters, the data
 version and date, the counts, the sources and licences, and the attribution text to paste into
-a bid. Every file is made from one :class:`mapping.export.Selection`, so they agree.
+a bid. Every file is made from one :class:`mapping.selection.Selection`, so they agree.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from typing import Any
 
 from layers import areas, provenance, vocabulary
 from layers._io import atomic_write_bytes
-from mapping import export, slides, standalone
+from mapping import credits, slides, standalone
+from mapping.exports.csv_table import sites_csv
+from mapping.exports.geojson import geojson_collections, geojson_text
+from mapping.selection import Selection, belt_mode, belt_width_km, ensure_corridor
 
 #: The pack's files and what each holds, in the order they are written.
 PACK_FILES: dict[str, str] = {
@@ -33,7 +36,7 @@ DEFAULT_TITLE = "Midlands Defence Capability Map: bid pack"
 
 
 def build_bid_pack(
-    selection: export.Selection,
+    selection: Selection,
     *,
     path: str | Path | None = None,
     title: str | None = None,
@@ -44,7 +47,7 @@ def build_bid_pack(
     Parameters
     ----------
     selection
-        What the pack holds (``mapping.export.make_selection``).
+        What the pack holds (``mapping.selection.make_selection``).
     path
         Where to write the ZIP as well; nothing is written when None.
     title
@@ -54,14 +57,14 @@ def build_bid_pack(
         ``layers.corridor`` is not importable, ``corridor.geojson`` is empty and says why).
     """
     if with_corridor:
-        selection = export.ensure_corridor(selection)
+        selection = ensure_corridor(selection)
     heading = title or DEFAULT_TITLE
-    collections = export.geojson_collections(selection)
+    collections = geojson_collections(selection)
     files: dict[str, bytes] = {
-        "sites.geojson": export.geojson_text(collections["sites"]).encode("utf-8"),
-        "corridor.geojson": export.geojson_text(collections["corridor"]).encode("utf-8"),
-        "areas.geojson": export.geojson_text(collections["areas"]).encode("utf-8"),
-        "sites.csv": export.sites_csv(selection).encode("utf-8-sig"),
+        "sites.geojson": geojson_text(collections["sites"]).encode("utf-8"),
+        "corridor.geojson": geojson_text(collections["corridor"]).encode("utf-8"),
+        "areas.geojson": geojson_text(collections["areas"]).encode("utf-8"),
+        "sites.csv": sites_csv(selection).encode("utf-8-sig"),
         "map.png": slides.render_slide(selection, fmt="png", title=heading),
         "map.html": standalone.standalone_html(selection, title=heading).encode("utf-8"),
     }
@@ -80,7 +83,7 @@ def build_bid_pack(
     return data
 
 
-def bid_pack_name(selection: export.Selection) -> str:
+def bid_pack_name(selection: Selection) -> str:
     """Return a file name for the pack: date, data version and a short filter slug."""
     criteria = selection.criteria
     words = [*criteria.capabilities, *criteria.kinds, *criteria.areas]
@@ -91,9 +94,9 @@ def bid_pack_name(selection: export.Selection) -> str:
     return f"bid-pack-{day}-{selection.data_version or 'data'}-{slug}.zip".replace("_", "-")
 
 
-def readme_text(selection: export.Selection, *, title: str = DEFAULT_TITLE) -> str:
+def readme_text(selection: Selection, *, title: str = DEFAULT_TITLE) -> str:
     """Return the pack's README: contents, filters, version, counts, sources, licences, credit."""
-    metadata = export.export_metadata(selection)
+    metadata = credits.export_metadata(selection)
     counts = metadata["counts"]
     criteria = selection.criteria
     lines = [title, "=" * len(title), ""]
@@ -106,15 +109,15 @@ def readme_text(selection: export.Selection, *, title: str = DEFAULT_TITLE) -> s
         *[f"  {name:<17} {what}" for name, what in PACK_FILES.items()],
         "",
         "FILTERS",
-        f"  {criteria.describe()}",
+        f"  {credits.selection_caption(selection)}",
         f"  App link parameters: {_query_text(metadata['filters']['query'])}",
         "  Made again with:",
         "    "
-        + export.command_line(
+        + credits.command_line(
             criteria,
             output="bid-pack.zip",
-            width_km=export.belt_width_km(selection),
-            mode=export.belt_mode(selection),
+            width_km=belt_width_km(selection),
+            mode=belt_mode(selection),
         ),
         "  Within one filter the values combine with OR; different filters combine with AND.",
     ]
@@ -139,7 +142,8 @@ def readme_text(selection: export.Selection, *, title: str = DEFAULT_TITLE) -> s
         if number
     ]
     lines += ["", "DEFENCE BELT", *_corridor_lines(metadata)]
-    lines += ["", "SOURCES", f"  {export.REGISTRY_SOURCE}"]
+    lines += ["", "SOURCES"]
+    lines += [f"  {line}" for line in metadata["sources"] if line != credits.BOUNDARY_SOURCE]
     lines += _boundary_source_lines(selection)
     lines += [
         "  Headline figures quoted on the map: the Defence and Security Blueprint for the "
@@ -150,7 +154,7 @@ def readme_text(selection: export.Selection, *, title: str = DEFAULT_TITLE) -> s
         "",
         "ATTRIBUTION (paste this into the bid)",
         *[f"  {line}" for line in metadata["attribution"]],
-        f"  Sites: {export.PRODUCT}, data version {metadata['data_version']}, {metadata['date']}.",
+        f"  Sites: {credits.PRODUCT}, data version {metadata['data_version']}, {metadata['date']}.",
         "",
         "NOTES",
         "  Coordinates are WGS84 longitude/latitude (EPSG:4326) with at most 6 decimals. A site "
@@ -187,7 +191,7 @@ def _corridor_lines(metadata: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _boundary_source_lines(selection: export.Selection) -> list[str]:
+def _boundary_source_lines(selection: Selection) -> list[str]:
     rows = provenance.sources(selection.boundaries_dir)
     if not rows:
         return ["  Boundaries: ONS Open Geography Portal (download record not found)."]

@@ -221,7 +221,7 @@ def compact_payload(
         for slug in caps:
             if slug in capability_index:
                 mask |= 1 << capability_index[slug]
-        main = capability_index.get(caps[0], unknown_colour) if caps else unknown_colour
+        main = capability_index.get(vocabulary.main_capability(caps), unknown_colour)
         rows.append(
             [
                 lat,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -168,3 +169,13 @@ def title_html(title: str, subtitle: str = "", kpis: Iterable[tuple[str, str]] =
         + (f"<p>{text(subtitle)}</p>" if subtitle else "")
         + (f'<div class="mdm-kpis">{figures}</div>' if figures else "")
     )
+
+
+def main_capability_counts(sites: pd.DataFrame) -> dict[str, int]:
+    """Count sites by their main capability: what the marker colours and the legend show."""
+    counts: dict[str, int] = {}
+    for caps in sites["capabilities"]:
+        main = vocabulary.main_capability(caps)
+        if main:
+            counts[main] = counts.get(main, 0) + 1
+    return counts

@@ -15,10 +15,10 @@ import pandas as pd
 from folium.plugins import MarkerCluster
 
 import settings
-from layers import filters
+from layers import filters, vocabulary
 from mapping import assets, style
 from mapping.basemap import display_geojson, new_map
-from mapping.legend import MapChrome, legend_html, title_html
+from mapping.legend import MapChrome, legend_html, main_capability_counts, title_html
 from mapping.popups import site_popup, site_tooltip, text
 
 #: Boundary layers drawn on the map, top to bottom in the layer control.
@@ -114,7 +114,7 @@ def build_map(
     chrome = MapChrome(
         legend_html=legend_html(
             # uploaded markers use the same colours and shapes, so the legend counts them too
-            capability_counts=_main_capability_counts(shown),
+            capability_counts=main_capability_counts(shown),
             kind_counts=filters.kind_counts(shown),
             corridor=corridor is not None and not corridor.empty,
             uploads=0 if uploads is None else len(uploads),
@@ -128,15 +128,6 @@ def build_map(
     if local_assets:
         assets.localise(fmap)
     return fmap
-
-
-def _main_capability_counts(sites: pd.DataFrame) -> dict[str, int]:
-    """Count sites by their first (main) capability: what the marker colours show."""
-    counts: dict[str, int] = {}
-    for caps in sites["capabilities"]:
-        if caps:
-            counts[caps[0]] = counts.get(caps[0], 0) + 1
-    return counts
 
 
 def _add_area_layer(
@@ -206,7 +197,7 @@ def _add_sites(
     else:
         group = folium.FeatureGroup(name=label)
     for site in sites.drop(columns="geometry").to_dict("records"):
-        main = site["capabilities"][0] if site["capabilities"] else ""
+        main = vocabulary.main_capability(site["capabilities"])
         icon = folium.DivIcon(
             html=style.marker_svg(site["kind"], style.capability_colour(main)),
             icon_size=(20, 20),
@@ -236,7 +227,7 @@ def _add_uploads(
         return
     group = folium.FeatureGroup(name=f"Your uploaded sites ({len(uploads)})")
     for site in uploads.drop(columns="geometry").to_dict("records"):
-        main = site["capabilities"][0] if site["capabilities"] else ""
+        main = vocabulary.main_capability(site["capabilities"])
         icon = folium.DivIcon(
             html=style.marker_svg(site["kind"], style.capability_colour(main), uploaded=True),
             icon_size=(20, 20),

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from layers import blueprint, filters
+from layers import blueprint
 from layers._io import atomic_write_bytes
-from mapping import assets, export
+from mapping import assets, credits, kpis
+from mapping.selection import Selection
 from mapping.sitemap import build_map
 
 #: Blueprint figures shown in the KPI box by default (keys of ``layers.blueprint``).
@@ -40,19 +41,17 @@ _EXTERNAL = re.compile(
 
 
 def kpi_pairs(
-    selection: export.Selection,
+    selection: Selection,
     *,
     blueprint_keys: tuple[str, ...] = DEFAULT_BLUEPRINT_KPIS,
 ) -> list[tuple[str, str]]:
     """Return the KPI box's (value, label) pairs: live counts first, then Blueprint figures."""
-    sites = selection.sites
-    districts = sites.loc[sites["lad_code"] != "", "lad_code"].nunique() if len(sites) else 0
-    present = sum(1 for count in filters.capability_counts(sites).values() if count)
+    live = kpis.live_counts(selection.sites)
     pairs = [
-        (f"{len(sites)}", "sites selected"),
-        (f"{sites['organisation'].nunique() if len(sites) else 0}", "organisations"),
-        (f"{districts}", "districts covered"),
-        (f"{present}", "capabilities present"),
+        (f"{live.sites}", "sites selected"),
+        (f"{live.organisations}", "organisations"),
+        (f"{live.districts}", "districts covered"),
+        (f"{live.capabilities}", "capabilities present"),
     ]
     if selection.has_corridor and selection.corridor is not None:
         belt = selection.corridor.loc[selection.corridor["part"] == "belt"]
@@ -66,7 +65,7 @@ def kpi_pairs(
 
 
 def standalone_html(
-    selection: export.Selection,
+    selection: Selection,
     *,
     title: str | None = None,
     subtitle: str | None = None,
@@ -79,7 +78,7 @@ def standalone_html(
     Parameters
     ----------
     selection
-        What to show (``mapping.export.make_selection``).
+        What to show (``mapping.selection.make_selection``).
     title, subtitle
         The title box's text (default: the product's name; the filters, data version, date).
     kpis
@@ -96,10 +95,10 @@ def standalone_html(
     RuntimeError
         When the page would still load anything from the network.
     """
-    metadata = export.export_metadata(selection)
+    metadata = credits.export_metadata(selection)
     heading = title or DEFAULT_TITLE
     caption = subtitle or (
-        f"Showing: {selection.criteria.describe()} · data version "
+        f"Showing: {credits.selection_caption(selection)} · data version "
         f"{metadata['data_version']} · {metadata['date']}"
     )
     fmap = build_map(
@@ -129,7 +128,7 @@ def standalone_html(
 
 
 def write_standalone_html(
-    selection: export.Selection,
+    selection: Selection,
     path: str | Path,
     *,
     title: str | None = None,

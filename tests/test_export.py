@@ -187,7 +187,9 @@ def test_every_export_records_its_provenance(selection: export.Selection):
     assert metadata["data_version"] == selection.data_version and len(selection.data_version) == 8
     assert metadata["date"] == "2026-11-28"
     assert metadata["counts"]["sites"] == len(selection.sites)
-    assert metadata["attribution"] == [settings.ONS_ATTRIBUTION]
+    postcode_placed = (selection.sites["location_precision"] == "postcode").any()
+    assert metadata["attribution"][0] == settings.ONS_ATTRIBUTION
+    assert len(metadata["attribution"]) == (2 if postcode_placed else 1)
     assert "corridor" in metadata and metadata["corridor"]["width_km"] == 10.0
 
 

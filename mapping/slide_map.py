@@ -1,0 +1,340 @@
+"""The map panel of a slide, drawn with matplotlib in the British National Grid (EPSG:27700).
+
+Boundaries, the Defence Belt and the sites (coloured by main capability, shaped by kind), a
+scale bar measured in the map's metres, a north arrow and an inset locating the Midlands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib import colors
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+
+import settings
+from layers import boundaries, vocabulary
+from mapping import style
+from mapping.selection import Selection
+
+#: Kind of site -> matplotlib marker, echoing the web map's SVG shapes.
+KIND_MARKERS: dict[str, str] = {
+    "prime": "*",
+    "supplier": "o",
+    "research_centre": "D",
+    "university": "^",
+    "military": "s",
+    "cluster_body": "h",
+    "skills_centre": "v",
+    "health": "P",
+}
+#: Marker area (points squared) by kind: a star reads smaller than a square of the same size.
+KIND_SIZES: dict[str, float] = {"prime": 260.0, "research_centre": 80.0}
+DEFAULT_SIZE = 110.0
+# Margin around the Midlands on the main map (metres).
+MARGIN_M = 12_000.0
+TEXT_COLOUR = "#1a1a1a"
+
+
+def draw_map(
+    figure: Figure,
+    selection: Selection,
+    *,
+    box: tuple[float, float, float, float],
+    inset_box: tuple[float, float, float, float],
+) -> None:
+    """Draw the map of ``selection`` in ``box`` and the inset locating it in ``inset_box``."""
+    directory = selection.boundaries_dir
+    sites = selection.sites.to_crs(settings.CRS_METRIC)
+    midlands = boundaries.load_layer("midlands", display=True, directory=directory)
+    midlands_m = midlands.to_crs(settings.CRS_METRIC)
+    countries_m = boundaries.load_layer("countries", display=True, directory=directory).to_crs(
+        settings.CRS_METRIC
+    )
+
+    axes = figure.add_axes(box)
+    extent = map_extent(midlands_m.total_bounds, figure, box)
+    axes.set_xlim(extent[0], extent[2])
+    axes.set_ylim(extent[1], extent[3])
+    axes.set_aspect("equal", adjustable="box")
+    axes.set_facecolor(style.SEA_COLOUR)
+    axes.set_xticks([])
+    axes.set_yticks([])
+    for spine in axes.spines.values():
+        spine.set_edgecolor("#8c8c8c")
+
+    draw_polygons(axes, countries_m.geometry, face="#f4f1ea", edge="#c8c3b8", width=0.6, z=1)
+    draw_polygons(axes, midlands_m.geometry, face="#ffffff", edge="#1f4e79", width=1.0, z=2)
+    if selection.has_corridor and selection.corridor is not None:
+        draw_corridor(axes, selection.corridor.to_crs(settings.CRS_METRIC))
+    counties = boundaries.load_layer("counties", display=True, directory=directory)
+    draw_polygons(
+        axes, counties.to_crs(settings.CRS_METRIC).geometry, face="none", edge="#4d4d4d", width=0.7
+    )
+    authorities = boundaries.load_layer("combined_authorities", display=True, directory=directory)
+    ca_colour = str(style.BOUNDARY_STYLES["combined_authorities"]["color"])
+    draw_polygons(
+        axes,
+        authorities.to_crs(settings.CRS_METRIC).geometry,
+        face=ca_colour,
+        edge=ca_colour,
+        width=2.2,
+        alpha_face=0.06,
+    )
+    draw_sites(axes, sites)
+    scale_bar(axes)
+    north_arrow(axes)
+    inset(figure, countries_m, midlands_m, extent, box=inset_box)
+
+
+def map_extent(
+    bounds: np.ndarray,
+    figure: Figure,
+    box: tuple[float, ...],
+    *,
+    margin_m: float = MARGIN_M,
+) -> tuple[float, ...]:
+    """Return (xmin, ymin, xmax, ymax) around ``bounds`` with the axes box's aspect ratio."""
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
+    xmin, ymin, xmax, ymax = xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m
+    width_in, height_in = figure.get_size_inches()
+    aspect = (box[2] * width_in) / (box[3] * height_in)
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    width, height = xmax - xmin, ymax - ymin
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+
+def polygon_paths(shapes: Iterable[shapely.Geometry | None]) -> list[MplPath]:
+    """Return one compound path per polygon (holes included), oriented for any fill rule."""
+    paths = []
+    for shape in shapes:
+        if shape is None or shape.is_empty:
+            continue
+        for part in shapely.get_parts(shapely.orient_polygons(shape)):
+            if not isinstance(part, shapely.Polygon) or part.is_empty:
+                continue
+            rings = [part.exterior, *part.interiors]
+            paths.append(
+                MplPath.make_compound_path(
+                    *[MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings]
+                )
+            )
+    return paths
+
+
+def draw_polygons(
+    axes: Axes,
+    shapes: Iterable[shapely.Geometry | None],
+    *,
+    face: str,
+    edge: str,
+    width: float,
+    alpha_face: float = 1.0,
+    z: float = 3,
+) -> None:
+    """Fill and outline ``shapes`` on ``axes`` as one collection (holes kept)."""
+    patches = [PathPatch(path) for path in polygon_paths(shapes)]
+    if not patches:
+        return
+    collection = PatchCollection(
+        patches,
+        facecolor="none" if face == "none" else colors.to_rgba(face, alpha_face),
+        edgecolor=edge,
+        linewidth=width,
+        zorder=z,
+    )
+    axes.add_collection(collection, autolim=False)
+
+
+def draw_corridor(axes: Axes, corridor: gpd.GeoDataFrame) -> None:
+    """Draw the Defence Belt (translucent) and its spine (a line) on ``axes``."""
+    belt = corridor.loc[corridor["part"] == "belt"].geometry
+    draw_polygons(
+        axes,
+        belt,
+        face=str(style.CORRIDOR_STYLE["fillColor"]),
+        edge=str(style.CORRIDOR_STYLE["color"]),
+        width=1.4,
+        alpha_face=0.45,
+        z=2.5,
+    )
+    lines = []
+    for shape in corridor.loc[corridor["part"] == "spine"].geometry:
+        if shape is None or shape.is_empty:
+            continue
+        for part in shapely.get_parts(shape):
+            if isinstance(part, shapely.LineString):
+                lines.append(np.asarray(part.coords)[:, :2])
+    if lines:
+        axes.add_collection(
+            LineCollection(
+                lines, colors=str(style.SPINE_STYLE["color"]), linewidths=2.6, zorder=2.6
+            ),
+            autolim=False,
+        )
+
+
+def draw_sites(axes: Axes, sites: gpd.GeoDataFrame) -> None:
+    """Draw the sites coloured by main capability and shaped by kind (or say there are none)."""
+    if sites.empty:
+        axes.text(
+            0.5,
+            0.5,
+            "No sites match these filters",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=20,
+            color="#555555",
+            zorder=10,
+            parse_math=False,
+        )
+        return
+    mains = [vocabulary.main_capability(c) for c in sites["capabilities"]]
+    colours = np.array([style.capability_colour(m) for m in mains], dtype=object)
+    kinds = sites["kind"].astype(str).to_numpy()
+    xs = sites.geometry.x.to_numpy()
+    ys = sites.geometry.y.to_numpy()
+    # Larger kinds first so small markers stay visible on top of them.
+    for kind in sorted(set(kinds), key=lambda k: -KIND_SIZES.get(k, DEFAULT_SIZE)):
+        chosen = kinds == kind
+        axes.scatter(
+            xs[chosen],
+            ys[chosen],
+            s=KIND_SIZES.get(kind, DEFAULT_SIZE),
+            c=list(colours[chosen]),
+            marker=KIND_MARKERS.get(kind, "o"),
+            edgecolors="#1a1a1a",
+            linewidths=0.9,
+            zorder=6,
+        )
+
+
+def nice_length_km(width_m: float) -> float:
+    """Return a round scale-bar length (km) of at most about a fifth of the map's width."""
+    target = width_m / 5 / 1000
+    candidates = [1, 2, 5, 10, 20, 25, 50, 100, 200, 500]
+    fitting = [c for c in candidates if c <= target]
+    return float(fitting[-1] if fitting else candidates[0])
+
+
+def scale_bar(axes: Axes) -> None:
+    """Draw a two-part scale bar, its length measured in the map's metres (EPSG:27700)."""
+    xmin, xmax = axes.get_xlim()
+    ymin, ymax = axes.get_ylim()
+    width, height = xmax - xmin, ymax - ymin
+    length_km = nice_length_km(width)
+    length_m = length_km * 1000
+    x0, y0 = xmin + 0.035 * width, ymin + 0.045 * height
+    bar = 0.012 * height
+    axes.add_patch(
+        Rectangle(
+            (x0 - 0.012 * width, y0 - 0.025 * height),
+            length_m + 0.05 * width,
+            0.085 * height,
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.85,
+            zorder=8,
+        )
+    )
+    for index, colour in enumerate(("#1a1a1a", "#ffffff")):
+        axes.add_patch(
+            Rectangle(
+                (x0 + index * length_m / 2, y0),
+                length_m / 2,
+                bar,
+                facecolor=colour,
+                edgecolor="#1a1a1a",
+                linewidth=0.9,
+                zorder=9,
+            )
+        )
+    for fraction in (0.0, 0.5, 1.0):
+        value = length_km * fraction
+        label = f"{value:g}" + (" km" if fraction == 1.0 else "")
+        axes.text(
+            x0 + fraction * length_m,
+            y0 + bar * 1.6,
+            label,
+            ha="center",
+            va="bottom",
+            fontsize=11,
+            color=TEXT_COLOUR,
+            zorder=9,
+            parse_math=False,
+        )
+
+
+def north_arrow(axes: Axes) -> None:
+    """Draw a north arrow in the top right corner of ``axes`` (grid north is up)."""
+    axes.annotate(
+        "",
+        xy=(0.955, 0.955),
+        xytext=(0.955, 0.855),
+        xycoords="axes fraction",
+        arrowprops={
+            "facecolor": TEXT_COLOUR,
+            "edgecolor": TEXT_COLOUR,
+            "width": 5,
+            "headwidth": 17,
+        },
+        zorder=9,
+    )
+    axes.text(
+        0.955,
+        0.83,
+        "N",
+        transform=axes.transAxes,
+        ha="center",
+        va="top",
+        fontsize=17,
+        fontweight="bold",
+        color=TEXT_COLOUR,
+        zorder=9,
+        parse_math=False,
+    )
+
+
+def inset(
+    figure: Figure,
+    countries: gpd.GeoDataFrame,
+    midlands: gpd.GeoDataFrame,
+    extent: tuple[float, ...],
+    *,
+    box: tuple[float, float, float, float],
+) -> None:
+    """Draw a small map of Great Britain in ``box`` with the Midlands and the main map's frame."""
+    inset = figure.add_axes(box)
+    inset.set_facecolor(style.SEA_COLOUR)
+    draw_polygons(inset, countries.geometry, face="#d9d6cf", edge="#ffffff", width=0.4, z=1)
+    draw_polygons(inset, midlands.geometry, face="#b35806", edge="#7f3b08", width=0.6, z=2)
+    inset.add_patch(
+        Rectangle(
+            (extent[0], extent[1]),
+            extent[2] - extent[0],
+            extent[3] - extent[1],
+            facecolor="none",
+            edgecolor="#1a1a1a",
+            linewidth=0.8,
+            linestyle="--",
+            zorder=3,
+        )
+    )
+    view = map_extent(countries.total_bounds, figure, box, margin_m=0.0)
+    inset.set_xlim(view[0], view[2])
+    inset.set_ylim(view[1], view[3])
+    inset.set_aspect("equal", adjustable="box")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_title("Where", fontsize=10, color=TEXT_COLOUR, loc="left", parse_math=False)
