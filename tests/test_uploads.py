@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -352,6 +355,76 @@ def test_a_zip_bomb_workbook_is_refused(boundaries_dir: Path, monkeypatch: pytes
     monkeypatch.setattr(uploads.limits, "MAX_UNPACKED_BYTES", 1000)
     sites, problems = read("sites.xlsx", boundaries_dir)
     assert sites.empty and "would unpack to" in problems[0].message
+
+
+def test_excel_xml_is_parsed_through_defusedxml():
+    import openpyxl.xml
+    import openpyxl.xml.functions
+
+    assert openpyxl.xml.DEFUSEDXML is True, "pip install -r requirements.txt (defusedxml)"
+    assert openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml")
+    assert openpyxl.xml.functions.fromstring.__module__.startswith("defusedxml")
+
+
+def workbook_with_sheet_xml(tmp_path: Path, rewrite: Callable[[str], str]) -> bytes:
+    """Return a real .xlsx of two sites whose first sheet's XML ``rewrite`` has changed."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "lat", "lon"])
+    sheet.append(["Derby Works", 52.9225, -1.4746])
+    sheet.append(["Coventry Works", 52.4068, -1.5197])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = rewrite(content.decode("utf-8")).encode("utf-8")
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def with_doctype(xml: str, doctype: str, cell_text: str) -> str:
+    """Put ``doctype`` before the sheet's root element and ``cell_text`` in cell A2."""
+    assert "<t>Derby Works</t>" in xml
+    root = xml.index("<worksheet")
+    body = xml[root:].replace("<t>Derby Works</t>", f"<t>{cell_text}</t>", 1)
+    return f"{xml[:root]}{doctype}{body}"
+
+
+def test_an_xml_bomb_workbook_is_refused_quickly(tmp_path: Path, boundaries_dir: Path):
+    laughs = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    doctype = f"<!DOCTYPE worksheet [{''.join(laughs)}]>"
+    bomb = workbook_with_sheet_xml(tmp_path, lambda xml: with_doctype(xml, doctype, "&lol9;"))
+    started = time.perf_counter()
+    sites, problems = read(bomb, boundaries_dir, name="bomb.xlsx")
+    assert time.perf_counter() - started < 5, "the entities were never expanded"
+    assert sites.empty
+    [problem] = [p for p in problems if not p.kept]
+    assert problem.row == uploads.WHOLE_FILE and "declares entities" in problem.message
+    assert "EntitiesForbidden" in problem.message
+
+
+def test_an_external_entity_in_a_workbook_never_reads_the_file(
+    tmp_path: Path, boundaries_dir: Path
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    doctype = f'<!DOCTYPE worksheet [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>'
+    hostile = workbook_with_sheet_xml(tmp_path, lambda xml: with_doctype(xml, doctype, "&leak;"))
+    sites, problems = read(hostile, boundaries_dir, name="leak.xlsx")
+    assert sites.empty and not any(p.kept for p in problems if p.row == uploads.WHOLE_FILE)
+    everything = " ".join(str(p) for p in problems) + sites.to_json()
+    assert "TOP-SECRET" not in everything
+    # the same workbook without the DOCTYPE is read: the refusal is about the XML alone
+    plain = workbook_with_sheet_xml(tmp_path, lambda xml: xml)
+    sites, _ = read(plain, boundaries_dir, name="plain.xlsx")
+    assert list(sites["name"]) == ["Derby Works", "Coventry Works"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from defusedxml import DefusedXmlException
+
 from layers.uploads import limits
 from layers.uploads._problems import (
     UploadTable,
@@ -28,6 +30,11 @@ from layers.uploads._table import Collector, no_rows
 
 logger = logging.getLogger(__name__)
 
+_UNSAFE_XML = (
+    "was refused: its XML declares entities or a document type ({}), which real Excel files "
+    "never do and XML attacks rely on; open it in Excel and save it again, or save it as CSV"
+)
+
 
 def read_xlsx(label: str, data: bytes) -> UploadTable:
     """Read a workbook's first sheet into a table, with the problems found on the way."""
@@ -39,6 +46,10 @@ def read_xlsx(label: str, data: bytes) -> UploadTable:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
+        unsafe = _defused(exc)
+        if unsafe is not None:
+            logger.warning("refused XML in %s: %s", label, unsafe)
+            return refusal(label, _UNSAFE_XML.format(unsafe))
         logger.info("could not open %s as a workbook", label, exc_info=True)
         return refusal(
             label,
@@ -48,13 +59,16 @@ def read_xlsx(label: str, data: bytes) -> UploadTable:
     table = UploadTable(name=label, format="xlsx", header=[])
     try:
         _read_first_sheet(table, workbook.worksheets)
-    except Exception as exc:  # a damaged sheet (or XML defusedxml refuses) fails while read
+    except Exception as exc:  # a damaged sheet fails while it is read
+        unsafe = _defused(exc)
         logger.info("could not read %s", label, exc_info=True)
         table.problems.append(
             file_problem(
                 label,
-                f"could not be read to the end ({type(exc).__name__}); open it in Excel and "
-                "save it again, or save it as CSV",
+                _UNSAFE_XML.format(unsafe)
+                if unsafe
+                else f"could not be read to the end ({type(exc).__name__}); open it in Excel "
+                "and save it again, or save it as CSV",
             )
         )
     finally:
@@ -66,6 +80,15 @@ def read_xlsx(label: str, data: bytes) -> UploadTable:
     if not table.records:
         table.problems.append(no_rows(label))
     return table
+
+
+def _defused(exc: BaseException | None) -> str | None:
+    """Return the name of the defusedxml refusal behind ``exc`` (openpyxl wraps it), or None."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return type(exc).__name__
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _xlsx_refusal(label: str, data: bytes) -> UploadTable | None:
