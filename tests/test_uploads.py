@@ -215,6 +215,28 @@ def test_duplicates_of_registry_sites_are_flagged_not_merged(boundaries_dir: Pat
     assert not any("registry site" in p.message for p in without)
 
 
+def test_a_nearer_site_of_another_name_does_not_hide_a_duplicate(boundaries_dir: Path):
+    # Derby, in metres: Alpha Works at the origin, Beta Works 100 m east of it
+    east, north = 435_000.0, 336_000.0
+    registry = gpd.GeoDataFrame(
+        {"site_id": ["alpha", "beta"], "name": ["Alpha Works", "Beta Works"]},
+        geometry=gpd.points_from_xy([east, east + 100], [north, north]),
+        crs="EPSG:27700",
+    ).to_crs("EPSG:4326")
+    uploaded = gpd.GeoSeries(
+        gpd.points_from_xy([east + 10, east + 400], [north, north]), crs="EPSG:27700"
+    ).to_crs("EPSG:4326")
+    data = "name,lat,lon\n" + "".join(
+        f"{name},{point.y:.7f},{point.x:.7f}\n"
+        for name, point in zip(["beta  works", "Alpha Works"], uploaded, strict=True)
+    )
+    sites, problems = read(data.encode(), boundaries_dir, name="near.csv", registry=registry)
+    assert len(sites) == 2
+    flagged = [p for p in problems if "also the name of registry site" in p.message]
+    assert [(p.row, p.value) for p in flagged] == [(2, "beta works")]
+    assert "'beta', 90 m away" in flagged[0].message, "Alpha is nearer, but Beta is the namesake"
+
+
 def test_a_row_with_more_cells_than_the_header_is_left_out(boundaries_dir: Path):
     sites, problems = read("misaligned.csv", boundaries_dir)
     assert list(sites["name"]) == ["Good Works"]
