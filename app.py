@@ -10,6 +10,7 @@ import logging
 import re
 import tempfile
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,17 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import settings
-from layers import areas, blueprint, boundaries, clusters, estates, filters, provenance, vocabulary
+from layers import (
+    areas,
+    blueprint,
+    boundaries,
+    clusters,
+    estates,
+    filters,
+    provenance,
+    timeline,
+    vocabulary,
+)
 from layers import corridor as belt
 from layers import uploads as user_lists
 from layers._errors import BoundaryDataMissingError, SiteValidationError
@@ -31,6 +42,8 @@ logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(messag
 logger = logging.getLogger("app")
 
 PRESENTING = "scene" in st.query_params
+#: The first year the year control offers.
+FIRST_YEAR = 2020
 st.set_page_config(
     page_title="Midlands Defence Capability Map",
     page_icon="🛡️",
@@ -243,12 +256,23 @@ def init_state_from_url(sites: gpd.GeoDataFrame) -> None:
         st.session_state[key] = [a for a in criteria.areas if a in set(sites[column])]
     st.session_state["f_text"] = criteria.text
     st.session_state["f_belt"] = criteria.in_belt
+    first, last = year_range(sites)
+    if criteria.as_of is not None and first <= criteria.as_of <= last:
+        st.session_state["f_year"] = criteria.as_of
     width = st.query_params.get("w", "")
     if width.replace(".", "", 1).isdigit() and 2 <= float(width) <= 40:
         st.session_state["o_width"] = float(width)
     if st.query_params.get("mode") in belt.MODES:
         st.session_state["o_mode"] = st.query_params["mode"]
     st.session_state["link_version"] = st.query_params.get("v", "")
+
+
+def year_range(sites: gpd.GeoDataFrame) -> tuple[int, int]:
+    """Return the years the year control offers: 2020 to the last announced date (or now)."""
+    this_year = date.today().year
+    dated = [timeline.year_of(sites[c]).max() for c in ("opened", "closes") if c in sites]
+    last = max([this_year, *(int(y) for y in dated if pd.notna(y))])
+    return FIRST_YEAR, max(last, this_year)
 
 
 def area_options(sites: gpd.GeoDataFrame, code: str, name: str) -> dict[str, str]:
@@ -270,6 +294,7 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, dict[str, obje
             kinds=tuple(state.get("f_kinds", [])),
             areas=tuple(chosen_areas),
             text=state.get("f_text", ""),
+            as_of=state.get("f_year", date.today().year),
         ),
     )
     bar.multiselect(
@@ -308,6 +333,16 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, dict[str, obje
         "Search name, organisation, description",
         key="f_text",
         placeholder="e.g. Rolls-Royce, rehabilitation",
+    )
+    first, last = year_range(sites)
+    bar.slider(
+        "Year",
+        min_value=first,
+        max_value=last,
+        value=min(max(date.today().year, first), last),
+        key="f_year",
+        help="Sites open in that year: later openings and earlier closures are left out. "
+        "Sites closing that year are marked.",
     )
     bar.header("Midlands Defence Belt")
     show_belt = bar.toggle(
@@ -356,6 +391,7 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, dict[str, obje
         areas=tuple(chosen),
         text=st.session_state.get("f_text", ""),
         in_belt=bool(show_belt and st.session_state.get("f_belt")),
+        as_of=int(st.session_state.get("f_year", date.today().year)),
     )
     return criteria, options
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import geopandas as gpd
 import pandas as pd
 
-from layers import vocabulary
+from layers import timeline, vocabulary
 
 #: Site columns that hold an area code, finest first; an area filter matches any of them.
 AREA_CODE_COLUMNS: tuple[str, ...] = ("lad_code", "county_code", "ca_code", "region_code")
@@ -23,18 +23,29 @@ TEXT_COLUMNS: tuple[str, ...] = ("name", "organisation", "description")
 
 @dataclass(frozen=True)
 class SiteFilter:
-    """What to select: capabilities, kinds of site, areas (GSS codes), text, in the belt only."""
+    """What to select: capabilities, kinds of site, areas (GSS codes), text, in the belt only.
+
+    ``as_of`` is a year: when set, sites not yet open in that year (``opened`` later, or
+    ``planned`` with no opening date) and sites already closed before it (``closes`` earlier,
+    or ``closed`` with no date) are left out. A site closing during the year is kept.
+    """
 
     capabilities: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
     text: str = ""
     in_belt: bool = False
+    as_of: int | None = None
 
     def is_empty(self) -> bool:
         """Say whether this filter selects every site."""
         return not (
-            self.capabilities or self.kinds or self.areas or self.text.strip() or self.in_belt
+            self.capabilities
+            or self.kinds
+            or self.areas
+            or self.text.strip()
+            or self.in_belt
+            or self.as_of is not None
         )
 
     def describe(self) -> str:
@@ -53,6 +64,8 @@ class SiteFilter:
             parts.append(f"text: {self.text.strip()!r}")
         if self.in_belt:
             parts.append("inside the Defence Belt only")
+        if self.as_of is not None:
+            parts.append(f"as of {self.as_of}")
         return "; ".join(parts) if parts else "all sites"
 
 
@@ -115,6 +128,8 @@ def select_sites(
         for column in TEXT_COLUMNS:
             found |= sites[column].fillna("").str.casefold().str.contains(text, regex=False)
         keep &= found
+    if criteria.as_of is not None:
+        keep &= timeline.open_in(sites, criteria.as_of)
     if criteria.in_belt:
         if in_belt is None:
             raise ValueError("the in-belt filter needs the corridor: pass in_belt=")
@@ -145,6 +160,7 @@ def to_query(criteria: SiteFilter) -> dict[str, str]:
         "area": ",".join(criteria.areas),
         "q": criteria.text.strip(),
         "belt": "1" if criteria.in_belt else "",
+        "year": "" if criteria.as_of is None else str(criteria.as_of),
     }
     return {key: value for key, value in query.items() if value}
 
@@ -161,7 +177,14 @@ def from_query(query: Mapping[str, str]) -> SiteFilter:
         areas=listed("area"),
         text=str(query.get("q", "")),
         in_belt=str(query.get("belt", "")) in ("1", "true"),
+        as_of=_year(query.get("year")),
     )
+
+
+def _year(value: object) -> int | None:
+    """Return a four-digit year from a URL value, or None for anything else."""
+    text = str(value or "").strip()
+    return int(text) if len(text) == 4 and text.isdigit() else None
 
 
 def facet_counts(

@@ -7,6 +7,7 @@ county or unitary authority, combined authority and region.
 Command line::
 
     python -m layers.sites validate [PATH]
+    python -m layers.sites audit [PATH] [--csv OUT] [--readme]
     python -m layers.sites geocode "name, town"
 """
 
@@ -24,7 +25,7 @@ import pandas as pd
 import shapely
 
 import settings
-from layers import boundaries, uploads, vocabulary
+from layers import audit, boundaries, postcodes, registry_checks, uploads, vocabulary
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers._validate import Problem, read_rows, validate_table
 from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
@@ -34,6 +35,16 @@ from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
 )
 
 logger = logging.getLogger(__name__)
+
+#: Registry columns that may be empty: empty text, never NaN, once loaded.
+OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = (
+    "postcode",
+    "opened",
+    "closes",
+    "location_note",
+    "status_source",
+    "location_source",
+)
 
 
 def read_registry_text(path: str | Path) -> str:
@@ -46,8 +57,13 @@ def validate_sites(
     *,
     boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
     today: date | None = None,
+    postcode_index: str | Path | None = None,
+    warnings: list[Problem] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Validate a registry file; return its valid rows and every problem found.
+
+    Beyond the schema, rows are checked against each other, their sources' domains and the
+    postcode index (:mod:`layers.registry_checks`).
 
     Parameters
     ----------
@@ -58,6 +74,12 @@ def validate_sites(
         as a problem of its own when they are missing.
     today
         The date that counts as today for the "not in the future" check.
+    postcode_index
+        The postcode index to check locations with (default: the built one). When it is not
+        built, the postcode checks are skipped with a warning.
+    warnings
+        A list that receives what is worth a look but is not an error (rows not checked for a
+        year, postcodes that could not be checked); logged when not given.
 
     Returns
     -------
@@ -85,12 +107,45 @@ def validate_sites(
             )
         )
         return valid, problems
-    far = _outside_outline(valid, outline)
-    problems.extend(far)
-    bad_rows = {p.row for p in far}
+    found = _outside_outline(valid, outline)
+    noted: list[Problem] = []
+    found += _cross_checks(valid, today or date.today(), postcode_index, noted)
+    problems.extend(found)
+    bad_rows = {p.row for p in found}
     valid = valid[~valid["row"].isin(bad_rows)].reset_index(drop=True)
     problems.sort(key=lambda p: (p.row, p.field))
+    if warnings is not None:
+        warnings.extend(noted)
+    else:
+        for warning in noted:
+            logger.warning("%s: %s", source.name, warning)
     return valid, problems
+
+
+def _cross_checks(
+    valid: pd.DataFrame, today: date, index: str | Path | None, warnings: list[Problem]
+) -> list[Problem]:
+    """Run the checks across rows, sources and postcodes; add warnings to ``warnings``."""
+    if valid.empty:
+        return []
+    rules = registry_checks.SourceRules.from_schema(vocabulary.schema())
+    found = registry_checks.source_problems(valid, rules)
+    found += registry_checks.shared_point_problems(valid)
+    errors, noted = registry_checks.timeline_problems(valid, today=today)
+    found += errors
+    warnings += noted
+    warnings += registry_checks.stale_warnings(valid, rules, today=today)
+    try:
+        loaded = postcodes.load_index(index)
+    except postcodes.PostcodeIndexMissingError as exc:
+        warnings.append(Problem(0, "", "postcodes", "", f"were not checked: {exc}"))
+        return found
+    distances = registry_checks.postcode_distances(
+        valid, lambda codes: postcodes.lookup(codes, index=loaded)
+    )
+    errors, noted = registry_checks.postcode_problems(valid, distances, rules)
+    warnings += noted
+    return found + errors
 
 
 def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Problem]:
@@ -145,7 +200,8 @@ def load_sites(
         crs=settings.CRS_STORAGE,
     )
     sites["last_checked"] = sites["last_checked"].map(lambda d: d.isoformat())
-    sites["location_source"] = sites["location_source"].fillna("")
+    optional = [c for c in OPTIONAL_TEXT_COLUMNS if c in sites.columns]
+    sites[optional] = sites[optional].fillna("")
     return assign_areas(sites, boundaries_dir=boundaries_dir)
 
 
@@ -167,7 +223,10 @@ def read_user_sites(
 
 def _cmd_validate(path: str | None, boundaries_dir: str) -> int:
     target = path or str(settings.SITES_CSV)
-    valid, problems = validate_sites(target, boundaries_dir=boundaries_dir)
+    warnings: list[Problem] = []
+    valid, problems = validate_sites(target, boundaries_dir=boundaries_dir, warnings=warnings)
+    for warning in warnings:
+        print(f"warning: {warning}")
     for problem in problems:
         print(problem)
     if problems:
@@ -175,6 +234,32 @@ def _cmd_validate(path: str | None, boundaries_dir: str) -> int:
         return 1
     print(f"{target}: {len(valid)} sites, no problems")
     return 0
+
+
+def _cmd_audit(path: str | None, boundaries_dir: str, out: str | None, readme: bool) -> int:
+    target = Path(path or settings.SITES_CSV)
+    warnings: list[Problem] = []
+    try:
+        postcodes.load_index()
+    except postcodes.PostcodeIndexMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _, problems = validate_sites(target, boundaries_dir=boundaries_dir, warnings=warnings)
+    loaded = None if problems else load_sites(target, boundaries_dir=boundaries_dir)
+    report = audit.build_audit(
+        read_registry_text(target), problems, warnings, loaded, boundaries_dir=boundaries_dir
+    )
+    for line in audit.print_lines(report):
+        print(line)
+    print()
+    for line in [*report.summary_lines(), *report.coverage_lines()]:
+        print(line)
+    written = audit.write_csv(report, out or target.with_name("audit.csv"))
+    print(f"audit table written to {written}")
+    if readme:
+        audit.update_readme(report, target.with_name("README.md"))
+        print(f"summary written to {target.with_name('README.md')}")
+    return 1 if problems else 0
 
 
 def _cmd_geocode(query: str, limit: int) -> int:
@@ -214,6 +299,15 @@ def main(argv: list[str] | None = None) -> int:
         default=str(settings.BOUNDARIES_DIR),
         help="built boundaries folder, for the Midlands outline check",
     )
+    review = commands.add_parser(
+        "audit", help="compare every point with its postcode's and write a review table"
+    )
+    review.add_argument("path", nargs="?", help=f"registry CSV (default {settings.SITES_CSV})")
+    review.add_argument("--boundaries", default=str(settings.BOUNDARIES_DIR))
+    review.add_argument("--csv", help="where to write the table (default: audit.csv beside it)")
+    review.add_argument(
+        "--readme", action="store_true", help="write the summary into the registry README"
+    )
     find = commands.add_parser("geocode", help="look up candidate coordinates (needs network)")
     find.add_argument("query", help='"name, town"')
     find.add_argument("--limit", type=int, default=5)
@@ -221,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "validate":
         return _cmd_validate(args.path, args.boundaries)
+    if args.command == "audit":
+        return _cmd_audit(args.path, args.boundaries, args.csv, args.readme)
     try:
         return _cmd_geocode(args.query, args.limit)
     except RuntimeError as exc:

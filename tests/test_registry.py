@@ -6,6 +6,7 @@ import geopandas as gpd
 import pytest
 
 import settings
+from layers._validate import Problem
 from layers.sites import validate_sites
 
 #: Organisations and facilities the Blueprint names, each found by a word in the site's
@@ -41,13 +42,20 @@ BLUEPRINT_NAMED = [
     "University of Nottingham",
     "University of Warwick",
     "University of Wolverhampton",
+    "East Midlands Cyber Security Cluster",
+    "Midlands Cyber",
 ]
 
 
-def test_the_registry_is_valid(boundaries_dir):
-    valid, problems = validate_sites(settings.SITES_CSV, boundaries_dir=boundaries_dir)
+def test_the_registry_is_valid_with_every_location_checked(boundaries_dir):
+    warnings: list[Problem] = []
+    valid, problems = validate_sites(
+        settings.SITES_CSV, boundaries_dir=boundaries_dir, warnings=warnings
+    )
     assert [str(p) for p in problems] == []
     assert len(valid) >= 80
+    # the postcode checks ran: a missing index is a warning on field "postcodes"
+    assert not [w for w in warnings if w.field == "postcodes"], warnings
 
 
 @pytest.mark.parametrize("named", BLUEPRINT_NAMED)
@@ -87,6 +95,7 @@ def test_every_site_is_placed_in_a_midlands_district(registry: gpd.GeoDataFrame)
         ("dmrc-stanford-hall", "E07000176"),  # Loughborough address, Rushcliffe
         ("babcock-walsall", "E08000030"),
         ("raf-cosford", "E06000051"),  # Shropshire, near the Wolverhampton border
+        ("ukbic-coventry", "E07000222"),  # Coventry address, Baginton in Warwick district
     ],
 )
 def test_sites_near_borders_land_in_the_right_district(
@@ -97,7 +106,10 @@ def test_sites_near_borders_land_in_the_right_district(
 
 
 def test_each_row_says_how_precise_it_is_and_where_it_came_from(registry: gpd.GeoDataFrame):
-    assert set(registry["location_precision"]) <= {"site", "street", "town"}
+    assert set(registry["location_precision"]) <= {"site", "postcode", "street", "town"}
+    assert set(registry["status"]) <= {"active", "closing", "closed", "planned"}
+    postcoded = registry["location_precision"] == "postcode"
+    assert (registry.loc[postcoded, "postcode"] != "").all()
     assert registry["source_url"].str.match(r"^https?://").all()
     sourced = registry["location_source"] != ""
     assert registry.loc[sourced, "location_source"].str.match(r"^https?://").all()
