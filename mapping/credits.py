@@ -109,6 +109,11 @@ def attributions(selection: Selection) -> list[str]:
     return lines
 
 
+def credit_text(lines: list[str]) -> str:
+    """Return attribution lines as one paragraph, each ending with a full stop."""
+    return " ".join(line if line.endswith(".") else f"{line}." for line in lines)
+
+
 def licences(selection: Selection) -> list[str]:
     """Return the licences of the data the selection carries."""
     found = [ONS_LICENCE]
@@ -258,7 +263,7 @@ def provenance_text(metadata: Mapping[str, Any]) -> str:
     return (
         f"{metadata['title']}. Filters: {metadata['filters']['description']}. "
         f"Sites: {counts['sites']}. Data version {metadata['data_version']}, "
-        f"made {metadata['created']}. " + " ".join(metadata["attribution"])
+        f"made {metadata['created']}. " + credit_text(metadata["attribution"])
     )
 
 

@@ -46,7 +46,7 @@ def draw_legend(
         frameon=False,
         alignment="left",
         handlelength=1.3,
-        labelspacing=0.38,
+        labelspacing=0.3,
     )
     panel.add_artist(first)
     kinds = sites["kind"].astype(str).value_counts()
@@ -84,7 +84,7 @@ def draw_legend(
         )
     # The second legend starts just below the first, wherever the first one ends.
     box = first.get_window_extent(renderer=figure.canvas.get_renderer())  # type: ignore[attr-defined]
-    below = panel.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.025
+    below = panel.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.02
     panel.legend(
         handles=other_handles,
         title="Kind of site (shape) and lines",
@@ -94,5 +94,5 @@ def draw_legend(
         title_fontsize=12.5,
         frameon=False,
         alignment="left",
-        labelspacing=0.38,
+        labelspacing=0.3,
     )

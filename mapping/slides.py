@@ -36,6 +36,8 @@ DEFAULT_TITLE = "Midlands Defence Capability Map"
 # Figure layout, as fractions of the slide: [left, bottom, width, height].
 _MAP_BOX = (0.012, 0.075, 0.600, 0.800)
 _LEGEND_BOX = (0.625, 0.075, 0.365, 0.800)
+# Characters per line of the credit at the bottom of the slide (7.5 pt across 13.3 inches).
+_CREDIT_CHARACTERS = 230
 _INSET_BOX = (0.018, 0.585, 0.112, 0.262)
 
 
@@ -104,7 +106,7 @@ def render_slide(
                 metadata={
                     "Title": metadata["title"],
                     "Description": _png_description(metadata),
-                    "Copyright": " ".join(metadata["attribution"]),
+                    "Copyright": credits.credit_text(metadata["attribution"]),
                     "Source": f"data version {metadata['data_version']}",
                     "Creation Time": metadata["created"],
                 },
@@ -187,16 +189,18 @@ def _titles(
         color="#333333",
         parse_math=False,
     )
-    credit = " ".join(metadata["attribution"])
+    credit = credits.credit_text(metadata["attribution"])
     if selection.has_corridor:
         credit += " The Defence Belt is a model computed from the selected sites."
+    # Postcode and upload credits make the line long: wrapped, it stays on the slide.
     figure.text(
         0.012,
-        0.022,
-        credit,
+        0.008,
+        textwrap.fill(credit, width=_CREDIT_CHARACTERS),
         ha="left",
         va="bottom",
-        fontsize=8.5,
+        fontsize=7.5,
+        linespacing=1.15,
         color="#444444",
         parse_math=False,
     )

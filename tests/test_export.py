@@ -25,7 +25,7 @@ import settings
 from layers import filters, vocabulary
 from layers.filters import SiteFilter
 from layers.sites import load_sites
-from mapping import bidpack, export, slides, standalone, style
+from mapping import bidpack, export, standalone, style
 
 DATA = Path(__file__).parent / "data"
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -341,47 +341,6 @@ def test_hostile_text_never_becomes_markup_in_the_standalone_page(hostile: expor
 
 
 # --------------------------------------------------------------------------------------------
-# Slides
-
-
-def test_the_png_slide_is_1920_by_1080_and_shows_the_sites(selection: export.Selection):
-    image = Image.open(io.BytesIO(slides.render_slide(selection)))
-    assert image.size == (1920, 1080)
-    colours = {rgb for _, rgb in image.convert("RGB").getcolors(maxcolors=1 << 22)}
-    assert len(colours) > 200, "not blank"
-    mains = pd.Series([caps[0] for caps in selection.sites["capabilities"]]).value_counts()
-    hex_colour = style.capability_colour(str(mains.index[0])).lstrip("#")
-    rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
-    assert rgb in colours, "the commonest capability's colour is drawn"
-    assert f"Sites: {len(selection.sites)}" in image.info["Description"]
-    assert settings.ONS_ATTRIBUTION in image.info["Copyright"]
-
-
-def test_the_slide_at_300_dpi_keeps_16_by_9(selection: export.Selection):
-    image = Image.open(io.BytesIO(slides.render_slide(selection, dpi=300)))
-    assert image.size == (4000, 2250)
-
-
-def test_the_pdf_slide_is_a_pdf(selection: export.Selection, tmp_path: Path):
-    path = slides.write_slide(selection, tmp_path / "slide.pdf")
-    assert path.read_bytes().startswith(b"%PDF")
-
-
-def test_an_empty_selection_still_makes_a_slide(selection: export.Selection):
-    nothing = export.Selection(
-        sites=selection.sites.iloc[0:0],
-        criteria=SiteFilter(text="no such site"),
-        boundaries_dir=selection.boundaries_dir,
-    )
-    assert Image.open(io.BytesIO(slides.render_slide(nothing))).size == (1920, 1080)
-
-
-def test_a_slide_with_an_unknown_suffix_is_refused(selection: export.Selection, tmp_path: Path):
-    with pytest.raises(ValueError, match=r"\.png or \.pdf"):
-        slides.write_slide(selection, tmp_path / "slide.gif")
-
-
-# --------------------------------------------------------------------------------------------
 # The bid pack
 
 
@@ -600,14 +559,3 @@ def test_the_command_in_the_metadata_makes_the_same_selection_again(
     parsed = export._parser().parse_args(words)
     assert parsed.text == "Leicester's park" and parsed.width_km == 14.0
     assert parsed.capability == ["space"] and parsed.kind == ["research_centre"]
-
-
-def test_a_slide_draws_hostile_filter_text_as_text(hostile: export.Selection):
-    odd = export.Selection(
-        sites=hostile.sites,
-        criteria=SiteFilter(text="$\\frac{1}{0}$ <b>🚀</b> 50% & $"),
-        data_version=hostile.data_version,
-        boundaries_dir=hostile.boundaries_dir,
-    )
-    image = Image.open(io.BytesIO(slides.render_slide(odd, title="$\\nosuchcommand{x}$")))
-    assert image.size == (1920, 1080)

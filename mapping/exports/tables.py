@@ -16,7 +16,7 @@ import shapely
 import settings
 from layers import areas, boundaries, vocabulary
 from layers._errors import BoundaryDataMissingError
-from layers.sites import AREA_COLUMNS
+from layers.placement import AREA_COLUMNS
 from mapping.selection import Selection
 
 #: The layers of an export, in order.
