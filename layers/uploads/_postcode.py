@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import Transformer
 
 import settings
@@ -42,9 +44,9 @@ def place_by_postcode(
         found = postcodes.lookup([r.postcode for r in with_postcode], index=index)
     except postcodes.PostcodeIndexMissingError as exc:
         return _without_index(rows, column, problems, str(exc))
+    metres = _distances(with_postcode, found)
     left_out: set[int] = set()
-    metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
-    for row, hit in zip(with_postcode, found.itertuples(index=False), strict=True):
+    for row, hit, apart in zip(with_postcode, found.itertuples(index=False), metres, strict=True):
         if not hit.found:
             _report_unknown(row, column, hit.message, problems)
             if row.system == POSTCODE:
@@ -55,9 +57,19 @@ def place_by_postcode(
         row.values["postcode"] = hit.postcode
         if row.system == POSTCODE:
             _place_at(row, hit.geometry.x, hit.geometry.y, mapping, problems)
-        else:
-            _check_distance(row, hit.postcode, (hit.geometry.x, hit.geometry.y), metric, problems)
+        elif apart > limits.POSTCODE_MISMATCH_M:
+            _flag_distance(row, hit.postcode, float(apart), problems)
     return [r for r in rows if r.row not in left_out]
+
+
+def _distances(rows: list[ParsedRow], found: gpd.GeoDataFrame) -> np.ndarray:
+    """Return metres (EPSG:27700) from each row's coordinates to its postcode's point (or nan)."""
+    metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    lon = np.array([r.values.get("lon", np.nan) for r in rows], dtype=float)
+    lat = np.array([r.values.get("lat", np.nan) for r in rows], dtype=float)
+    x, y = metric.transform(lon, lat)
+    points = found.geometry.to_crs(settings.CRS_METRIC).values
+    return np.hypot(x - shapely.get_x(points), y - shapely.get_y(points))
 
 
 def _place_at(
@@ -85,30 +97,21 @@ def _place_at(
     row.values["lat"] = round(float(lat), 6)
 
 
-def _check_distance(
-    row: ParsedRow,
-    postcode: str,
-    point: tuple[float, float],
-    metric: Transformer,
-    problems: list[UploadProblem],
+def _flag_distance(
+    row: ParsedRow, postcode: str, metres: float, problems: list[UploadProblem]
 ) -> None:
-    (x, px), (y, py) = metric.transform(
-        [row.values["lon"], point[0]], [row.values["lat"], point[1]]
-    )
-    metres = float(np.hypot(x - px, y - py))
-    if metres > limits.POSTCODE_MISMATCH_M:
-        problems.append(
-            UploadProblem(
-                row.row,
-                site_id(row.row),
-                "lat/lon",
-                f"{row.values['lat']:g}, {row.values['lon']:g}",
-                f"are {metres / 1000:.1f} km from the point of the row's postcode {postcode} "
-                f"(more than {limits.POSTCODE_MISMATCH_M / 1000:g} km): check the coordinates "
-                "or the postcode; the site is shown at its coordinates",
-                kept=True,
-            )
+    problems.append(
+        UploadProblem(
+            row.row,
+            site_id(row.row),
+            "lat/lon",
+            f"{row.values['lat']:g}, {row.values['lon']:g}",
+            f"are {metres / 1000:.1f} km from the point of the row's postcode {postcode} "
+            f"(more than {limits.POSTCODE_MISMATCH_M / 1000:g} km): check the coordinates "
+            "or the postcode; the site is shown at its coordinates",
+            kept=True,
         )
+    )
 
 
 def _report_unknown(
