@@ -27,6 +27,7 @@ import shapely
 import settings
 from layers import _ons
 from layers._errors import BoundaryDataMissingError, BoundaryDownloadError
+from layers._geometry import polygonal
 from layers._io import atomic_write, atomic_write_bytes, sha256_file
 
 logger = logging.getLogger(__name__)
@@ -227,16 +228,6 @@ def _read_raw(path: Path) -> gpd.GeoDataFrame:
     return frame.to_crs(settings.CRS_METRIC)
 
 
-def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Keep only the polygon parts of a (repaired) geometry."""
-    if isinstance(geometry, shapely.GeometryCollection) and not isinstance(
-        geometry, shapely.MultiPolygon
-    ):
-        parts = [g for g in geometry.geoms if isinstance(g, shapely.Polygon | shapely.MultiPolygon)]
-        return shapely.union_all(parts)
-    return geometry
-
-
 def _lads_with_parents(raw: gpd.GeoDataFrame, hierarchy: pd.DataFrame) -> gpd.GeoDataFrame:
     found = set(raw["LAD23CD"])
     missing = sorted(set(hierarchy["lad_code"]) - found)
@@ -250,7 +241,7 @@ def _lads_with_parents(raw: gpd.GeoDataFrame, hierarchy: pd.DataFrame) -> gpd.Ge
     )
     lads = lads.merge(hierarchy.drop(columns="lad_name"), left_on="code", right_on="lad_code")
     lads = lads.drop(columns="lad_code").sort_values("code").reset_index(drop=True)
-    lads["geometry"] = [_polygonal(g) for g in lads.geometry]
+    lads["geometry"] = [polygonal(g) for g in lads.geometry]
     lads = gpd.GeoDataFrame(lads, geometry="geometry", crs=settings.CRS_METRIC)
     lads["area_km2"] = (lads.area / 1e6).round(3)
     return lads
@@ -264,7 +255,7 @@ def _wards_with_parents(raw: gpd.GeoDataFrame, lads: gpd.GeoDataFrame) -> gpd.Ge
         columns={"code": "lad_code", "name": "lad_name"}
     )
     wards = wards.merge(parents, on="lad_code").sort_values("code").reset_index(drop=True)
-    wards["geometry"] = [_polygonal(g) for g in wards.geometry]
+    wards["geometry"] = [polygonal(g) for g in wards.geometry]
     wards = gpd.GeoDataFrame(wards, geometry="geometry", crs=settings.CRS_METRIC)
     wards["area_km2"] = (wards.area / 1e6).round(3)
     return wards
@@ -349,7 +340,7 @@ def _coverage_for_web(geometries: Any, tolerance_m: float) -> list[shapely.Geome
     simplified = shapely.coverage_simplify(geometries, tolerance_m)
     series = gpd.GeoSeries(simplified, crs=settings.CRS_METRIC).to_crs(settings.CRS_STORAGE)
     snapped = shapely.set_precision(series.values, settings.DISPLAY_GRID_DEG)
-    return [_polygonal(shapely.make_valid(g)) for g in snapped]
+    return [polygonal(shapely.make_valid(g)) for g in snapped]
 
 
 def _write_layer(

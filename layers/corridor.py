@@ -32,6 +32,7 @@ import shapely
 
 import settings
 from layers import boundaries, vocabulary
+from layers._geometry import polygonal
 from layers._io import atomic_write
 from layers.clusters import (
     AUTHORITY_LEVELS,
@@ -734,7 +735,7 @@ def _belt(spine: shapely.Geometry, shape: shapely.Geometry, width_m: float) -> s
     # Closing (grow, then shrink by the same distance) rounds the notches where links meet and
     # never removes area, so a wider belt still holds every site a narrower one did.
     belt = belt.buffer(half, quad_segs=_QUAD_SEGMENTS).buffer(-half, quad_segs=_QUAD_SEGMENTS)
-    return _polygonal(shapely.make_valid(belt.intersection(shape)))
+    return polygonal(shapely.make_valid(belt.intersection(shape)))
 
 
 def _clip_spine(spine: shapely.Geometry, shape: shapely.Geometry) -> shapely.Geometry:
@@ -743,13 +744,6 @@ def _clip_spine(spine: shapely.Geometry, shape: shapely.Geometry) -> shapely.Geo
     clipped = spine.intersection(shape)
     lines = [g for g in shapely.get_parts(clipped) if isinstance(g, shapely.LineString)]
     return shapely.line_merge(shapely.MultiLineString(lines)) if lines else shapely.LineString()
-
-
-def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
-    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, shapely.Polygon)]
-    if not parts:
-        return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def _text_column(sites: pd.DataFrame, column: str) -> np.ndarray:
