@@ -83,8 +83,8 @@ def draw_legend(
             )
         )
     # The second legend starts just below the first, wherever the first one ends.
-    box = first.get_window_extent(renderer=figure.canvas.get_renderer())  # type: ignore[attr-defined]
-    below = panel.transAxes.inverted().transform((box.x0, box.y0))[1] - 0.02
+    drawn = first.get_window_extent(renderer=figure.canvas.get_renderer())  # type: ignore[attr-defined]
+    below = panel.transAxes.inverted().transform((drawn.x0, drawn.y0))[1] - 0.02
     panel.legend(
         handles=other_handles,
         title="Kind of site (shape) and lines",
