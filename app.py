@@ -268,10 +268,14 @@ def init_state_from_url(sites: gpd.GeoDataFrame) -> None:
 
 
 def year_range(sites: gpd.GeoDataFrame) -> tuple[int, int]:
-    """Return the years the year control offers: 2020 to the last announced date (or now)."""
+    """Return the years the year control offers: 2020 to the year after the last closure.
+
+    A site is on the map in the year it closes, so the year after the last announced closure
+    is the first that shows the estate without it.
+    """
     this_year = date.today().year
-    dated = [timeline.year_of(sites[c]).max() for c in ("opened", "closes") if c in sites]
-    last = max([this_year, *(int(y) for y in dated if pd.notna(y))])
+    closes = timeline.year_of(sites["closes"]).max() if "closes" in sites else None
+    last = int(closes) + 1 if closes is not None and pd.notna(closes) else this_year
     return FIRST_YEAR, max(last, this_year)
 
 
@@ -423,12 +427,20 @@ def sites_tab(selected: gpd.GeoDataFrame) -> None:
         lambda caps: "; ".join(vocabulary.capability_label(c) for c in caps)
     )
     table["kind"] = table["kind"].map(vocabulary.kind_label)
+    table["status"] = [
+        timeline.status_text(status, opened, closes)
+        for status, opened, closes in zip(
+            table["status"], table["opened"], table["closes"], strict=True
+        )
+    ]
     shown = [
         "name",
         "organisation",
         "kind",
+        "status",
         "capabilities",
         "town",
+        "postcode",
         "lad_name",
         "ca_name",
         "location_precision",
@@ -443,8 +455,10 @@ def sites_tab(selected: gpd.GeoDataFrame) -> None:
             "name": "Site",
             "organisation": "Organisation",
             "kind": "Kind",
+            "status": "Status",
             "capabilities": st.column_config.TextColumn("Capabilities", width="large"),
             "town": "Town",
+            "postcode": "Postcode",
             "lad_name": "District",
             "ca_name": "Combined authority",
             "location_precision": "Location",
@@ -554,6 +568,7 @@ def sources_tab(version: str, sites: gpd.GeoDataFrame) -> None:
     )
     st.markdown("**Licences and attribution**")
     st.text(settings.ONS_ATTRIBUTION)
+    st.text(f"Postcode points (OS Code-Point Open): {settings.CODEPOINT_ATTRIBUTION}")
     st.text(f"OpenStreetMap data (where shown): {settings.OSM_ATTRIBUTION}")
     st.markdown(f"**Headline figures**: {blueprint.BLUEPRINT_TITLE}.")
     st.dataframe(

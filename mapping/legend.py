@@ -108,6 +108,7 @@ def legend_html(
     boundaries: Iterable[str] = ("combined_authorities", "counties", "lads"),
     corridor: bool = False,
     uploads: int = 0,
+    closing: int = 0,
 ) -> str:
     """Return the legend's HTML: capabilities (colour), kinds (shape), boundary lines.
 
@@ -133,6 +134,12 @@ def legend_html(
                 f'<div class="mdm-row">{style.marker_svg(slug, "#ffffff", size=16)}{text(label)}'
                 f'<span class="count">{count}</span></div>'
             )
+    if closing:
+        barred = style.marker_svg("military", "#ffffff", size=16, closing=True)
+        parts.append(
+            f'<div class="mdm-row">{barred}Closure announced<span class="count">{closing}</span>'
+            "</div>"
+        )
     if uploads:
         ring = style.marker_svg("supplier", "#ffffff", size=16, uploaded=True)
         parts.append(

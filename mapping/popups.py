@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from layers import vocabulary
+from layers import timeline, vocabulary
 
 _HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 _MAX_TEXT = 600
@@ -68,10 +68,15 @@ def site_popup(site: Mapping[str, Any]) -> str:
     precision = vocabulary.PRECISIONS.get(
         str(site.get("location_precision")), str(site.get("location_precision", ""))
     )
+    status = timeline.status_text(
+        str(site.get("status") or ""), str(site.get("opened") or ""), str(site.get("closes") or "")
+    )
     rows = [
         ("Organisation", text(site.get("organisation"))),
         ("Kind", text(vocabulary.kind_label(str(site.get("kind", ""))))),
+        ("Status", text(status)),
         ("Town", text(site.get("town"))),
+        ("Postcode", text(site.get("postcode"))),
         ("Authority", authority),
         ("Location", text(precision)),
         (
@@ -92,8 +97,14 @@ def site_popup(site: Mapping[str, Any]) -> str:
 
 
 def site_tooltip(site: Mapping[str, Any]) -> str:
-    """Return the hover text of one site (escaped): its name and organisation."""
+    """Return the hover text of one site (escaped): its name, organisation and any closure."""
     name, organisation = site.get("name"), site.get("organisation")
+    shown = text(name, limit=120)
     if organisation and organisation != name:
-        return f"{text(name, limit=120)} · {text(organisation, limit=80)}"
-    return text(name, limit=120)
+        shown += f" · {text(organisation, limit=80)}"
+    if site.get("status") in ("closing", "closed", "planned"):
+        status = timeline.status_text(
+            str(site["status"]), str(site.get("opened") or ""), str(site.get("closes") or "")
+        )
+        shown += f" · {text(status)}"
+    return shown

@@ -86,6 +86,9 @@ def build_map(
     """
     fmap = new_map(basemap=basemap, boundaries_dir=boundaries_dir, height=height)
     attributions = [settings.ONS_ATTRIBUTION]
+    placed = [frame for frame in (sites, uploads) if frame is not None and not frame.empty]
+    if any((frame["location_precision"] == "postcode").any() for frame in placed):
+        attributions.append(settings.CODEPOINT_ATTRIBUTION)
     for name, (label, column) in AREA_LAYERS.items():
         if name != "wards" or show_wards:  # wards (1.3 MB) only when asked for
             _add_area_layer(
@@ -118,6 +121,7 @@ def build_map(
             kind_counts=filters.kind_counts(shown),
             corridor=corridor is not None and not corridor.empty,
             uploads=0 if uploads is None else len(uploads),
+            closing=int((sites["status"] == "closing").sum()) if "status" in sites else 0,
         ),
         title_html=title_html(title, subtitle, kpis or []) if title else "",
         attributions=attributions,
@@ -199,7 +203,11 @@ def _add_sites(
     for site in sites.drop(columns="geometry").to_dict("records"):
         main = vocabulary.main_capability(site["capabilities"])
         icon = folium.DivIcon(
-            html=style.marker_svg(site["kind"], style.capability_colour(main)),
+            html=style.marker_svg(
+                site["kind"],
+                style.capability_colour(main),
+                closing=site.get("status") == "closing",
+            ),
             icon_size=(20, 20),
             icon_anchor=(10, 10),
             class_name="mdm-marker",

@@ -95,11 +95,14 @@ def capability_colour(slug: str) -> str:
 UPLOAD_STROKE = "#c2185b"
 
 
-def marker_svg(kind: str, colour: str, *, size: int = 20, uploaded: bool = False) -> str:
+def marker_svg(
+    kind: str, colour: str, *, size: int = 20, uploaded: bool = False, closing: bool = False
+) -> str:
     """Return an inline SVG marker: ``kind``'s shape filled with ``colour``.
 
     ``kind`` and ``colour`` come from the controlled vocabularies and this module's palette,
-    never from free text; an unknown kind is drawn as a circle.
+    never from free text; an unknown kind is drawn as a circle. A ``closing`` site gets a white
+    diagonal bar across its shape (a cue that does not rely on colour).
     """
     shape = KIND_SHAPES.get(kind, KIND_SHAPES["supplier"])
     stroke = (
@@ -110,5 +113,13 @@ def marker_svg(kind: str, colour: str, *, size: int = 20, uploaded: bool = False
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
         f'viewBox="0 0 20 20" aria-hidden="true"><g fill="{colour}" {stroke} '
-        f'stroke-linejoin="round">{shape}</g></svg>'
+        f'stroke-linejoin="round">{shape}</g>{CLOSING_MARK if closing else ""}</svg>'
     )
+
+
+#: The closing cue drawn over a marker: a white bar with a dark edge, corner to corner.
+CLOSING_MARK = (
+    '<g class="mdm-closing"><line x1="3" y1="17" x2="17" y2="3" stroke="#1a1a1a" '
+    'stroke-width="4.6" stroke-linecap="round"/><line x1="3" y1="17" x2="17" y2="3" '
+    'stroke="#ffffff" stroke-width="2.4" stroke-linecap="round"/></g>'
+)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import settings
+from tests.oracles import open_in_year
 
 APP = str(settings.ROOT / "app.py")
 DATA = Path(__file__).parent / "data"
@@ -20,24 +20,10 @@ def app(monkeypatch: pytest.MonkeyPatch, boundaries_dir: Path) -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def open_this_year(site) -> bool:
-    """Hand-written oracle: is a registry row on the map in the current year?"""
-    year = date.today().year
-    opened = int(site["opened"][:4]) if site["opened"] else None
-    closes = int(site["closes"][:4]) if site["closes"] else None
-    if opened is not None and opened > year:
-        return False
-    if site["status"] == "planned" and opened is None:
-        return False
-    if closes is not None and closes < year:
-        return False
-    return not (site["status"] == "closed" and closes is None)
-
-
 @pytest.fixture
 def registry(registry):
     """The registry as the app shows it by default: the sites open this year."""
-    return registry[[open_this_year(site) for _, site in registry.iterrows()]]
+    return registry[[open_in_year(site) for site in registry.to_dict("records")]]
 
 
 def metric(at: AppTest, label: str) -> str:

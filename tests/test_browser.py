@@ -12,10 +12,17 @@ from playwright.sync_api import Browser, FrameLocator, Page
 
 import settings
 from tests.browser import ARTIFACTS, streamlit_server
+from tests.oracles import open_in_year
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parent / "data"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@pytest.fixture
+def registry(registry):
+    """The registry as the app shows it by default: the sites open this year."""
+    return registry[[open_in_year(site) for site in registry.to_dict("records")]]
 
 
 def offline_page(browser: Browser, blocked: list[str]) -> Page:
