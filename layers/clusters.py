@@ -1,12 +1,8 @@
-"""Clusters of defence sites, a density surface for a heat layer, and authority specialisation.
+"""Clusters of defence sites, and a density surface for a heat layer.
 
 Clusters are found by density (DBSCAN from scikit-learn) on the sites' British National Grid
 coordinates, so the radius is in metres everywhere in the region. They are deterministic: the
 sites are put in a fixed order first, and clusters are numbered by size, then name.
-
-The specialisation table compares each authority's capability mix with the whole Midlands through
-the location quotient: an authority with a quotient above 1 holds a larger share of sites with
-that capability than the Midlands does.
 """
 
 from __future__ import annotations
@@ -14,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,26 +21,13 @@ from sklearn.cluster import DBSCAN
 
 import settings
 from layers import vocabulary
+from layers._metric import check_positive_km, metric_points
 
 logger = logging.getLogger(__name__)
 
-#: Default neighbourhood radius (km): sites this close chain into one cluster. (set in settings).
-CLUSTER_RADIUS_KM: float = settings.CLUSTER_RADIUS_KM
-#: Default fewest sites that make a cluster.
-CLUSTER_MIN_SITES: int = settings.CLUSTER_MIN_SITES
 #: Default heat-layer kernel width and grid cell (km).
 DENSITY_BANDWIDTH_KM: float = 8.0
 DENSITY_CELL_KM: float = 2.0
-
-#: Authority levels of the registry's area columns: level -> (code column, name column).
-AUTHORITY_LEVELS: dict[str, tuple[str, str]] = {
-    "lad": ("lad_code", "lad_name"),
-    "county": ("county_code", "county_name"),
-    "ca": ("ca_code", "ca_name"),
-    "region": ("region_code", "region_name"),
-}
-
-AuthorityLevel = Literal["lad", "county", "ca", "region"]
 
 #: The columns of :func:`find_clusters`' result, in order.
 CLUSTER_COLUMNS: tuple[str, ...] = (
@@ -62,19 +45,6 @@ CLUSTER_COLUMNS: tuple[str, ...] = (
     "area_km2",
     "geometry",
 )
-#: The columns of :func:`specialisation`'s result, in order.
-SPECIALISATION_COLUMNS: tuple[str, ...] = (
-    "area_code",
-    "area_name",
-    "capability",
-    "capability_label",
-    "sites",
-    "area_sites",
-    "share",
-    "midlands_share",
-    "location_quotient",
-)
-
 # A cluster's polygon is its sites' convex hull grown by this fraction of the radius, so a pair
 # or a single town still reads as an area on the map without swallowing its neighbours.
 _HULL_MARGIN_FRACTION = 0.25
@@ -83,8 +53,8 @@ _HULL_MARGIN_FRACTION = 0.25
 def find_clusters(
     sites: gpd.GeoDataFrame,
     *,
-    radius_km: float = CLUSTER_RADIUS_KM,
-    min_sites: int = CLUSTER_MIN_SITES,
+    radius_km: float | None = None,
+    min_sites: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Group sites into density-based clusters and describe each one.
 
@@ -95,10 +65,12 @@ def find_clusters(
         selection of it). ``town``, ``lad_name``, ``kind``, ``capabilities`` and ``site_id`` are
         used when present.
     radius_km
-        DBSCAN's neighbourhood radius in kilometres, measured in EPSG:27700.
+        DBSCAN's neighbourhood radius in kilometres, measured in EPSG:27700 (default
+        ``settings.CLUSTER_RADIUS_KM``).
     min_sites
-        The fewest sites (the site itself included) a core site needs within ``radius_km``.
-        Sites that belong to no cluster are left out of the result.
+        The fewest sites (the site itself included) a core site needs within ``radius_km``
+        (default ``settings.CLUSTER_MIN_SITES``). Sites that belong to no cluster are left out
+        of the result.
 
     Returns
     -------
@@ -110,10 +82,12 @@ def find_clusters(
         sites' convex hull grown by a quarter of the radius; the centroid is the mean of the
         sites' positions. An empty selection gives an empty frame with the same columns.
     """
-    _check_positive("radius_km", radius_km)
+    radius_km = settings.CLUSTER_RADIUS_KM if radius_km is None else radius_km
+    min_sites = settings.CLUSTER_MIN_SITES if min_sites is None else min_sites
+    check_positive_km("radius_km", radius_km)
     if min_sites < 1:
         raise ValueError(f"min_sites must be at least 1, got {min_sites!r}")
-    points = _metric_points(sites)
+    points = metric_points(sites)
     if points.empty:
         return _empty_clusters()
     coordinates = np.column_stack([points.geometry.x, points.geometry.y])
@@ -168,11 +142,11 @@ def density_surface(
         1), ready for ``folium.plugins.HeatMap(frame.to_numpy().tolist())``. Empty (with those
         columns) when there are no sites.
     """
-    _check_positive("bandwidth_km", bandwidth_km)
-    _check_positive("cell_km", cell_km)
+    check_positive_km("bandwidth_km", bandwidth_km)
+    check_positive_km("cell_km", cell_km)
     if not 0.0 <= min_weight < 1.0:
         raise ValueError(f"min_weight must be in 0..1 (a fraction of the peak), got {min_weight!r}")
-    points = _metric_points(sites)
+    points = metric_points(sites)
     if points.empty:
         return pd.DataFrame({"lat": [], "lon": [], "weight": []}, dtype=float)
     cell_m = cell_km * 1000.0
@@ -198,131 +172,8 @@ def density_surface(
     )
 
 
-def specialisation(
-    sites: gpd.GeoDataFrame | pd.DataFrame,
-    *,
-    level: AuthorityLevel = "county",
-) -> pd.DataFrame:
-    """Count each authority's sites by capability and compare them with the whole Midlands.
-
-    The location quotient of authority *a* and capability *c* is
-    ``(sites of a with c / sites of a) / (Midlands sites with c / Midlands sites)``; a site
-    with several capabilities counts once for each. The Midlands baseline is every given site
-    placed in a Midlands LAD, so the table follows the filters it is given.
-
-    Parameters
-    ----------
-    sites
-        Sites with ``capabilities`` (lists of slugs) and the area columns added by
-        ``load_sites``.
-    level
-        ``"lad"``, ``"county"`` (counties and unitary authorities), ``"ca"`` (combined
-        authorities; sites in none are left out of the rows but stay in the baseline) or
-        ``"region"``.
-
-    Returns
-    -------
-    pd.DataFrame
-        One row per authority and capability present in the selection, zeros included
-        (columns :data:`SPECIALISATION_COLUMNS`), sorted by authority code and the
-        vocabulary's order of capabilities.
-    """
-    if level not in AUTHORITY_LEVELS:
-        raise ValueError(
-            f"level {level!r} is not an authority level; choose one of "
-            f"{', '.join(repr(name) for name in AUTHORITY_LEVELS)}"
-        )
-    code_column, name_column = AUTHORITY_LEVELS[level]
-    missing = {"capabilities", "lad_code", code_column, name_column} - set(sites.columns)
-    if missing:
-        raise ValueError(
-            f"sites lack the columns {sorted(missing)}; pass sites from layers.sites.load_sites "
-            "(or run layers.sites.assign_areas on them) first"
-        )
-    placed = sites[sites["lad_code"].fillna("").astype(str) != ""]
-    if placed.empty:
-        return pd.DataFrame({name: [] for name in SPECIALISATION_COLUMNS})
-    capability_lists = _capability_lists(placed["capabilities"])
-    present = _vocabulary_order(
-        {slug for slugs in capability_lists for slug in slugs}, vocabulary.CAPABILITIES
-    )
-    holds = pd.DataFrame(
-        {slug: [slug in slugs for slugs in capability_lists] for slug in present},
-        index=placed.index,
-        dtype=bool,
-    )
-    midlands_share = holds.mean()
-    codes = placed[code_column].fillna("").astype(str)
-    names = placed[name_column].fillna("").astype(str)
-    records = []
-    for code in sorted(set(codes) - {""}):
-        in_area = (codes == code).to_numpy()
-        area_sites = int(in_area.sum())
-        area_name = names[in_area].iloc[0]
-        for slug in present:
-            count = int(holds.loc[in_area, slug].sum())
-            share = count / area_sites
-            records.append(
-                {
-                    "area_code": code,
-                    "area_name": area_name,
-                    "capability": slug,
-                    "capability_label": vocabulary.capability_label(slug),
-                    "sites": count,
-                    "area_sites": area_sites,
-                    "share": share,
-                    "midlands_share": float(midlands_share[slug]),
-                    "location_quotient": share / float(midlands_share[slug]),
-                }
-            )
-    return pd.DataFrame(records, columns=list(SPECIALISATION_COLUMNS))
-
-
 # --------------------------------------------------------------------------------------------
-# Helpers (shared with layers.corridor)
-
-
-def _check_positive(name: str, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"{name} must be a positive number of kilometres, got {value!r}")
-
-
-def _metric_points(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the sites in EPSG:27700, in a fixed order (site id, then position)."""
-    if not isinstance(sites, gpd.GeoDataFrame):
-        raise TypeError(
-            f"sites must be a GeoDataFrame, got {type(sites).__name__}; load them with "
-            "layers.sites.load_sites"
-        )
-    if sites.crs is None:
-        raise ValueError(
-            "sites have no CRS; set it first, e.g. sites.set_crs('EPSG:4326') for lat/lon"
-        )
-    points = sites[~sites.geometry.isna() & ~sites.geometry.is_empty].to_crs(settings.CRS_METRIC)
-    points = points.assign(_x=points.geometry.x, _y=points.geometry.y)
-    order = ["site_id", "_x", "_y"] if "site_id" in points.columns else ["_x", "_y"]
-    # A stable order makes DBSCAN's border-point assignment, and so every result, repeatable.
-    points = points.sort_values(order, kind="mergesort")
-    return points.drop(columns=["_x", "_y"])
-
-
-def _capability_lists(values: Iterable[object]) -> list[list[str]]:
-    """Return each site's capabilities as a list, from lists or ';'-separated text."""
-    lists: list[list[str]] = []
-    for value in values:
-        if isinstance(value, str):
-            lists.append([slug.strip() for slug in value.split(";") if slug.strip()])
-        elif isinstance(value, list | tuple | np.ndarray):
-            lists.append([str(slug) for slug in value])
-        else:
-            lists.append([])
-    return lists
-
-
-def _vocabulary_order(slugs: Iterable[str], known: dict[str, str]) -> list[str]:
-    """Sort slugs in the vocabulary's order, unknown ones last and alphabetically."""
-    rank = {slug: position for position, slug in enumerate(known)}
-    return sorted(set(slugs), key=lambda slug: (rank.get(slug, len(rank)), slug))
+# Helpers
 
 
 def _mix(counts: Counter[str], known: dict[str, str]) -> str:
@@ -354,9 +205,8 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
         name = authority
     else:
         name = town or authority
-    capabilities = Counter(
-        slug for slugs in _capability_lists(group.get("capabilities", [])) for slug in slugs
-    )
+    listed = vocabulary.capability_lists(group.get("capabilities", []))
+    capabilities = Counter(slug for slugs in listed for slug in slugs)
     kinds = Counter(str(k) for k in group.get("kind", []) if isinstance(k, str))
     hull = shapely.MultiPoint(list(group.geometry)).convex_hull.buffer(margin_m)
     top = _mix(capabilities, vocabulary.CAPABILITIES).split(":")[0] if capabilities else ""

@@ -2,14 +2,19 @@
 
 They are defined once, in the registry's Table Schema (``data/sites/schema.json``), with a label
 for each slug; this module reads them from there so the app, the map and the validator agree.
+The form of a source address (:func:`is_http_url`) is read from the same schema.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import settings
 
@@ -20,16 +25,24 @@ def _schema(path: str) -> dict[str, Any]:
     return loaded
 
 
-def schema(path: str | Path = settings.SITES_SCHEMA) -> dict[str, Any]:
-    """Return the registry's Table Schema (a shared, read-only dict: do not modify it)."""
-    return _schema(str(path))
+def schema(path: str | Path | None = None) -> dict[str, Any]:
+    """Return the registry's Table Schema (a shared, read-only dict: do not modify it).
+
+    ``path`` defaults to ``settings.SITES_SCHEMA``, read when called.
+    """
+    return _schema(str(settings.SITES_SCHEMA if path is None else path))
+
+
+def _field(name: str) -> dict[str, Any]:
+    for spec in schema()["fields"]:
+        if spec["name"] == name:
+            found: dict[str, Any] = spec
+            return found
+    raise KeyError(f"the sites schema has no field {name!r}")
 
 
 def _labels(field: str) -> dict[str, str]:
-    for spec in schema()["fields"]:
-        if spec["name"] == field:
-            return dict(spec["enumLabels"])
-    raise KeyError(f"the sites schema has no field {field!r}")
+    return dict(_field(field)["enumLabels"])
 
 
 #: Capability slug -> label, in the Blueprint's order.
@@ -64,3 +77,49 @@ def main_capability(capabilities: object) -> str:
     except TypeError:
         return ""
     return "" if first is None else str(first)
+
+
+def capability_lists(values: Iterable[object]) -> list[list[str]]:
+    """Return each site's capabilities as a list of slugs.
+
+    A site's capabilities may come as a list, a tuple or a numpy array (after a Parquet round
+    trip) or as ``;``-separated text (a CSV cell); anything else (None, NaN) lists none.
+    """
+    lists: list[list[str]] = []
+    for value in values:
+        if isinstance(value, str):
+            lists.append([slug.strip() for slug in value.split(";") if slug.strip()])
+        elif isinstance(value, list | tuple | np.ndarray):
+            lists.append([str(slug) for slug in value])
+        else:
+            lists.append([])
+    return lists
+
+
+def in_vocabulary_order(slugs: Iterable[str], known: dict[str, str]) -> list[str]:
+    """Return the distinct ``slugs`` in the order of ``known``; unknown ones last, A to Z."""
+    rank = {slug: position for position, slug in enumerate(known)}
+    return sorted(set(slugs), key=lambda slug: (rank.get(slug, len(rank)), slug))
+
+
+# Characters that end a quoted HTML attribute or open a tag: never part of a link we write
+# (RFC 3986 has no place for them either; a real address percent-encodes them).
+_MARKUP_CHARACTERS = frozenset("\"'<>")
+
+
+@cache
+def _source_url_form() -> re.Pattern[str]:
+    # Addresses are compared case-insensitively: "HTTPS://" is the same scheme as "https://".
+    return re.compile(_field("source_url")["constraints"]["pattern"], re.IGNORECASE)
+
+
+def is_http_url(value: object) -> bool:
+    """Say whether ``value`` is an http(s) address a page may link to.
+
+    The form is the registry schema's ``source_url`` pattern (``http://`` or ``https://`` and
+    no white space), which the registry's validator checks too, and no quote or angle bracket,
+    which HTML would read as markup. The upload reader and the popups ask this one question.
+    """
+    if not isinstance(value, str):
+        return False
+    return bool(_source_url_form().fullmatch(value)) and _MARKUP_CHARACTERS.isdisjoint(value)

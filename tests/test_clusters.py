@@ -1,11 +1,10 @@
-"""Clusters, the density surface and the specialisation table: synthetic cases and the registry."""
+"""Clusters and the density surface: synthetic cases and the registry."""
 
 from __future__ import annotations
 
 import math
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -14,10 +13,8 @@ from geopandas.testing import assert_geodataframe_equal
 import settings
 from layers.clusters import (
     CLUSTER_COLUMNS,
-    SPECIALISATION_COLUMNS,
     density_surface,
     find_clusters,
-    specialisation,
 )
 
 
@@ -176,56 +173,6 @@ def test_density_of_no_sites_is_empty(grouped: gpd.GeoDataFrame) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Specialisation
-
-
-def placed_frame() -> gpd.GeoDataFrame:
-    sites = site_frame(
-        [
-            ("a-1", "A", "A", "prime", ["combat_air"], 52.40, -1.50),
-            ("a-2", "A", "A", "supplier", ["combat_air", "cyber_digital"], 52.41, -1.50),
-            ("b-1", "B", "B", "supplier", ["cyber_digital"], 52.92, -1.47),
-            ("b-2", "B", "B", "supplier", ["cyber_digital"], 52.93, -1.47),
-            ("out", "X", "", "supplier", ["combat_air"], 51.50, -0.10),
-        ]
-    )
-    sites["lad_code"] = ["E1", "E1", "E2", "E2", ""]
-    sites["county_code"] = ["C-A", "C-A", "C-B", "C-B", ""]
-    sites["county_name"] = ["Area A", "Area A", "Area B", "Area B", ""]
-    sites["ca_code"] = ["CA-1", "CA-1", "", "", ""]
-    sites["ca_name"] = ["Combined A", "Combined A", "", "", ""]
-    return sites
-
-
-def test_location_quotients_by_hand() -> None:
-    table = specialisation(placed_frame(), level="county")
-    assert list(table.columns) == list(SPECIALISATION_COLUMNS)
-    quotients = table.set_index(["area_code", "capability"])["location_quotient"]
-    # Midlands (the site outside is not counted): combat air 2 of 4 sites, cyber 3 of 4.
-    assert quotients[("C-A", "combat_air")] == pytest.approx((2 / 2) / (2 / 4))
-    assert quotients[("C-B", "combat_air")] == 0.0
-    assert quotients[("C-A", "cyber_digital")] == pytest.approx((1 / 2) / (3 / 4))
-    assert quotients[("C-B", "cyber_digital")] == pytest.approx((2 / 2) / (3 / 4))
-    counts = table.set_index(["area_code", "capability"])["sites"]
-    assert counts[("C-A", "cyber_digital")] == 1
-    assert table["area_sites"].tolist() == [2, 2, 2, 2]
-
-
-def test_sites_in_no_combined_authority_stay_in_the_baseline() -> None:
-    table = specialisation(placed_frame(), level="ca")
-    assert set(table["area_code"]) == {"CA-1"}
-    assert table.set_index("capability").loc["combat_air", "midlands_share"] == 0.5
-
-
-def test_specialisation_needs_the_area_columns(grouped: gpd.GeoDataFrame) -> None:
-    with pytest.raises(ValueError, match="load_sites"):
-        specialisation(grouped)
-    with pytest.raises(ValueError, match="not an authority level"):
-        specialisation(placed_frame(), level="parish")  # type: ignore[arg-type]
-    assert specialisation(placed_frame().iloc[4:]).empty
-
-
-# --------------------------------------------------------------------------------------------
 # On the real registry
 
 
@@ -240,12 +187,3 @@ def test_registry_clusters_are_deterministic_and_well_formed(registry: gpd.GeoDa
     assert first.geometry.is_valid.all()
     assert (first["size"] >= 3).all()
 
-
-def test_registry_specialisation_adds_up(registry: gpd.GeoDataFrame) -> None:
-    table = specialisation(registry, level="county")
-    placed = registry[registry["lad_code"] != ""]
-    for capability, rows in table.groupby("capability"):
-        holding = sum(capability in caps for caps in placed["capabilities"])
-        assert rows["sites"].sum() == holding
-    assert np.allclose(table["location_quotient"] * table["midlands_share"], table["share"])
-    assert (table.groupby("area_code")["area_sites"].first().sum()) == len(placed)
