@@ -83,10 +83,12 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_graph_sees_function_level_and_by_name_imports():
     graph = import_graph()
-    # mapping.selection imports layers.corridor by name, inside a function.
-    assert graph.has_edge("mapping.selection", "layers.corridor")
+    # layers.selection imports layers.corridor by name, inside a function.
+    assert graph.has_edge("layers.selection", "layers.corridor")
     assert graph.has_edge("mapping.export", "mapping.selection")
-    assert graph.has_edge("app", "mapping")
+    # "from mapping import build_map" imports a name of the package mapping.
+    assert graph.has_edge("ui.site_map", "mapping")
+    assert graph.has_edge("app", "ui.sidebar")
 
 
 def test_there_are_no_import_cycles():

@@ -1,0 +1,27 @@
+"""The page's head: title, what is shown, and what the opening link asked for."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from layers import filters
+from ui import keys
+from ui.text import plain
+
+
+def header(criteria: filters.SiteFilter, version: str) -> None:
+    """Draw the title, what is shown, and any message about the link that opened the page."""
+    st.title("Midlands Defence Capability Map")
+    st.caption(
+        "Who and what is where across the Midlands Defence Belt: sites by capability, "
+        "kind and authority, from a sourced registry and official ONS boundaries. "
+        f"Showing: {plain(criteria.describe())}."
+    )
+    for problem in st.session_state.pop(keys.LINK_PROBLEMS, []):
+        st.warning(f"The link asked for something this data does not have: {plain(problem)}.")
+    link_version = st.session_state.get(keys.LINK_VERSION)
+    if link_version and link_version != version:
+        st.info(
+            f"This link was made with data version {plain(link_version)}; the data has "
+            f"changed since (now {plain(version)}), so counts may differ."
+        )

@@ -1,0 +1,151 @@
+"""The sidebar's filters and map options: the widgets, and the filter and options they make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import geopandas as gpd
+import streamlit as st
+
+import settings
+from layers import corridor as belt
+from layers import filters, vocabulary
+from mapping.basemap import BASEMAPS
+from ui import keys
+from ui.options import MODE_LABELS, WIDTH_MAX_KM, WIDTH_MIN_KM, MapOptions, year_range
+
+
+def area_options(sites: gpd.GeoDataFrame, code: str, name: str) -> dict[str, str]:
+    """Return area code -> name for the areas that hold at least one site, by name."""
+    pairs = sites.loc[sites[code] != "", [code, name]].drop_duplicates().sort_values(name)
+    return dict(zip(pairs[code], pairs[name], strict=True))
+
+
+def _named(options: dict[str, str]) -> Callable[[str], str]:
+    """Return a function giving an area code's name (the code itself when it has none)."""
+    return lambda code: options.get(code, code)
+
+
+def chosen_areas() -> list[str]:
+    """Return the area codes chosen in every area chooser, coarsest level first."""
+    return [
+        code for chooser in keys.AREA_CHOOSERS for code in st.session_state.get(chooser.key, [])
+    ]
+
+
+def current_filter(*, in_belt: bool = False) -> filters.SiteFilter:
+    """Return the filter the widgets hold now (``in_belt`` only when the belt is shown)."""
+    state = st.session_state
+    return filters.SiteFilter(
+        capabilities=tuple(state.get(keys.CAPABILITIES, [])),
+        kinds=tuple(state.get(keys.KINDS, [])),
+        areas=tuple(chosen_areas()),
+        text=state.get(keys.TEXT, ""),
+        in_belt=bool(in_belt and state.get(keys.IN_BELT)),
+        as_of=int(state.get(keys.YEAR, date.today().year)),
+    )
+
+
+def site_filters(sites: gpd.GeoDataFrame) -> None:
+    """Draw the filters: capabilities and kinds (with counts), areas, text and year."""
+    bar = st.sidebar
+    bar.header("Filter the sites")
+    cap_counts, kind_counts = filters.facet_counts(sites, current_filter())
+    bar.multiselect(
+        "Capabilities",
+        options=list(vocabulary.CAPABILITIES),
+        key=keys.CAPABILITIES,
+        format_func=lambda s: f"{vocabulary.capability_label(s)} ({cap_counts[s]})",
+        help="Sites with any of the chosen capabilities; each count is what adding it would "
+        "give with the other filters.",
+    )
+    bar.multiselect(
+        "Kinds of site",
+        options=list(vocabulary.KINDS),
+        key=keys.KINDS,
+        format_func=lambda s: f"{vocabulary.kind_label(s)} ({kind_counts[s]})",
+    )
+    with bar.expander("Areas", expanded=bool(chosen_areas())):
+        for chooser in keys.AREA_CHOOSERS:
+            options = area_options(sites, chooser.code_column, chooser.name_column)
+            st.multiselect(
+                chooser.label,
+                options=list(options),
+                key=chooser.key,
+                format_func=_named(options),
+            )
+    bar.text_input(
+        "Search name, organisation, description",
+        key=keys.TEXT,
+        placeholder="e.g. Rolls-Royce, rehabilitation",
+    )
+    first, last = year_range(sites)
+    bar.slider(
+        "Year",
+        min_value=first,
+        max_value=last,
+        value=min(max(date.today().year, first), last),
+        key=keys.YEAR,
+        help="Sites open in that year: later openings and earlier closures are left out. "
+        "Sites closing that year are marked.",
+    )
+
+
+def belt_options() -> tuple[bool, float, str]:
+    """Draw the Defence Belt's controls; return whether it is shown, its width and mode."""
+    bar = st.sidebar
+    bar.header("Midlands Defence Belt")
+    show_belt = bar.toggle(
+        "Show the belt",
+        value=True,
+        key="o_belt",
+        help="A computed model: hubs are clusters of the selected sites, joined by a spanning "
+        "tree (or the strategic roads) and buffered.",
+    )
+    bar.checkbox("Inside the belt only", key=keys.IN_BELT, disabled=not show_belt)
+    width = bar.slider(
+        "Belt width (km)",
+        min_value=WIDTH_MIN_KM,
+        max_value=WIDTH_MAX_KM,
+        step=1.0,
+        value=settings.CORRIDOR_WIDTH_KM,
+        key=keys.BELT_WIDTH,
+        disabled=not show_belt,
+    )
+    mode = bar.radio(
+        "Spine follows",
+        options=list(belt.MODES),
+        key=keys.BELT_MODE,
+        horizontal=True,
+        format_func=MODE_LABELS.get,
+        disabled=not show_belt,
+        help="Strategic roads needs a road graph ('make roads', with internet); without one "
+        "the belt says so and uses straight links.",
+    )
+    return bool(show_belt), float(width), str(mode)
+
+
+def map_options(show_belt: bool, width_km: float, mode: str) -> MapOptions:
+    """Draw the map's layer controls; return every option the map needs."""
+    bar = st.sidebar
+    bar.header("Map")
+    return MapOptions(
+        belt=show_belt,
+        width_km=width_km,
+        mode=mode,
+        clusters=bar.toggle("Show site clusters", value=False, key="o_clusters"),
+        heat=bar.toggle("Show density heat", value=False, key="o_heat"),
+        basemap=str(
+            bar.radio("Basemap", options=list(BASEMAPS), format_func=BASEMAPS.get, key="o_basemap")
+        ),
+        cluster_markers=bar.toggle("Cluster nearby markers", value=True, key="o_cluster"),
+        show_wards=bar.toggle("Show wards (1,534; slower)", value=False, key="o_wards"),
+    )
+
+
+def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, MapOptions]:
+    """Draw the filters and map options; return the filter and the options."""
+    site_filters(sites)
+    options = map_options(*belt_options())
+    return current_filter(in_belt=options.belt), options
