@@ -74,7 +74,13 @@ def on_domain(url: str, domains: Iterable[str]) -> str:
 def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
     """Refuse mirror and aggregator domains, and Wikipedia anywhere but ``location_source``."""
     problems = []
-    for site in _records(sites):
+    watched = (*rules.denied, *rules.coordinate_only)
+    flagged = pd.Series(False, index=sites.index)
+    for column in SOURCE_COLUMNS:
+        if column in sites:
+            hosts = sites[column].fillna("").astype(str).map(domain)
+            flagged |= hosts.map(lambda host: bool(on_domain("//" + host, watched)))
+    for site in _records(sites[flagged.to_numpy()]):
         for column in SOURCE_COLUMNS:
             url = _text(site.get(column))
             if not url:
@@ -136,7 +142,13 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    for site in _records(sites):
+    dated = pd.Series(False, index=sites.index)
+    for column in ("opened", "closes"):
+        if column in sites:
+            dated |= sites[column].map(_text) != ""
+    if "status" in sites:
+        dated |= sites["status"].map(_text) == "closing"
+    for site in _records(sites[dated.to_numpy()]):
         status = _text(site.get("status"))
         opened = _text(site.get("opened"))
         closes = _text(site.get("closes"))
@@ -268,7 +280,9 @@ def postcode_distances(sites: pd.DataFrame, lookup: Any) -> pd.DataFrame:
 def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> list[Problem]:
     """Warn about rows last checked more than ``rules.stale_after_days`` ago."""
     warnings = []
-    for site in _records(sites):
+    checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
+    limit = pd.Timestamp(today) - pd.Timedelta(days=rules.stale_after_days)
+    for site in _records(sites[(checked_on < limit).to_numpy()]):
         checked = site["last_checked"]
         if not isinstance(checked, date):
             checked = date.fromisoformat(str(checked))
