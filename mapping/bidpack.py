@@ -1,9 +1,10 @@
 """The bid pack: one ZIP with the evidence behind a bid, all from the same selection.
 
 ``sites.geojson``, ``corridor.geojson``, ``areas.geojson``, ``sites.csv``, ``map.png`` (the
-slide), ``map.html`` (the offline map) and ``README.txt``: what is inside, the filters, the data
-version and date, the counts, the sources and licences, and the attribution text to paste into
-a bid. Every file is made from one :class:`mapping.selection.Selection`, so they agree.
+slide), ``map.html`` (the offline map), ``description.txt`` (the map in words, for readers who
+cannot see it) and ``README.txt``: what is inside, the filters, the data version and date, the
+counts, the sources and licences, and the attribution text to paste into a bid. Every file is
+made from one :class:`mapping.selection.Selection`, so they agree.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from layers import areas, provenance, vocabulary
 from layers._io import atomic_write_bytes
-from mapping import credits, slides, standalone
+from mapping import credits, description, slides, standalone
 from mapping.exports.csv_table import sites_csv
 from mapping.exports.geojson import geojson_collections, geojson_text
 from mapping.selection import Selection, belt_mode, belt_width_km, ensure_corridor
@@ -31,6 +34,7 @@ PACK_FILES: dict[str, str] = {
     "sites.csv": "the selected sites as a table (lat/lon, authorities, capability flags)",
     "map.png": "a 16:9 slide of the selection (1920 x 1080)",
     "map.html": "an interactive map that opens in a browser with no internet",
+    "description.txt": "the map in words: what it shows, for readers who cannot see it",
 }
 DEFAULT_TITLE = "Midlands Defence Capability Map: bid pack"
 
@@ -41,6 +45,7 @@ def build_bid_pack(
     path: str | Path | None = None,
     title: str | None = None,
     with_corridor: bool = True,
+    registry: pd.DataFrame | None = None,
 ) -> bytes:
     """Return the bid pack ZIP (and write it to ``path`` when given).
 
@@ -55,6 +60,9 @@ def build_bid_pack(
     with_corridor
         Compute the Defence Belt from the selected sites when the selection has none (when
         ``layers.corridor`` is not importable, ``corridor.geojson`` is empty and says why).
+    registry
+        The whole registry the selection came from, so the description can say what the
+        filters left out (without it, it describes the selection alone).
     """
     if with_corridor:
         selection = ensure_corridor(selection)
@@ -66,9 +74,13 @@ def build_bid_pack(
         "areas.geojson": geojson_text(collections["areas"]).encode("utf-8"),
         "sites.csv": sites_csv(selection).encode("utf-8-sig"),
         "map.png": slides.render_slide(selection, fmt="png", title=heading),
-        "map.html": standalone.standalone_html(selection, title=heading).encode("utf-8"),
+        "map.html": standalone.standalone_html(selection, title=heading, registry=registry).encode(
+            "utf-8"
+        ),
     }
-    files["README.txt"] = readme_text(selection, title=heading).encode("utf-8")
+    sentences = description.selection_sentences(selection, registry=registry)
+    files["description.txt"] = description_text(sentences, title=heading).encode("utf-8")
+    files["README.txt"] = readme_text(selection, title=heading, sentences=sentences).encode("utf-8")
     stamp = selection.created.timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -94,8 +106,20 @@ def bid_pack_name(selection: Selection) -> str:
     return f"bid-pack-{day}-{selection.data_version or 'data'}-{slug}.zip".replace("_", "-")
 
 
-def readme_text(selection: Selection, *, title: str = DEFAULT_TITLE) -> str:
-    """Return the pack's README: contents, filters, version, counts, sources, licences, credit."""
+def description_text(sentences: list[str], *, title: str = DEFAULT_TITLE) -> str:
+    """Return ``description.txt``: the title and the view's description, one sentence a line."""
+    heading = f"{title}: the map in words"
+    return "\n".join([heading, "=" * len(heading), "", *map(_wrap, sentences)]) + "\n"
+
+
+def readme_text(
+    selection: Selection, *, title: str = DEFAULT_TITLE, sentences: list[str] | None = None
+) -> str:
+    """Return the pack's README: contents, filters, version, counts, sources, licences, credit.
+
+    ``sentences`` (the view's description, :mod:`mapping.description`) open the README under
+    "IN WORDS" when given.
+    """
     metadata = credits.export_metadata(selection)
     counts = metadata["counts"]
     criteria = selection.criteria
@@ -108,6 +132,7 @@ def readme_text(selection: Selection, *, title: str = DEFAULT_TITLE) -> str:
         "CONTENTS",
         *[f"  {name:<17} {what}" for name, what in PACK_FILES.items()],
         "",
+        *(["IN WORDS", *[f"  {sentence}" for sentence in sentences], ""] if sentences else []),
         "FILTERS",
         f"  {credits.selection_caption(selection)}",
         f"  App link parameters: {_query_text(metadata['filters']['query'])}",
