@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,121 @@ def test_text_from_a_link_never_becomes_markdown(app: AppTest):
     caption = next(c.value for c in at.caption if "Showing:" in c.value)
     assert "[click](https" not in caption
     assert r"\[click\]\(https\://example\.org\)" in caption
+
+
+# --- what a link may carry: every value is checked, and none reaches Markdown as markup ---
+
+#: A value that Streamlit Markdown would render as a link, an image and an HTML image.
+CRAFTED = "[x](https://example.org/p)![i](https://example.org/i.png)<img src=x>"
+LINK_PARAMETERS = ("cap", "kind", "area", "q", "belt", "year", "w", "mode", "v")
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """The text of every element Streamlit renders as Markdown."""
+    kinds = ("markdown", "caption", "info", "warning", "error", "success", "title", "header")
+    return [element.value for kind in kinds for element in getattr(at, kind)]
+
+
+def markup_in(texts: list[str]) -> list[str]:
+    """The texts that hold an unescaped Markdown link or image, or an HTML tag."""
+    return [t for t in texts if "](" in t or "![" in t or re.search(r"(?<!\\)<[a-z]", t)]
+
+
+def test_a_crafted_link_version_is_ignored(app: AppTest):
+    app.query_params["v"] = "![x](https://example.org/x.png)"
+    at = app.run()
+    assert not at.exception
+    assert not at.info, "a v that is not 8 hex digits says nothing about the data"
+    assert markup_in(shown_texts(at)) == []
+    assert re.fullmatch(r"[0-9a-f]{8}", at.query_params["v"]), "the page writes its own version"
+
+
+def test_no_value_from_a_link_reaches_markdown_as_markup(app: AppTest):
+    for parameter in LINK_PARAMETERS:
+        app.query_params[parameter] = CRAFTED
+    at = app.run()
+    assert not at.exception
+    texts = shown_texts(at)
+    assert any(r"\[x\]\(https\://example\.org/p\)" in t for t in texts), "q is shown, escaped"
+    assert markup_in(texts) == []
+
+
+def test_no_scene_name_from_a_link_reaches_markdown_as_markup(app: AppTest):
+    app.query_params["scene"] = CRAFTED
+    at = app.run()
+    assert not at.exception
+    assert any("Showing the overview" in w.value for w in at.warning)
+    assert markup_in(shown_texts(at)) == []
+
+
+WEST = "E12000005"
+
+
+def west_midlands_sites(registry) -> int:
+    """How many of ``registry`` lie in West Midlands districts, by the committed hierarchy."""
+    # the hierarchy table is hand-authored: it says which districts are West Midlands
+    with open(settings.HIERARCHY_CSV, encoding="utf-8") as table:
+        west = {row["lad_code"] for row in csv.DictReader(table) if row["region_code"] == WEST}
+    return int(registry["lad_code"].isin(west).sum())
+
+
+def test_a_region_code_in_a_link_selects_the_region(app: AppTest, registry):
+    expected = west_midlands_sites(registry)
+    assert 0 < expected < len(registry)
+    app.query_params["area"] = WEST
+    at = app.run()
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.multiselect(key="f_region").value == [WEST]
+    assert metric(at, "Sites selected") == str(expected)
+    assert at.query_params["area"] == WEST
+
+
+def test_choosing_a_region_in_the_sidebar_filters_and_travels_in_the_link(app: AppTest, registry):
+    at = app.run()
+    at.multiselect(key="f_region").set_value([WEST]).run()
+    assert metric(at, "Sites selected") == str(west_midlands_sites(registry))
+    assert at.query_params["area"] == WEST
+
+
+# --- the KPI strip, the uploads panel, exports and presenter credits ---
+
+
+def test_the_kpis_count_the_selection(app: AppTest, registry):
+    universities = registry[registry["kind"] == "university"]
+    assert len(universities) > 1
+    app.query_params["kind"] = "university"
+    at = app.run()
+    assert metric(at, "Sites selected") == str(len(universities))
+    assert metric(at, "Organisations") == str(universities["organisation"].nunique())
+    districts = universities.loc[universities["lad_code"] != "", "lad_code"].nunique()
+    assert metric(at, "Districts covered") == str(districts)
+    present = {slug for caps in universities["capabilities"] for slug in caps}
+    assert metric(at, "Capabilities present") == str(len(present))
+
+
+def test_the_upload_help_names_every_way_to_place_a_row(app: AppTest):
+    at = app.run()
+    help_text = at.file_uploader(key="u_file").proto.help
+    assert "Needs a name and lat/lon, eastings/northings or a postcode per row" in help_text
+
+
+def test_the_exports_credit_the_uploaded_file(app: AppTest, registry):
+    upload = (DATA / "uploads" / "swapped.csv").read_bytes()  # two rows, both placed
+    at = app.run()
+    at.file_uploader(key="u_file").upload("swapped.csv", upload, "text/csv").run()
+    assert not at.exception
+    assert any(f"**{len(registry) + 2} sites**" in m.value for m in at.markdown)
+    assert any(r"Uploaded sites\: 2 from 'swapped\.csv'" in c.value for c in at.caption)
+
+
+def test_the_presenter_caption_gives_the_full_credits(app: AppTest):
+    with open(settings.SITES_CSV, encoding="utf-8") as table:
+        precisions = {row["location_precision"] for row in csv.DictReader(table)}
+    assert "postcode" in precisions, "the registry places some sites at their postcode"
+    app.query_params["scene"] = "overview"
+    at = app.run()
+    assert not at.exception
+    credits = at.caption[-1].value
+    assert "Office for National Statistics" in credits
+    assert "Royal Mail" in credits, "postcode points are shown, so Code-Point Open is credited"

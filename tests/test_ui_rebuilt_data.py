@@ -1,0 +1,93 @@
+"""A rebuilt layer reaches the running app without a restart: the caches are keyed on it.
+
+Each test runs the app, rebuilds one of the files its data is made from (the boundaries
+manifest, the road graph, the postcode index), reruns the page in the same process (the caches
+are shared) and checks the page now shows the new data.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import osmnx as ox
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import settings
+
+APP = str(settings.ROOT / "app.py")
+DATA = Path(__file__).parent / "data"
+#: The postcode index the Makefile builds before the tests (``make data``).
+BUILT_POSTCODES = Path(settings.POSTCODES_DIR)
+#: A row placed by its coordinates and one by its postcode only (DE1 1AA is in the mirror's
+#: 2014 edition of Code-Point Open; the coordinates are Derby's, 100 m from its point).
+POSTCODE_UPLOAD = (
+    b"name,postcode,lat,lon\nWith Coordinates,DE1 1AA,52.9225,-1.4746\nPostcode Only,DE1 1AA,,\n"
+)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, boundaries_dir: Path) -> AppTest:
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
+    return AppTest.from_file(APP, default_timeout=90)
+
+
+def test_rebuilt_boundaries_change_the_data_version_without_a_restart(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, boundaries_dir: Path, tmp_path: Path
+):
+    copy = tmp_path / "boundaries"
+    shutil.copytree(boundaries_dir, copy)
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", copy)
+    at = app.run()
+    assert not at.exception
+    before = at.query_params["v"]
+    manifest_path = copy / settings.MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["built"]["files"]["wards.parquet"] = "0" * 64  # as a rebuild with new wards writes
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    at.run()
+    assert not at.exception
+    after = at.query_params["v"]
+    assert len(after) == 8 and after != before, "the rebuilt boundaries are a new data version"
+
+
+def test_a_new_road_graph_is_used_without_a_restart(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    graph_path = tmp_path / "roads" / "strategic_roads.graphml"
+    monkeypatch.setattr(settings, "ROAD_GRAPH_PATH", graph_path)
+    app.query_params["mode"] = "roads"
+    at = app.run()
+    assert not at.exception
+
+    def missing_graph_noted() -> bool:
+        return any("is missing" in c.value and "straight links" in c.value for c in at.caption)
+
+    assert missing_graph_noted(), "without a graph the belt says it uses straight links"
+    graph_path.parent.mkdir()
+    ox.save_graphml(ox.graph_from_xml(DATA / "roads.osm", simplify=False), graph_path)
+    at.run()
+    assert not at.exception
+    assert not missing_graph_noted(), "the belt found the new road graph"
+
+
+def test_a_built_postcode_index_places_an_upload_without_a_restart(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    assert (BUILT_POSTCODES / "postcodes.parquet").is_file(), "run 'make data' first"
+    monkeypatch.setattr(settings, "POSTCODES_DIR", tmp_path / "no-postcodes")
+    at = app.run()
+    at.file_uploader(key="u_file").upload("postcodes.csv", POSTCODE_UPLOAD, "text/csv").run()
+    assert not at.exception
+    # the index is missing: a warning, not an error, and the row with coordinates is shown
+    assert not at.error, [e.value for e in at.error]
+    assert any("could not be looked up" in w.value for w in at.warning)
+    assert any("1 of your sites are on the map" in s.value for s in at.success)
+
+    monkeypatch.setattr(settings, "POSTCODES_DIR", BUILT_POSTCODES)
+    at.run()
+    assert not at.exception
+    assert any("2 of your sites are on the map" in s.value for s in at.success)
+    assert not any("could not be looked up" in w.value for w in at.warning)
