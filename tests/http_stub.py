@@ -10,17 +10,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 
+Response = tuple[int, bytes] | tuple[int, bytes, dict[str, str]]
+
+
 @dataclass
 class Script:
-    """Responses to give in order (status, body); the last one repeats once the list runs out."""
+    """Responses to give in order, (status, body) or (status, body, extra headers); the last one
+    repeats once the list runs out."""
 
-    responses: list[tuple[int, bytes]]
+    responses: list[Response]
     requests: list[dict[str, str]] = field(default_factory=list)
 
-    def next(self, query: dict[str, str]) -> tuple[int, bytes]:
+    def next(self, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         self.requests.append(query)
         index = min(len(self.requests) - 1, len(self.responses) - 1)
-        return self.responses[index]
+        status, body, *extra = self.responses[index]
+        return status, body, extra[0] if extra else {}
 
 
 @contextmanager
@@ -31,8 +36,10 @@ def serve(script: Script) -> Iterator[str]:
         def do_GET(self) -> None:
             query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
             query["path"] = urlparse(self.path).path
-            status, body = script.next(query)
+            status, body, headers = script.next(query)
             self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

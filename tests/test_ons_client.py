@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,47 @@ def test_gives_up_after_the_retries_with_advice():
     assert "unreachable after 3 attempts (HTTP 503)" in str(caught.value)
     assert "--mirror" in str(caught.value)
     assert len(script.requests) == 3
+
+
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every wait between attempts instead of sleeping."""
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    return slept
+
+
+def test_waits_as_long_as_retry_after_asks(monkeypatch: pytest.MonkeyPatch):
+    slept = waits(monkeypatch)
+    script = Script([(503, b"busy", {"Retry-After": "7"}), (200, page(["E1"], more=False))])
+    with serve(script) as base_url:
+        collection = fetch(base_url)
+    assert len(collection["features"]) == 1
+    assert len(script.requests) == 2
+    assert slept == [7]  # backoff_s=0: any wait is the header's
+
+
+def test_a_rate_limit_asking_for_an_hour_waits_at_most_the_cap(monkeypatch: pytest.MonkeyPatch):
+    slept = waits(monkeypatch)
+    script = Script([(429, b"slow down", {"Retry-After": "3600"}), (200, page([], more=False))])
+    with serve(script) as base_url:
+        fetch(base_url)
+    assert slept == [30.0]
+
+
+def test_without_retry_after_the_backoff_doubles(monkeypatch: pytest.MonkeyPatch):
+    slept = waits(monkeypatch)
+    with serve(Script([(502, b"bad gateway")])) as base_url, pytest.raises(BoundaryDownloadError):
+        _ons.fetch_layer(
+            "Some_Service",
+            field="LAD23CD",
+            codes=None,
+            base_url=base_url,
+            retries=3,
+            backoff_s=0.5,
+            timeout_s=5,
+        )
+    # urllib3 retries at once, then waits backoff_s x 2, x 4; nothing after the last attempt
+    assert slept == [1.0, 2.0]
 
 
 def test_an_arcgis_error_document_is_a_clear_error():
