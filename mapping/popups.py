@@ -1,34 +1,39 @@
 """Popup and tooltip HTML for sites and areas, with every string from data escaped.
 
 Nothing from the registry or an upload becomes markup: text goes through ``html.escape`` and a
-link is written only for an http(s) URL, escaped as an attribute.
+link is written only for an http(s) URL (:func:`layers.vocabulary.is_http_url`), escaped as an
+attribute.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from layers import timeline, vocabulary
 
-_HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 _MAX_TEXT = 600
 _LITERAL_ENTITIES = str.maketrans(
     {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
 )
 
 
-def text(value: object, *, limit: int = _MAX_TEXT) -> str:
-    """Return ``value`` as escaped HTML text, cut to ``limit`` characters.
+def plain_text(value: object) -> str:
+    """Return ``value`` as text a reader sees as it is: one line, nothing hidden.
 
-    Control characters (NUL, bidirectional overrides) are dropped so they cannot reorder or
-    hide what a reader sees.
+    White space of every kind (newlines, tabs, non-breaking and other Unicode spaces) becomes a
+    plain space, so the words on either side stay apart. Other characters that print nothing
+    (NUL and control characters, zero-width and bidirectional controls) are dropped, so they
+    cannot reorder or hide what a reader sees. Nothing is escaped: see :func:`text` for HTML.
     """
     raw = "" if value is None else str(value)
-    raw = "".join(ch for ch in raw if ch.isprintable() or ch == " ")
-    raw = re.sub(r"[\u202a-\u202e\u2066-\u2069]", "", raw)
+    return "".join(" " if ch.isspace() else ch for ch in raw if ch.isprintable() or ch.isspace())
+
+
+def text(value: object, *, limit: int = _MAX_TEXT) -> str:
+    """Return ``value`` as escaped HTML text (:func:`plain_text`), cut to ``limit`` characters."""
+    raw = plain_text(value)
     if len(raw) > limit:
         raw = raw[: limit - 1] + "…"
     return _literal_safe(html.escape(raw, quote=True))
@@ -47,7 +52,7 @@ def _literal_safe(escaped: str) -> str:
 def safe_link(url: object, label: str) -> str:
     """Return an escaped link to ``url`` when it is http(s); otherwise the escaped URL as text."""
     raw = "" if url is None else str(url).strip()
-    if not _HTTP_URL.match(raw):
+    if not vocabulary.is_http_url(raw):
         return text(raw) if raw else ""
     return (
         f'<a href="{_literal_safe(html.escape(raw, quote=True))}" target="_blank" '

@@ -90,8 +90,9 @@ class Fragment(HTMLParser):
 
 
 def shown(value: str) -> str:
-    """What a reader should see of ``value``: its text without control or bidi characters."""
-    return re.sub(r"[\u202a-\u202e\u2066-\u2069]", "", "".join(c for c in value if c.isprintable()))
+    """What a reader should see of ``value``: any white space as a space, no control or bidi."""
+    spaced = "".join(" " if c.isspace() else c for c in value if c.isprintable() or c.isspace())
+    return re.sub(r"[\u202a-\u202e\u2066-\u2069]", "", spaced)
 
 
 def hostile_upload() -> bytes:

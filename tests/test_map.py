@@ -9,6 +9,7 @@ import geopandas as gpd
 import pytest
 
 import settings
+from layers import vocabulary
 from layers.sites import load_sites
 from mapping import assets, build_map, popups
 
@@ -68,6 +69,40 @@ def test_a_javascript_url_never_becomes_a_link():
     safe = popups.site_popup({"name": "x", "source_url": "https://example.org/?a=1&b=2"})
     assert 'href="https://example.org/?a=1&amp;b=2"' in safe
     assert 'rel="noopener noreferrer"' in safe
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://example.org/page?a=1&b=2", True),
+        ("http://example.org", True),
+        ("HTTPS://EXAMPLE.ORG/", True),
+        ("javascript:alert(1)", False),
+        ("ftp://example.org/file", False),
+        ("https://example.org/a page", False),
+        ('https://example.org/"onmouseover=alert(1)', False),
+        ("https://example.org/?q=<b>", False),
+        ("https://example.org/it's", False),
+        ("https://", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_one_rule_says_what_is_an_http_url(url: object, linked: bool):
+    assert vocabulary.is_http_url(url) is linked
+    assert ("href=" in popups.safe_link(url, "source")) is linked
+
+
+def test_newlines_and_non_breaking_spaces_become_spaces():
+    # Regression: they were deleted, so "Defence\nsystems" read "Defencesystems".
+    assert popups.plain_text("Defence\nsystems\u00a0Ltd\tWalsall\r\nUnit\u20282") == (
+        "Defence systems Ltd Walsall  Unit 2"
+    )
+    assert popups.text("Line one\nLine two") == "Line one Line two"
+    popup = popups.site_popup({"name": "Babcock\u00a0Walsall", "description": "Makes\nthings"})
+    assert "Babcock Walsall" in popup and "Makes things" in popup
+    # What prints nothing is still dropped: NUL, a zero-width space, bidirectional overrides.
+    assert popups.plain_text("a\x00b\u200bc\u202ed\u2066e") == "abcde"
 
 
 def test_long_text_is_cut():

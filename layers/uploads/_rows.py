@@ -15,7 +15,6 @@ from layers.uploads._coordinates import CoordinateReader, Report
 from layers.uploads._problems import UploadProblem, shown, site_id
 from layers.uploads._table import CONTROL
 
-_HTTP_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 
 
@@ -196,7 +195,7 @@ class RowParser:
         cleaned = raw.strip()
         if not cleaned:
             return ""
-        if _HTTP_URL.match(cleaned) and len(cleaned) <= self.limits.get("source_url", 500):
+        if vocabulary.is_http_url(cleaned) and len(cleaned) <= self.limits.get("source_url", 500):
             return cleaned
         report(
             "source_url",
