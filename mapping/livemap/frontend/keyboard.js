@@ -1,0 +1,127 @@
+/*
+ * The keyboard route to the sites drawn on the canvas: one focusable list in the map whose
+ * active option is the site in focus. Arrow keys move through the shown sites (by name), Enter
+ * opens the site, Escape closes it; Tab leaves, so the frame is never a trap. A dashed ring
+ * shows on the map which site has focus.
+ */
+(function () {
+  "use strict";
+
+  function element(tag, className, value) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (value !== undefined) { node.textContent = value; }
+    return node;
+  }
+
+  var STEPS = {ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10};
+
+  window.LiveMapKeyboard = function (L, map, sites, open) {
+    var order = null, position = -1, current = null, made = 0;
+    var list = element("div", "mdm-nav-list");
+    var option = element("div", "mdm-nav-option", "No site in focus");
+    var ring = L.marker([0, 0], {
+      icon: L.divIcon({className: "mdm-focus-ring", iconSize: [32, 32]}),
+      interactive: false,
+      keyboard: false,
+      pane: "mdm-highlight"
+    });
+
+    list.tabIndex = 0;
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-labelledby", "mdm-nav-label");
+    list.setAttribute("aria-describedby", "mdm-nav-help");
+    option.setAttribute("role", "option");
+    option.setAttribute("aria-selected", "true");
+    list.appendChild(option);
+
+    var control = L.control({position: "topleft"});
+    control.onAdd = function () {
+      var box = element("div", "mdm-box mdm-nav");
+      var label = element("div", "mdm-nav-label", "Sites by keyboard");
+      label.id = "mdm-nav-label";
+      var help = element("p", "mdm-nav-help",
+        "Arrow keys: next or previous site. Home, End: first, last. Enter: open. Escape: close.");
+      help.id = "mdm-nav-help";
+      box.appendChild(label);
+      box.appendChild(list);
+      box.appendChild(help);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+
+    function sorted() {
+      var names = {};
+      return sites.shown().slice().sort(function (a, b) {
+        var x = names[a] || (names[a] = sites.name(a).toLowerCase());
+        var y = names[b] || (names[b] = sites.name(b).toLowerCase());
+        return x < y ? -1 : x > y ? 1 : a - b;
+      });
+    }
+
+    function ensureOrder() {
+      if (!order) {
+        order = sorted();
+        position = current === null ? -1 : order.indexOf(current);
+      }
+    }
+
+    function move(to) {
+      ensureOrder();
+      // each option gets a new id, so a screen reader announces the new active option
+      made += 1;
+      option.id = "mdm-site-" + made;
+      list.setAttribute("aria-activedescendant", option.id);
+      if (!order.length) {
+        current = null;
+        option.textContent = "No sites are shown";
+        ring.remove();
+        return;
+      }
+      position = Math.max(0, Math.min(order.length - 1, to));
+      current = order[position];
+      option.textContent = (position + 1) + " of " + order.length + ": " +
+        sites.accessibleName(current);
+      ring.setLatLng(sites.latLng(current)).addTo(map);
+      map.panInside(sites.latLng(current), {padding: [60, 60]});
+    }
+
+    L.DomEvent.on(list, "focus", function () {
+      if (current === null) { move(0); }
+    });
+    L.DomEvent.on(list, "keydown", function (e) {
+      ensureOrder();
+      if (Object.prototype.hasOwnProperty.call(STEPS, e.key)) {
+        move(position + STEPS[e.key]);
+      } else if (e.key === "Home") {
+        move(0);
+      } else if (e.key === "End") {
+        move(Infinity);
+      } else if (e.key === "Enter" || e.key === " ") {
+        if (current !== null) { open(current); }
+      } else if (e.key === "Escape") {
+        map.closePopup();
+      } else {
+        return;  // Tab and the rest keep their usual meaning
+      }
+      L.DomEvent.preventDefault(e);
+      L.DomEvent.stopPropagation(e);
+    });
+
+    return {
+      /** Forget the order after the shown sites change (focus stays on a site still shown). */
+      reset: function () {
+        order = null;
+        if (current !== null && sites.shown().indexOf(current) < 0) {
+          current = null;
+          position = -1;
+          ring.remove();
+          option.textContent = "No site in focus";
+        }
+      },
+      focused: function () { return current; }
+    };
+  };
+})();

@@ -1,0 +1,104 @@
+/*
+ * The legend and the credits, drawn into the map as Leaflet controls. The frame (headings,
+ * boundary lines) is built once per base; the counts are replaced in place on each change.
+ */
+(function () {
+  "use strict";
+
+  function element(tag, className, value) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (value !== undefined) { node.textContent = value; }
+    return node;
+  }
+
+  function row(mark, label, count) {
+    var line = element("div", "mdm-row");
+    line.appendChild(mark);
+    line.appendChild(element("span", "", label));
+    if (count !== undefined) { line.appendChild(element("span", "mdm-count", String(count))); }
+    return line;
+  }
+
+  window.LiveMapLegend = function (L, map) {
+    var body = element("div");
+    var capabilities = element("div");
+    var kinds = element("div");
+    var boundaries = element("div");
+    var tables = null;
+
+    var control = L.control({position: "bottomright"});
+    control.onAdd = function () {
+      var box = element("div", "mdm-box mdm-legend");
+      var details = element("details");
+      details.open = true;
+      details.appendChild(element("summary", "", "Legend"));
+      details.appendChild(body);
+      box.appendChild(details);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    body.appendChild(element("h2", "", "Main capability (colour)"));
+    body.appendChild(capabilities);
+    body.appendChild(element("h2", "", "Kind of site (shape)"));
+    body.appendChild(kinds);
+    body.appendChild(element("h2", "", "Boundaries"));
+    body.appendChild(boundaries);
+    control.addTo(map);
+
+    var credits = L.control({position: "bottomleft"});
+    var creditBox = element("div", "mdm-box mdm-credits");
+    credits.onAdd = function () { return creditBox; };
+    credits.addTo(map);
+
+    return {
+      /** Build the frame from a base: its tables, boundary lines and credits. */
+      setBase: function (base) {
+        tables = base;
+        boundaries.replaceChildren();
+        base.layers.forEach(function (layer) {
+          if (layer.basemap) { return; }
+          var line = element("span", "mdm-line");
+          line.style.borderTop = layer.style.weight + "px " +
+            (layer.style.dashArray ? "dashed " : "solid ") + layer.style.color;
+          boundaries.appendChild(row(line, layer.label));
+        });
+        creditBox.replaceChildren();
+        base.attributions.forEach(function (credit) {
+          creditBox.appendChild(element("div", "", credit));
+        });
+      },
+      /** Replace the counts: only what the selection holds is listed. */
+      update: function (counts) {
+        capabilities.replaceChildren();
+        kinds.replaceChildren();
+        if (!tables) { return; }
+        tables.capabilities.forEach(function (label, i) {
+          if (!counts.capabilities[i]) { return; }
+          var swatch = element("span", "mdm-swatch");
+          swatch.style.background = tables.palette[i];
+          capabilities.appendChild(row(swatch, label, counts.capabilities[i]));
+        });
+        if (!counts.total) { capabilities.appendChild(element("div", "mdm-row", "No sites selected")); }
+        tables.kinds.forEach(function (label, i) {
+          if (!counts.kinds[i]) { return; }
+          kinds.appendChild(row(window.LiveMapShapeSvg(tables.shapes[i], "#ffffff", 16), label,
+            counts.kinds[i]));
+        });
+        if (counts.closing) {
+          var bar = window.LiveMapShapeSvg(null, "#ffffff", 16);
+          var line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+          line.setAttribute("x1", "-0.7");
+          line.setAttribute("y1", "0.7");
+          line.setAttribute("x2", "0.7");
+          line.setAttribute("y2", "-0.7");
+          line.setAttribute("stroke", "#1a1a1a");
+          line.setAttribute("stroke-width", "0.35");
+          bar.appendChild(line);
+          kinds.appendChild(row(bar, "Closure announced", counts.closing));
+        }
+      }
+    };
+  };
+})();
