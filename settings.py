@@ -75,9 +75,8 @@ CORRIDOR_MIN_SPUR_KM: float = 15.0
 #: The strategic road network (motorways and trunk roads) as a GraphML cache from osmnx.
 ROAD_GRAPH_PATH: Path = ROOT / "data" / "roads" / "strategic_roads.graphml"
 
-#: MOD estate footprints from OpenStreetMap (cache) and how close a military site must be to one.
+#: MOD estate footprints from OpenStreetMap (cache).
 ESTATES_GEOJSON: Path = ROOT / "data" / "sites" / "estates.geojson"
-ESTATE_LINK_TOLERANCE_M: float = 250.0
 
 #: Postcodes: the built Code-Point Open index (not committed) and where its ZIP comes from.
 POSTCODES_DIR: Path = Path(os.environ.get("MIDLANDS_POSTCODES_DIR", ROOT / "data" / "postcodes"))

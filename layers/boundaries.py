@@ -65,11 +65,13 @@ _BASEMAP_TOLERANCE_M = 800.0
 BASEMAP_LAYERS: tuple[str, ...] = ("countries",)
 
 
-def read_hierarchy(path: str | Path = settings.HIERARCHY_CSV) -> pd.DataFrame:
+def read_hierarchy(path: str | Path | None = None) -> pd.DataFrame:
     """Return the authored LAD hierarchy: each Midlands LAD with its county, CA and region.
 
-    Empty cells (a LAD in no combined authority) come back as empty strings.
+    ``path`` defaults to ``settings.HIERARCHY_CSV``. Empty cells (a LAD in no combined
+    authority) come back as empty strings.
     """
+    path = settings.HIERARCHY_CSV if path is None else path
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     expected = {"lad_code", "lad_name", "county_type", *_PARENT_COLUMNS}
     missing = expected - set(table.columns)
@@ -91,14 +93,17 @@ def download_layers(
     lad_codes: list[str],
     mirror: str | Path | None = None,
     refresh: bool = False,
-    base_url: str = settings.ONS_BASE_URL,
+    base_url: str | None = None,
 ) -> dict[str, Any]:
     """Fetch the ONS layers into ``raw_dir`` (cached) and return the download manifest.
 
     A cached file is reused when its sha256 matches the manifest; a missing, corrupt or partial
     file is fetched again. Each file is written only after a complete, valid response.
+    ``base_url`` defaults to ``settings.ONS_BASE_URL``; the paging and retry settings
+    (``settings.ONS_*``) are read when called too.
     """
     raw = Path(raw_dir)
+    service_base = settings.ONS_BASE_URL if base_url is None else base_url
     manifest_path = raw / settings.MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
     selection = {
@@ -117,7 +122,7 @@ def download_layers(
             service,
             field=field,
             codes=codes,
-            base_url=base_url,
+            base_url=service_base,
             mirror=mirror,
             page_size=settings.ONS_PAGE_SIZE,
             timeout_s=settings.ONS_TIMEOUT_S,
@@ -132,7 +137,7 @@ def download_layers(
         atomic_write_bytes(path, payload)
         manifest["layers"][layer] = {
             "service": service,
-            "url": _ons.service_url(base_url, service),
+            "url": _ons.service_url(service_base, service),
             "where": _ons.where_in(field, codes),
             "source": f"mirror {Path(mirror).resolve()}" if mirror else "ONS ArcGIS REST service",
             "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -173,18 +178,20 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def build_boundaries(
-    out_dir: str | Path = settings.BOUNDARIES_DIR,
+    out_dir: str | Path | None = None,
     *,
     mirror: str | Path | None = None,
     refresh: bool = False,
-    base_url: str = settings.ONS_BASE_URL,
-    hierarchy_path: str | Path = settings.HIERARCHY_CSV,
+    base_url: str | None = None,
+    hierarchy_path: str | Path | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Download (or read the mirror) and build every boundary layer into ``out_dir``.
 
-    Returns the built layers (EPSG:4326) by name.
+    ``out_dir``, ``base_url`` and ``hierarchy_path`` default to ``settings.BOUNDARIES_DIR``,
+    ``settings.ONS_BASE_URL`` and ``settings.HIERARCHY_CSV``. Returns the built layers
+    (EPSG:4326) by name.
     """
-    out = Path(out_dir)
+    out = Path(settings.BOUNDARIES_DIR if out_dir is None else out_dir)
     hierarchy = read_hierarchy(hierarchy_path)
     lad_codes = sorted(hierarchy["lad_code"])
     manifest = download_layers(
@@ -366,21 +373,22 @@ def _write_layer(
 # Load
 
 
-def layer_path(
-    name: str, *, display: bool = False, directory: str | Path = settings.BOUNDARIES_DIR
-) -> Path:
-    """Return the file of a built layer (GeoParquet, or display GeoJSON)."""
+def layer_path(name: str, *, display: bool = False, directory: str | Path | None = None) -> Path:
+    """Return the file of a built layer (GeoParquet, or display GeoJSON).
+
+    ``directory`` defaults to ``settings.BOUNDARIES_DIR``.
+    """
     known = (*LAYERS, *BASEMAP_LAYERS) if display else LAYERS
     if name not in known:
         raise ValueError(f"unknown boundary layer {name!r}; choose one of {', '.join(known)}")
-    base = Path(directory)
+    base = Path(settings.BOUNDARIES_DIR if directory is None else directory)
     if display:
         return base / settings.DISPLAY_DIR_NAME / f"{name}.geojson"
     return base / f"{name}.parquet"
 
 
 def load_layer(
-    name: str, *, display: bool = False, directory: str | Path = settings.BOUNDARIES_DIR
+    name: str, *, display: bool = False, directory: str | Path | None = None
 ) -> gpd.GeoDataFrame:
     """Return a built boundary layer in EPSG:4326.
 
@@ -391,7 +399,7 @@ def load_layer(
     display
         The coverage-simplified version for the web map instead of the full one.
     directory
-        The boundaries folder.
+        The boundaries folder (default ``settings.BOUNDARIES_DIR``).
     """
     path = layer_path(name, display=display, directory=directory)
     if not path.is_file():
@@ -403,17 +411,13 @@ def load_layer(
     return frame.to_crs(settings.CRS_STORAGE)
 
 
-def read_manifest(directory: str | Path = settings.BOUNDARIES_DIR) -> dict[str, Any]:
-    """Return the boundaries manifest (downloads and build), or an empty one."""
-    return _read_manifest(Path(directory) / settings.MANIFEST_NAME)
+def read_manifest(directory: str | Path | None = None) -> dict[str, Any]:
+    """Return the boundaries manifest (downloads and build), or an empty one.
 
-
-def boundaries_built(directory: str | Path = settings.BOUNDARIES_DIR) -> bool:
-    """Say whether every layer has been built in ``directory``."""
-    return all(layer_path(n, directory=directory).is_file() for n in LAYERS) and all(
-        layer_path(n, display=True, directory=directory).is_file()
-        for n in (*DISPLAY_LAYERS, *BASEMAP_LAYERS)
-    )
+    ``directory`` defaults to ``settings.BOUNDARIES_DIR``.
+    """
+    folder = Path(settings.BOUNDARIES_DIR if directory is None else directory)
+    return _read_manifest(folder / settings.MANIFEST_NAME)
 
 
 # --------------------------------------------------------------------------------------------

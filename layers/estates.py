@@ -1,4 +1,4 @@
-"""MOD estate footprints from OpenStreetMap, and the registry's military sites linked to them.
+"""MOD estate footprints from OpenStreetMap, drawn with the sites.
 
 Footprints are OSM features tagged ``landuse=military`` or ``military=*`` inside the Midlands,
 kept as polygons with their name and type. They are fetched with osmnx (Overpass) only on
@@ -31,11 +31,6 @@ from layers._io import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
 
-#: The estates cache.
-ESTATES_GEOJSON: Path = settings.ESTATES_GEOJSON
-#: How far (m) a military site may sit outside a footprint and still be linked to it: registry
-#: coordinates often mark a gate or a road beside the fence. (set in settings).
-ESTATE_LINK_TOLERANCE_M: float = settings.ESTATE_LINK_TOLERANCE_M
 #: The OSM tags that mark defence estate.
 MILITARY_TAGS: dict[str, bool | str | list[str]] = {"landuse": "military", "military": True}
 
@@ -49,13 +44,6 @@ ESTATE_COLUMNS: tuple[str, ...] = (
     "attribution",
     "retrieved_at",
     "geometry",
-)
-#: The columns :func:`link_military_sites` adds to the sites.
-LINK_COLUMNS: tuple[str, ...] = (
-    "estate_osm_id",
-    "estate_name",
-    "estate_type",
-    "estate_distance_m",
 )
 
 
@@ -122,11 +110,12 @@ def estates_from_features(
     ]
 
 
-def save_estates(estates: gpd.GeoDataFrame, path: str | Path = ESTATES_GEOJSON) -> Path:
+def save_estates(estates: gpd.GeoDataFrame, path: str | Path | None = None) -> Path:
     """Write estates to a GeoJSON cache (RFC 7946) atomically, with attribution and date.
 
-    Besides each feature's ``attribution`` and ``retrieved_at``, the collection carries them
-    as foreign members, with the licence, so the file stands on its own when shared.
+    ``path`` defaults to ``settings.ESTATES_GEOJSON``. Besides each feature's ``attribution``
+    and ``retrieved_at``, the collection carries them as foreign members, with the licence, so
+    the file stands on its own when shared.
     """
     frame = estates.to_crs(settings.CRS_STORAGE)[list(ESTATE_COLUMNS)]
     collection = json.loads(frame.to_json(drop_id=True))
@@ -141,13 +130,15 @@ def save_estates(estates: gpd.GeoDataFrame, path: str | Path = ESTATES_GEOJSON) 
         "retrieved_at": stamps[-1] if stamps else "",
         "features": collection["features"],
     }
-    target = Path(path)
+    target = Path(settings.ESTATES_GEOJSON if path is None else path)
     atomic_write_bytes(target, json.dumps(collection, ensure_ascii=False).encode("utf-8"))
     return target
 
 
-def load_estates(path: str | Path = ESTATES_GEOJSON) -> gpd.GeoDataFrame:
+def load_estates(path: str | Path | None = None) -> gpd.GeoDataFrame:
     """Return the cached estate footprints (EPSG:4326), or an empty frame when there is none.
+
+    ``path`` defaults to ``settings.ESTATES_GEOJSON``, read when called.
 
     Raises
     ------
@@ -155,7 +146,7 @@ def load_estates(path: str | Path = ESTATES_GEOJSON) -> gpd.GeoDataFrame:
         When the cache exists but cannot be read: delete it and run
         ``python -m layers.estates refresh`` where the network is allowed.
     """
-    source = Path(path)
+    source = Path(settings.ESTATES_GEOJSON if path is None else path)
     if not source.is_file():
         return _empty_estates()
     try:
@@ -182,14 +173,16 @@ def load_estates(path: str | Path = ESTATES_GEOJSON) -> gpd.GeoDataFrame:
 
 
 def refresh_estates(
-    path: str | Path = ESTATES_GEOJSON,
+    path: str | Path | None = None,
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
 ) -> gpd.GeoDataFrame:
     """Download the Midlands' estate footprints from OpenStreetMap and rewrite the cache.
 
-    Needs the network (Overpass, through osmnx). The cache is replaced only after a complete
-    download; a failure raises ``RuntimeError`` and leaves it unchanged.
+    ``path`` defaults to ``settings.ESTATES_GEOJSON`` and ``boundaries_dir`` (where the
+    Midlands outline is built) to ``settings.BOUNDARIES_DIR``. Needs the network (Overpass,
+    through osmnx). The cache is replaced only after a complete download; a failure raises
+    ``RuntimeError`` and leaves it unchanged.
     """
     from layers import _osm  # noqa: PLC0415 (configures osmnx, slow to import; only here)
 
@@ -208,75 +201,6 @@ def refresh_estates(
     estates = estates_from_features(features, outline=outline, retrieved_at=retrieved_at)
     save_estates(estates, path)
     return estates
-
-
-def link_military_sites(
-    sites: gpd.GeoDataFrame,
-    estates: gpd.GeoDataFrame,
-    *,
-    tolerance_m: float = ESTATE_LINK_TOLERANCE_M,
-) -> gpd.GeoDataFrame:
-    """Link each site of kind ``military`` to the estate footprint it falls in.
-
-    Parameters
-    ----------
-    sites
-        Sites with ``kind`` and point geometries (e.g. from ``load_sites``).
-    estates
-        Footprints from :func:`load_estates` or :func:`estates_from_features`.
-    tolerance_m
-        How far outside a footprint (metres, EPSG:27700) a site may sit and still be linked.
-
-    Returns
-    -------
-    gpd.GeoDataFrame
-        A copy of the sites with :data:`LINK_COLUMNS` added: the nearest footprint within the
-        tolerance (inside one counts as 0 m; among several, the largest, i.e. the whole
-        estate rather than a part of it). Other kinds of site, and military sites with no
-        footprint nearby, get empty text and a NaN distance.
-    """
-    if tolerance_m < 0:
-        raise ValueError(f"tolerance_m must be zero or more metres, got {tolerance_m!r}")
-    if "kind" not in sites.columns:
-        raise ValueError("sites lack the 'kind' column; pass sites from layers.sites.load_sites")
-    if sites.crs is None:
-        raise ValueError("sites have no CRS; set it first, e.g. sites.set_crs('EPSG:4326')")
-    linked = sites.copy()
-    for column in LINK_COLUMNS[:-1]:
-        linked[column] = ""
-    linked["estate_distance_m"] = float("nan")
-    military = sites[(sites["kind"] == "military").to_numpy()]
-    if military.empty or estates.empty:
-        return linked
-    points = gpd.GeoDataFrame(
-        {"_site": military.index}, geometry=military.geometry.to_numpy(), crs=sites.crs
-    ).to_crs(settings.CRS_METRIC)
-    footprints = estates[["osm_id", "name", "estate_type", "geometry"]].to_crs(settings.CRS_METRIC)
-    footprints = footprints.assign(_area=footprints.area)
-    # The spatial index refuses a zero search radius, so search a hair wider and filter after.
-    matches = gpd.sjoin_nearest(
-        points, footprints, how="inner", max_distance=tolerance_m + 1e-6, distance_col="_distance"
-    )
-    matches = matches[matches["_distance"] <= tolerance_m]
-    if matches.empty:
-        return linked
-    # Several footprints can hold one site (a barracks inside a training area): keep the
-    # nearest, then the largest, then the lowest id, so the choice never depends on order.
-    matches = (
-        pd.DataFrame(matches)
-        .sort_values(
-            ["_site", "_distance", "_area", "osm_id"],
-            ascending=[True, True, False, True],
-            kind="mergesort",
-        )
-        .drop_duplicates("_site")
-    )
-    where = matches["_site"].to_numpy()
-    linked.loc[where, "estate_osm_id"] = matches["osm_id"].to_numpy()
-    linked.loc[where, "estate_name"] = matches["name"].to_numpy()
-    linked.loc[where, "estate_type"] = matches["estate_type"].to_numpy()
-    linked.loc[where, "estate_distance_m"] = matches["_distance"].round(1).to_numpy()
-    return linked
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,14 +242,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     refresh = commands.add_parser("refresh", help="download the footprints (needs network)")
-    refresh.add_argument("--out", default=str(ESTATES_GEOJSON), help="GeoJSON cache to write")
+    refresh.add_argument(
+        "--out", default=str(settings.ESTATES_GEOJSON), help="GeoJSON cache to write"
+    )
     refresh.add_argument(
         "--boundaries",
         default=str(settings.BOUNDARIES_DIR),
         help="the built boundaries folder (for the Midlands outline)",
     )
     status = commands.add_parser("status", help="describe the cache")
-    status.add_argument("--path", default=str(ESTATES_GEOJSON), help="GeoJSON cache to read")
+    status.add_argument(
+        "--path", default=str(settings.ESTATES_GEOJSON), help="GeoJSON cache to read"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "status":

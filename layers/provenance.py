@@ -17,9 +17,13 @@ from layers import boundaries
 def data_version(
     sites_path: str | Path | None = None,
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
 ) -> str:
-    """Return an 8-character version of the registry and boundaries in use."""
+    """Return an 8-character version of the registry and boundaries in use.
+
+    ``sites_path`` and ``boundaries_dir`` default to ``settings.SITES_CSV`` and
+    ``settings.BOUNDARIES_DIR``, read when called.
+    """
     digest = hashlib.sha256()
     digest.update(Path(sites_path or settings.SITES_CSV).read_bytes())
     built = boundaries.read_manifest(boundaries_dir).get("built", {}).get("files", {})
@@ -28,8 +32,11 @@ def data_version(
     return digest.hexdigest()[:8]
 
 
-def sources(boundaries_dir: str | Path = settings.BOUNDARIES_DIR) -> list[dict[str, Any]]:
-    """Return one row per downloaded ONS layer: service, where from, when, features, sha256."""
+def sources(boundaries_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """Return one row per downloaded ONS layer: service, where from, when, features, sha256.
+
+    ``boundaries_dir`` defaults to ``settings.BOUNDARIES_DIR``, read when called.
+    """
     layers = boundaries.read_manifest(boundaries_dir).get("layers", {})
     return [
         {

@@ -1,4 +1,4 @@
-"""MOD estate footprints from the hand-made OSM fixture: parsing, the cache and site linking."""
+"""MOD estate footprints from the hand-made OSM fixture: parsing, the cache and the commands."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import osmnx as ox
-import pandas as pd
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
@@ -18,10 +17,8 @@ import settings
 from layers import _osm, boundaries, estates
 from layers.estates import (
     ESTATE_COLUMNS,
-    LINK_COLUMNS,
     MILITARY_TAGS,
     estates_from_features,
-    link_military_sites,
     load_estates,
     save_estates,
 )
@@ -43,14 +40,6 @@ def features() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def footprints(features: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return estates_from_features(features, outline=midlands, retrieved_at=RETRIEVED)
-
-
-def site_frame(rows: list[tuple]) -> gpd.GeoDataFrame:
-    """Sites from (site_id, kind, lat, lon) rows."""
-    frame = pd.DataFrame(rows, columns=["site_id", "kind", "lat", "lon"])
-    return gpd.GeoDataFrame(
-        frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=settings.CRS_STORAGE
-    )
 
 
 def test_footprints_are_the_military_polygons(footprints: gpd.GeoDataFrame) -> None:
@@ -106,79 +95,6 @@ def test_a_broken_cache_says_how_to_rebuild_it(tmp_path: Path) -> None:
     broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
     with pytest.raises(ValueError, match=r"python -m layers\.estates refresh"):
         load_estates(broken)
-
-
-def test_military_sites_link_to_the_footprint_they_fall_in(
-    footprints: gpd.GeoDataFrame,
-) -> None:
-    sites = site_frame(
-        [
-            ("inside", "military", 52.6590, -1.7730),
-            ("at-the-gate", "military", 52.6521, -1.7730),  # about 100 m south of the fence
-            ("far", "military", 52.6400, -1.7730),  # about 1.4 km south
-            ("supplier-inside", "supplier", 52.6600, -1.7700),
-        ]
-    ).set_index("site_id", drop=False)
-    before = sites.copy()
-    linked = link_military_sites(sites, footprints, tolerance_m=250)
-
-    assert_geodataframe_equal(sites, before)  # the input is not modified
-    assert linked.index.equals(sites.index)
-    assert set(LINK_COLUMNS) <= set(linked.columns)
-    assert linked["estate_osm_id"].tolist() == ["way/201", "way/201", "", ""]
-    assert linked.loc["inside", "estate_distance_m"] == 0.0
-    assert linked.loc["at-the-gate", "estate_distance_m"] == pytest.approx(100, abs=15)
-    assert linked.loc["inside", "estate_type"] == "barracks"
-    assert pd.isna(linked.loc["far", "estate_distance_m"])
-    assert linked.loc["supplier-inside", "estate_name"] == ""
-
-    strict = link_military_sites(sites, footprints, tolerance_m=0)
-    assert strict["estate_osm_id"].tolist() == ["way/201", "", "", ""]
-
-
-def test_the_whole_estate_wins_over_a_part_of_it(footprints: gpd.GeoDataFrame) -> None:
-    training_area = gpd.GeoDataFrame(
-        {
-            "osm_id": ["way/999"],
-            "name": ["Synthetic training area"],
-            "estate_type": ["training_area"],
-            "operator": [""],
-            "area_km2": [20.0],
-            "attribution": [settings.OSM_ATTRIBUTION],
-            "retrieved_at": [RETRIEVED],
-        },
-        geometry=[shapely.box(-1.83, 52.62, -1.73, 52.70)],
-        crs=settings.CRS_STORAGE,
-    )
-    both = pd.concat([footprints, training_area], ignore_index=True)
-    sites = site_frame([("inside", "military", 52.6590, -1.7730)])
-    assert link_military_sites(sites, both)["estate_osm_id"].tolist() == ["way/999"]
-    assert link_military_sites(sites, both.iloc[::-1])["estate_osm_id"].tolist() == ["way/999"]
-
-
-def test_registry_links_only_military_sites(
-    registry: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame
-) -> None:
-    linked = link_military_sites(registry, footprints)
-    assert len(linked) == len(registry)
-    has_link = linked["estate_osm_id"] != ""
-    assert (linked.loc[has_link, "kind"] == "military").all()
-    assert (linked.loc[has_link, "estate_distance_m"] <= estates.ESTATE_LINK_TOLERANCE_M).all()
-    assert (
-        link_military_sites(registry, load_estates(Path("/nonexistent/estates.geojson")))[
-            "estate_osm_id"
-        ]
-        .eq("")
-        .all()
-    )
-
-
-def test_bad_input_says_what_to_do(footprints: gpd.GeoDataFrame) -> None:
-    sites = site_frame([("a", "military", 52.659, -1.773)])
-    with pytest.raises(ValueError, match="tolerance_m"):
-        link_military_sites(sites, footprints, tolerance_m=-1)
-    with pytest.raises(ValueError, match="'kind'"):
-        link_military_sites(sites.drop(columns="kind"), footprints)
 
 
 def test_refresh_failure_leaves_the_cache_alone(
