@@ -184,3 +184,14 @@ def test_the_mirror_selects_only_the_midlands(ons_mirror: Path, tmp_path: Path):
     )
     assert manifest["layers"]["lads"]["feature_count"] == 67
     assert manifest["layers"]["wards"]["feature_count"] == 1534
+
+
+def test_the_boundaries_folder_is_read_from_settings_when_called(
+    boundaries_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", tmp_path / "elsewhere")
+    assert boundaries.layer_path("lads", directory=None) == tmp_path / "elsewhere" / "lads.parquet"
+    assert not boundaries.read_manifest().get("layers")  # nothing is built elsewhere
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
+    assert set(boundaries.read_manifest()["layers"]) == set(settings.ONS_SERVICES)
+    assert len(boundaries.load_layer("midlands")) == 1

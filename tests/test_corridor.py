@@ -200,6 +200,29 @@ def test_one_site_gives_a_circle_around_it(midlands: gpd.GeoDataFrame) -> None:
     assert "one hub" in corridor["note"].iloc[0]
 
 
+@pytest.mark.parametrize("width_km", [4.0, 30.0])
+def test_the_belt_is_as_wide_as_asked(midlands: gpd.GeoDataFrame, width_km: float) -> None:
+    # One site in Coventry, far (over 15 km) from the outline: the belt is a disc of radius w/2.
+    sites = site_frame(town_sites("Coventry", 52.408, -1.510, 1))
+    belt = belt_of(build_corridor(sites, width_km=width_km, outline=midlands))
+    radius_m = width_km * 1000.0 / 2
+    assert belt.area == pytest.approx(math.pi * radius_m**2, rel=0.01)
+    # Across, in both directions; buffers are polygons of 64 sides, hence the 0.5% allowance.
+    minx, miny, maxx, maxy = belt.bounds
+    assert maxx - minx == pytest.approx(width_km * 1000.0, rel=0.005)
+    assert maxy - miny == pytest.approx(width_km * 1000.0, rel=0.005)
+
+
+def test_defaults_are_read_from_settings_when_called(
+    midlands: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sites = site_frame(town_sites("Coventry", 52.408, -1.510, 1))
+    monkeypatch.setattr(settings, "CORRIDOR_WIDTH_KM", 6.0)
+    corridor = build_corridor(sites, outline=midlands)
+    assert corridor["width_km"].iloc[0] == 6.0
+    assert belt_of(corridor).area == pytest.approx(math.pi * 3000.0**2, rel=0.01)
+
+
 def test_sites_all_in_one_town_form_one_hub(midlands: gpd.GeoDataFrame) -> None:
     sites = site_frame(town_sites("Derby", 52.922, -1.476, 6))
     corridor = build_corridor(sites, width_km=6, outline=midlands)
