@@ -13,7 +13,8 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from layers import vocabulary
+from layers import areas, vocabulary
+from layers.boundaries import DEFAULT_MAP_LAYERS
 from mapping import style
 from mapping.popups import text
 
@@ -105,7 +106,7 @@ def legend_html(
     *,
     capability_counts: dict[str, int],
     kind_counts: dict[str, int],
-    boundaries: Iterable[str] = ("combined_authorities", "counties", "lads"),
+    boundaries: Iterable[str] = DEFAULT_MAP_LAYERS,
     corridor: bool = False,
     uploads: int = 0,
     closing: int = 0,
@@ -147,18 +148,12 @@ def legend_html(
             "</div>"
         )
     parts.append("<h5>Boundaries</h5>")
-    labels = {
-        "combined_authorities": "Combined authority",
-        "counties": "County or unitary",
-        "lads": "District (LAD)",
-        "wards": "Ward",
-    }
     for name in boundaries:
         line = style.BOUNDARY_STYLES[name]
         dash = "dashed" if line.get("dashArray") else "solid"
         parts.append(
             f'<div class="mdm-row"><span class="line" style="border-top:{line["weight"]}px {dash} '
-            f'{line["color"]}"></span>{labels[name]}</div>'
+            f'{line["color"]}"></span>{areas.BOUNDARY_LABELS[name]}</div>'
         )
     if corridor:
         parts.append(
