@@ -378,7 +378,7 @@ def layer_path(name: str, *, display: bool = False, directory: str | Path | None
 
     ``directory`` defaults to ``settings.BOUNDARIES_DIR``.
     """
-    known = (*LAYERS, *BASEMAP_LAYERS) if display else LAYERS
+    known = (*DISPLAY_LAYERS, *BASEMAP_LAYERS) if display else LAYERS
     if name not in known:
         raise ValueError(f"unknown boundary layer {name!r}; choose one of {', '.join(known)}")
     base = Path(settings.BOUNDARIES_DIR if directory is None else directory)
