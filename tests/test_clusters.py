@@ -186,4 +186,3 @@ def test_registry_clusters_are_deterministic_and_well_formed(registry: gpd.GeoDa
     assert set(members) <= set(registry["site_id"])
     assert first.geometry.is_valid.all()
     assert (first["size"] >= 3).all()
-
