@@ -1,32 +1,35 @@
 """Colours, marker shapes and boundary styles: one place for how the map looks.
 
 Sites are coloured by their first (main) capability and shaped by their kind, so colour is
-never the only cue. The colours are drawn from the Okabe-Ito and Paul Tol palettes, chosen to
-stay distinguishable for the common forms of colour blindness, and each marker has a dark
-outline so it reads on a projector.
+never the only cue. The capability colours were chosen (issue 13) by a search over sRGB for the
+15 colours that stay furthest apart under normal vision and simulated deuteranopia, protanopia
+and tritanopia (smallest CAM02-UCS difference 10.5, against 1.6 for the Okabe-Ito/Tol set
+before), among colours dark enough for 3:1 contrast on every basemap fill; combat air and space
+kept their colours. Each marker has a dark outline so it reads on a projector.
+``python -m mapping.palette_check`` prints the figures.
 """
 
 from __future__ import annotations
 
-#: Capability slug -> marker colour.
+#: Capability slug -> marker colour (every one at least 3:1 on the basemap's fills).
 CAPABILITY_COLOURS: dict[str, str] = {
-    "land_systems": "#117733",
+    "land_systems": "#334400",
     "combat_air": "#0072B2",
-    "nuclear_propulsion": "#E69F00",
-    "cyber_digital": "#AA4499",
-    "defence_medicine": "#CC6677",
+    "nuclear_propulsion": "#775500",
+    "cyber_digital": "#CC00AA",
+    "defence_medicine": "#BB6677",
     "space": "#332288",
-    "istar": "#88CCEE",
-    "advanced_manufacturing": "#999933",
-    "power_propulsion": "#D55E00",
-    "autonomy_ai": "#44AA99",
-    "quantum": "#882255",
-    "test_evaluation": "#DDCC77",
-    "skills_training": "#56B4E9",
-    "supply_chain": "#777777",
-    "energy_decarbonisation": "#009E73",
+    "istar": "#8866EE",
+    "advanced_manufacturing": "#558800",
+    "power_propulsion": "#EE3355",
+    "autonomy_ai": "#555577",
+    "quantum": "#AA0044",
+    "test_evaluation": "#996688",
+    "skills_training": "#3300FF",
+    "supply_chain": "#553355",
+    "energy_decarbonisation": "#005533",
 }
-UNKNOWN_COLOUR = "#BBBBBB"
+UNKNOWN_COLOUR = "#707070"
 
 #: Kind of site -> SVG shape drawn in a 20x20 box (our own paths).
 KIND_SHAPES: dict[str, str] = {
@@ -52,13 +55,13 @@ BOUNDARY_STYLES: dict[str, dict[str, object]] = {
     },
     "counties": {"color": "#4d4d4d", "weight": 1.6, "fillOpacity": 0.0, "opacity": 0.8},
     "lads": {
-        "color": "#8c8c8c",
+        "color": "#666666",
         "weight": 0.7,
         "fillOpacity": 0.0,
         "opacity": 0.8,
         "dashArray": "3 3",
     },
-    "wards": {"color": "#b0b0b0", "weight": 0.4, "fillOpacity": 0.0, "opacity": 0.8},
+    "wards": {"color": "#707070", "weight": 0.4, "fillOpacity": 0.0, "opacity": 0.9},
 }
 HIGHLIGHT_STYLE: dict[str, object] = {"weight": 4, "color": "#000000", "fillOpacity": 0.12}
 #: The offline basemap: land, the Midlands, and the sea behind them.
@@ -93,6 +96,8 @@ def capability_colour(slug: str) -> str:
 #: Uploaded sites: the same shapes and colours, ringed in magenta with a dashed outline so
 #: they never pass for registry sites.
 UPLOAD_STROKE = "#c2185b"
+#: The dark outline of every registry marker.
+MARKER_OUTLINE = "#1a1a1a"
 
 
 def marker_svg(
@@ -108,7 +113,7 @@ def marker_svg(
     stroke = (
         f'stroke="{UPLOAD_STROKE}" stroke-width="2.4" stroke-dasharray="3 1.5"'
         if uploaded
-        else 'stroke="#1a1a1a" stroke-width="1.3"'
+        else f'stroke="{MARKER_OUTLINE}" stroke-width="1.3"'
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '

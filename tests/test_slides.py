@@ -24,7 +24,7 @@ from mapping import export, slides
 DATA = Path(__file__).parent / "data"
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 COMBAT_AIR = (0x00, 0x72, 0xB2)  # "#0072B2" in the map's palette
-CYBER = (0xAA, 0x44, 0x99)  # "#AA4499"
+CYBER = (0xCC, 0x00, 0xAA)  # "#CC00AA"
 SPACE = (0x33, 0x22, 0x88)  # "#332288": listed second by one site, so never its colour
 # The legend panel of a 1920 x 1080 slide (pixels): right of the map, below the title.
 LEGEND = (1200, 130, 1920, 1000)
