@@ -9,7 +9,7 @@ names scripts and the app import from ``mapping.export``.
 
 Command line::
 
-    python -m mapping.export --format {geojson,gpkg,kml,csv,html,png,pdf,bidpack}
+    python -m mapping.export --format {geojson,gpkg,kml,csv,html,png,pdf,bidpack,embed}
         [--capability SLUG]... [--kind KIND]... [--area GSS_CODE]... [--text TEXT]
         [--in-belt] [--as-of YEAR] [--width-km N] [--sites PATH] [--boundaries DIR] -o PATH
 """
@@ -29,7 +29,7 @@ import settings
 from layers import areas, boundaries, filters
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.filters import SiteFilter
-from mapping import bidpack, slides, standalone
+from mapping import bidpack, embed, slides, standalone
 from mapping.credits import (
     PRODUCT,
     REGISTRY_SOURCE,
@@ -89,7 +89,17 @@ __all__ = [
 ]
 
 #: The formats the command line writes.
-FORMATS: tuple[str, ...] = ("geojson", "gpkg", "kml", "csv", "html", "png", "pdf", "bidpack")
+FORMATS: tuple[str, ...] = (
+    "geojson",
+    "gpkg",
+    "kml",
+    "csv",
+    "html",
+    "png",
+    "pdf",
+    "bidpack",
+    "embed",
+)
 
 
 def known_area_codes(sites: pd.DataFrame, *, boundaries_dir: str | Path | None = None) -> set[str]:
@@ -237,6 +247,7 @@ def _writers(args: argparse.Namespace) -> dict[str, Callable[[Selection, Path], 
         "png": lambda s, p: [slides.write_slide(s, p, dpi=args.dpi, title=title)],
         "pdf": lambda s, p: [slides.write_slide(s, p, dpi=args.dpi, title=title)],
         "bidpack": pack,
+        "embed": lambda s, p: embed.write_embed(s, p, title=title),
     }
 
 
