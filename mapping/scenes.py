@@ -4,10 +4,16 @@ A scene is data: a title and subtitle for the screen, the filter it applies (the
 :class:`layers.filters.SiteFilter` the app and the exports use), where the map looks, and
 whether the Defence Belt is drawn. The app's presenter mode steps through :data:`SCENES`; each
 scene is also a URL (:func:`scene_to_query`, :func:`scene_from_query`).
+
+Every scene counts for the year the presenter chose: :func:`scene_filter` gives a scene's filter
+for that year (sites not yet open or already closed are left out, as on the explorer's map),
+and the year travels in the scene's URL (``?scene=cyber&year=2030``, :func:`scene_year`), so
+moving to the next scene keeps it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -141,9 +147,25 @@ def next_scene(scene: Scene, *, step: int = 1) -> Scene:
     return SCENES[(scene_index(scene.key) + step) % len(SCENES)]
 
 
-def scene_to_query(scene: Scene) -> dict[str, str]:
-    """Return the URL query parameters of a scene: its filter's, plus ``scene=<key>``."""
-    return {**filters.to_query(scene.filter), SCENE_KEY: scene.key}
+def scene_filter(scene: Scene, *, year: int | None = None) -> SiteFilter:
+    """Return the filter of ``scene`` counted for ``year`` (its own filter when None).
+
+    The year replaces any the scene carries: a scene selects by capability or belt, never by
+    time, so the presenter's year always applies.
+    """
+    if year is None:
+        return scene.filter
+    return dataclasses.replace(scene.filter, as_of=int(year))
+
+
+def scene_to_query(scene: Scene, *, year: int | None = None) -> dict[str, str]:
+    """Return the URL query parameters of a scene: its filter's for ``year``, plus its key."""
+    return {**filters.to_query(scene_filter(scene, year=year)), SCENE_KEY: scene.key}
+
+
+def scene_year(query: Mapping[str, str]) -> int | None:
+    """Return the year a scene's URL counts for (``year=``), or None when it names none."""
+    return filters.from_query(query).as_of
 
 
 def scene_from_query(query: Mapping[str, str]) -> Scene | None:

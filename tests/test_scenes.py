@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from layers import filters
@@ -109,3 +110,57 @@ def test_scenes_cannot_be_changed_in_place():
     with pytest.raises(dataclasses.FrozenInstanceError):
         scenes.SCENES[0].zoom = 3  # type: ignore[misc]
     assert isinstance(scenes.SCENES[0].filter, SiteFilter)
+
+
+def test_a_scene_counts_for_the_chosen_year():
+    cyber = scenes.scene_by_key("cyber")
+    counted = scenes.scene_filter(cyber, year=2030)
+    assert counted == SiteFilter(capabilities=("cyber_digital",), as_of=2030)
+    assert scenes.scene_filter(cyber) == cyber.filter, "no year: the scene's own filter"
+    belt = scenes.scene_filter(scenes.scene_by_key("belt"), year=2026)
+    assert belt.in_belt and belt.as_of == 2026
+
+
+@pytest.mark.parametrize("scene", scenes.SCENES, ids=lambda s: s.key)
+def test_the_year_travels_in_the_scene_url(scene: scenes.Scene):
+    query = scenes.scene_to_query(scene, year=2031)
+    assert query["year"] == "2031" and query[scenes.SCENE_KEY] == scene.key
+    assert scenes.scene_year(query) == 2031
+    assert filters.from_query(query) == dataclasses.replace(scene.filter, as_of=2031)
+    assert scenes.scene_from_query(query) == scene
+    following = scenes.scene_to_query(scenes.next_scene(scene), year=scenes.scene_year(query))
+    assert following["year"] == "2031", "the next scene keeps the year"
+    assert scenes.scene_year(scenes.scene_to_query(scene)) is None
+
+
+def test_every_scene_leaves_out_sites_not_open_in_the_year(
+    registry: gpd.GeoDataFrame, boundaries_dir: Path
+):
+    # one hand-made site of every capability, planned to open in 2028: none counts in 2026
+    sites = registry.head(1).copy()
+    sites["site_id"], sites["name"], sites["status"] = "planned-x", "Planned X", "planned"
+    sites["opened"], sites["closes"] = "2028", ""
+    sites["capabilities"] = [
+        [
+            "combat_air",
+            "nuclear_propulsion",
+            "land_systems",
+            "cyber_digital",
+            "defence_medicine",
+            "space",
+        ]
+    ]
+    with_planned = gpd.GeoDataFrame(
+        pd.concat([registry, sites], ignore_index=True), crs=registry.crs
+    )
+    for scene in scenes.SCENES:
+        # in 2030 the site counts, except in the belt scene when the belt misses its point
+        checks = [(2026, False)] if scene.filter.in_belt else [(2026, False), (2030, True)]
+        for year, counted in checks:
+            chosen = export.make_selection(
+                with_planned,
+                scenes.scene_filter(scene, year=year),
+                boundaries_dir=boundaries_dir,
+                data_version="test",
+            )
+            assert ("planned-x" in set(chosen.sites["site_id"])) is counted, (scene.key, year)
