@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from layers._io import atomic_write_bytes
 from mapping import credits, slide_map
+from mapping.description import selection_description
 from mapping.selection import Selection
 from mapping.slide_legend import draw_legend
 
@@ -105,7 +106,8 @@ def render_slide(
                 dpi=dpi or SCREEN_DPI,
                 metadata={
                     "Title": metadata["title"],
-                    "Description": _png_description(metadata),
+                    "Description": f"{selection_description(selection)} "
+                    + _png_description(metadata),
                     "Copyright": credits.credit_text(metadata["attribution"]),
                     "Source": f"data version {metadata['data_version']}",
                     "Creation Time": metadata["created"],

@@ -13,9 +13,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
+from PIL import Image
 
 from layers.filters import SiteFilter
-from mapping import bidpack, description, export, keyboard, standalone
+from mapping import bidpack, description, export, keyboard, slides, standalone
 
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -117,3 +118,8 @@ def test_markers_at_one_point_are_named_in_the_frame_order():
         "First: Prime contractor; main capability Space and satellite applications; Active",
         "Second: Supplier; main capability Quantum technologies; Planned, opens 2030",
     ]
+
+
+def test_the_slide_png_describes_itself(three: export.Selection):
+    image = Image.open(io.BytesIO(slides.render_slide(three)))
+    assert image.info["Description"].startswith(" ".join(EXPECTED) + " Filters: ")
