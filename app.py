@@ -15,7 +15,7 @@ from mapping import export
 from ui import url_state
 from ui.filtering import select
 from ui.header import header
-from ui.kpis import kpi_strip
+from ui.kpis import blueprint_figures, kpi_strip
 from ui.presenter import present_panel, presenter
 from ui.registry import load_registry
 from ui.sidebar import sidebar
@@ -60,6 +60,7 @@ def main() -> None:
     kpi_strip(selected.sites, len(data.sites))
     site_map(selected, options, data.version)
     belt_caption(selected)
+    blueprint_figures()
     tab_sites, tab_areas, tab_belt, tab_export, tab_sources = st.tabs(
         ["Sites", "Areas", "Defence Belt", "Export", "Data and sources"]
     )

@@ -28,8 +28,22 @@ def registry(registry):
     return registry[[open_in_year(site) for site in registry.to_dict("records")]]
 
 
+#: Where each count sits in the KPI line ("**96** of 102 sites · **70** organisations · ...").
+KPI_PATTERNS = {
+    "Sites selected": r"\*\*(\d+)\*\* of \d+ sites",
+    "Organisations": r"\*\*(\d+)\*\* organisations",
+    "Districts covered": r"\*\*(\d+)\*\* of 67 districts",
+    "Capabilities present": r"\*\*(\d+)\*\* of 15 capabilities",
+}
+
+
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """Read one count from the page's KPI line."""
+    for block in at.markdown:
+        found = re.search(KPI_PATTERNS[label], str(block.value))
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no KPI line with {label!r} on the page")
 
 
 def table_rows(at: AppTest) -> int:

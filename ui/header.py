@@ -8,14 +8,21 @@ from layers import filters
 from ui import keys
 from ui.text import plain
 
+#: The map comes first: less space above the title, a title that takes one line.
+PAGE_STYLE = """<style>
+.block-container { padding-top: 1.2rem; padding-bottom: 1rem; }
+.block-container h1 { font-size: 1.75rem; padding: 0 0 0.1rem 0; }
+header[data-testid="stHeader"] { background: transparent; }
+</style>"""
+
 
 def header(criteria: filters.SiteFilter, version: str) -> None:
     """Draw the title, what is shown, and any message about the link that opened the page."""
+    st.html(PAGE_STYLE)  # our own CSS, no data in it
     st.title("Midlands Defence Capability Map")
     st.caption(
-        "Who and what is where across the Midlands Defence Belt: sites by capability, "
-        "kind and authority, from a sourced registry and official ONS boundaries. "
-        f"Showing: {plain(criteria.describe())}."
+        "Defence and security sites by capability, kind and authority, from a sourced registry "
+        f"and official boundaries. Showing: {plain(criteria.describe())}."
     )
     for problem in st.session_state.pop(keys.LINK_PROBLEMS, []):
         st.warning(f"The link asked for something this data does not have: {plain(problem)}.")

@@ -1,4 +1,8 @@
-"""The KPI strip: live counts of the selection, then the Blueprint's headline figures."""
+"""The KPI line: live counts of the selection in one compact line; the Blueprint's figures.
+
+The map comes first on the page, so the counts take one line above it and the Blueprint's
+headline figures wait in an expander below it.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +16,25 @@ from mapping.kpis import live_counts
 MIDLANDS_DISTRICTS = 67
 
 
-def kpi_strip(selected: gpd.GeoDataFrame, total: int) -> None:
-    """Show live counts of ``selected`` (of ``total`` registry sites), then headline figures."""
+def kpi_text(selected: gpd.GeoDataFrame, total: int) -> str:
+    """Return the one-line KPI text (Markdown, numbers only: nothing from data)."""
     counts = live_counts(selected)
-    live = st.columns(4)
-    live[0].metric("Sites selected", f"{counts.sites}", help=f"of {total} in the registry")
-    live[1].metric("Organisations", f"{counts.organisations}")
-    live[2].metric(
-        "Districts covered", f"{counts.districts}", help=f"of the Midlands' {MIDLANDS_DISTRICTS}"
+    return (
+        f"**{counts.sites}** of {total} sites · **{counts.organisations}** organisations · "
+        f"**{counts.districts}** of {MIDLANDS_DISTRICTS} districts · "
+        f"**{counts.capabilities}** of {len(vocabulary.CAPABILITIES)} capabilities"
     )
-    live[3].metric(
-        "Capabilities present",
-        f"{counts.capabilities}",
-        help=f"of the {len(vocabulary.CAPABILITIES)} in the Blueprint vocabulary",
-    )
-    st.caption(f"Headline figures from the {blueprint.BLUEPRINT_TITLE}")
-    figures = st.columns(len(blueprint.HEADLINE_FIGURES))
-    for column, item in zip(figures, blueprint.HEADLINE_FIGURES, strict=True):
-        column.markdown(f"**{item.display}**  \n{item.label}", help=item.wording)
-        column.caption(item.citation)
+
+
+def kpi_strip(selected: gpd.GeoDataFrame, total: int) -> None:
+    """Show the live counts of ``selected`` (of ``total`` registry sites) in one line."""
+    st.markdown(kpi_text(selected, total))
+
+
+def blueprint_figures() -> None:
+    """Show the Blueprint's headline figures, folded away below the map."""
+    with st.expander(f"Headline figures from the {blueprint.BLUEPRINT_TITLE}"):
+        figures = st.columns(len(blueprint.HEADLINE_FIGURES))
+        for column, item in zip(figures, blueprint.HEADLINE_FIGURES, strict=True):
+            column.markdown(f"**{item.display}**  \n{item.label}", help=item.wording)
+            column.caption(item.citation)
