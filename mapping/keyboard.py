@@ -32,6 +32,7 @@ from layers import timeline, vocabulary
 
 logger = logging.getLogger(__name__)
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_JSON_ESCAPES = str.maketrans({ch: f"\\u{ord(ch):04x}" for ch in "<>&{}`$"})
 #: A marker's name is read aloud: long names are cut here.
 _MAX_NAME = 160
 
@@ -116,11 +117,13 @@ class AccessibleSites(MacroElement):
     def __init__(self, labels: Mapping[str, str]) -> None:
         super().__init__()
         self._name = "AccessibleSites"
-        data = json.dumps(dict(labels), ensure_ascii=False)
-        # "<", ">" and "&" as JSON escapes: no name can close the script or open a tag.
-        self.labels_json = (
-            data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        )
+        data = json.dumps(dict(labels), ensure_ascii=True)
+        # Characters that act somewhere on the way become JSON escapes inside the strings:
+        # "<", ">" and "&" (closing the script, opening a tag), "{" and "}" (Jinja: branca
+        # compiles scripts as templates), "`" and "$" (JavaScript template literals). The only
+        # braces left are the object's own, as '{"' and '"}'.
+        inner = data[1:-1].translate(_JSON_ESCAPES)
+        self.labels_json = "{" + inner + "}"
 
 
 def marker_label(site: Mapping[str, Any]) -> str:

@@ -285,6 +285,6 @@ def _accessible(page: str, *, title: str, in_words: str) -> str:
     page = page.replace("</head>", f"<style>{_PAGE_CSS}</style>\n</head>", 1)
     opening = (
         f'<a class="mdm-skip" href="#{IN_WORDS_ID}">Skip to the map in words</a>\n'
-        f'<main id="mdm-main"><h1 class="mdm-visually-hidden">{html.escape(title)}</h1>\n'
+        f'<main id="mdm-main"><h1 class="mdm-visually-hidden">{text(title)}</h1>\n'
     )
     return _MAP_DIV.sub(lambda match: f"{opening}{match.group(0)}\n{in_words}</main>", page, 1)

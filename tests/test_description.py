@@ -123,3 +123,26 @@ def test_markers_at_one_point_are_named_in_the_frame_order():
 def test_the_slide_png_describes_itself(three: export.Selection):
     image = Image.open(io.BytesIO(slides.render_slide(three)))
     assert image.info["Description"].startswith(" ".join(EXPECTED) + " Filters: ")
+
+
+def test_hostile_names_stay_text_through_the_templates_and_the_script():
+    names = ["{% raw %}", "{{ 7 * 7 }}", "</script><script>alert(1)</script>", "a\u2028b", "{#"]
+    sites = pd.DataFrame(
+        {
+            "name": names,
+            "kind": "supplier",
+            "capabilities": [["space"]] * 5,
+            "status": "active",
+            "lat": [52.0, 52.1, 52.2, 52.3, 52.4],
+            "lon": -1.5,
+        }
+    )
+    fmap = folium.Map()
+    for lat in sites["lat"]:
+        folium.Marker([lat, -1.5]).add_to(fmap)
+    keyboard.label_site_markers(fmap, sites)
+    html = fmap.get_root().render()
+    assert "<script>alert(1)" not in html and "{{ 7" not in html
+    labels = json.loads(re.search(r"var labels = (\{.*?\});\n", html).group(1))
+    said = [label.split(": Supplier;")[0] for label in labels.values()]
+    assert said == ["{% raw %}", "{{ 7 * 7 }}", "</script><script>alert(1)</script>", "ab", "{#"]
