@@ -26,6 +26,7 @@ import shapely
 
 import settings
 from layers import _ons
+from layers._display import basemap_land, display_layers
 from layers._errors import BoundaryDataMissingError, BoundaryDownloadError
 from layers._geometry import polygonal
 from layers._io import atomic_write, atomic_write_bytes, sha256_file
@@ -57,10 +58,6 @@ _PARENT_COLUMNS = [
     "region_code",
     "region_name",
 ]
-_WARD_TOLERANCE_M = 50.0
-#: The offline basemap's land: how far around the Midlands, and how coarse.
-_BASEMAP_MARGIN_M = 250_000.0
-_BASEMAP_TOLERANCE_M = 800.0
 #: Display-only layers that are not Midlands areas (the offline basemap's land).
 BASEMAP_LAYERS: tuple[str, ...] = ("countries",)
 
@@ -215,8 +212,8 @@ def build_boundaries(
         "regions": _dissolve(lads, "region"),
         "midlands": _outline(lads),
     }
-    display = _display_layers(layers)
-    display["countries"] = _basemap_land(_read_raw(raw / "countries.geojson"), layers["midlands"])
+    display = display_layers(layers)
+    display["countries"] = basemap_land(_read_raw(raw / "countries.geojson"), layers["midlands"])
     built: dict[str, Any] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "files": {}}
     for name, frame in layers.items():
         built["files"].update(_write_layer(frame.to_crs(settings.CRS_STORAGE), out, name))
@@ -296,58 +293,6 @@ def _outline(lads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
     frame["area_km2"] = (frame.area / 1e6).round(3)
     return frame
-
-
-def _display_layers(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
-    """Simplify LADs and wards as coverages, then dissolve the parents from simplified LADs.
-
-    Coverage simplification moves each shared edge once for both neighbours, so no gaps or
-    overlaps open between them; parents dissolved from the simplified LADs inherit that.
-    """
-    lads = layers["lads"].copy()
-    lads["geometry"] = _coverage_for_web(lads.geometry.values, settings.DISPLAY_TOLERANCE_M)
-    wards = layers["wards"].copy()
-    wards["geometry"] = _coverage_for_web(wards.geometry.values, _WARD_TOLERANCE_M)
-    display = {"wards": wards, "lads": lads}
-    for name in ("counties", "combined_authorities", "regions", "midlands"):
-        frame = layers[name].copy()
-        key = {
-            "counties": "county_code",
-            "combined_authorities": "ca_code",
-            "regions": "region_code",
-            "midlands": None,
-        }[name]
-        if key is None:
-            frame["geometry"] = [shapely.union_all(lads.geometry.values)]
-        else:
-            unions = {
-                code: shapely.union_all(group.geometry.values) for code, group in lads.groupby(key)
-            }
-            frame["geometry"] = [unions[code] for code in frame["code"]]
-        display[name] = frame
-    return {
-        name: gpd.GeoDataFrame(frame, geometry="geometry", crs=settings.CRS_STORAGE)
-        for name, frame in display.items()
-    }
-
-
-def _basemap_land(countries: gpd.GeoDataFrame, midlands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the UK's countries around the Midlands, simplified: the offline basemap's land."""
-    window = shapely.box(*midlands.total_bounds).buffer(_BASEMAP_MARGIN_M)
-    land = countries[["CTRY22CD", "CTRY22NM", "geometry"]].rename(
-        columns={"CTRY22CD": "code", "CTRY22NM": "name"}
-    )
-    land["geometry"] = shapely.intersection(land.geometry.values, window)
-    land = land[~land.is_empty].reset_index(drop=True)
-    land["geometry"] = _coverage_for_web(land.geometry.values, _BASEMAP_TOLERANCE_M)
-    return gpd.GeoDataFrame(land, geometry="geometry", crs=settings.CRS_STORAGE)
-
-
-def _coverage_for_web(geometries: Any, tolerance_m: float) -> list[shapely.Geometry]:
-    simplified = shapely.coverage_simplify(geometries, tolerance_m)
-    series = gpd.GeoSeries(simplified, crs=settings.CRS_METRIC).to_crs(settings.CRS_STORAGE)
-    snapped = shapely.set_precision(series.values, settings.DISPLAY_GRID_DEG)
-    return [polygonal(shapely.make_valid(g)) for g in snapped]
 
 
 def _write_layer(
