@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 import settings
-from layers import _ons
+from layers import _ons, areas
 from layers._display import basemap_land, display_layers
 from layers._errors import BoundaryDataMissingError, BoundaryDownloadError
 from layers._geometry import polygonal
@@ -50,13 +50,12 @@ DEFAULT_MAP_LAYERS: tuple[str, ...] = ("combined_authorities", "counties", "lads
 MIDLANDS_CODE = "MIDLANDS"
 MIDLANDS_NAME = "The Midlands"
 
+# Each LAD's parent areas in the hierarchy table: county, combined authority and region.
 _PARENT_COLUMNS = [
-    "county_code",
-    "county_name",
-    "ca_code",
-    "ca_name",
-    "region_code",
-    "region_name",
+    column
+    for name, level in areas.AUTHORITY_LEVELS.items()
+    if name != "lad"
+    for column in (level.code_column, level.name_column)
 ]
 #: Display-only layers that are not Midlands areas (the offline basemap's land).
 BASEMAP_LAYERS: tuple[str, ...] = ("countries",)
