@@ -334,6 +334,26 @@ def test_roads_mode_follows_the_fixture_roads(
     assert belt_of(roads).is_valid
 
 
+def test_roads_mode_spine_is_as_long_as_the_roads_it_follows(
+    road_graph: nx.MultiDiGraph, midlands: gpd.GeoDataFrame
+) -> None:
+    # The fixture's M6, A38 and A52 as their nodes' (lon, lat), typed from tests/data/roads.osm.
+    ways = [
+        [(-1.9000, 52.4800), (-1.7800, 52.5000), (-1.6500, 52.4700), (-1.5600, 52.4400),
+         (-1.5100, 52.4080)],
+        [(-1.9000, 52.4800), (-1.8300, 52.5600), (-1.8000, 52.6800), (-1.6400, 52.8000),
+         (-1.4760, 52.9220)],
+        [(-1.4760, 52.9220), (-1.3000, 52.9350), (-1.2300, 52.9300), (-1.1580, 52.9540)],
+    ]  # fmt: skip
+    roads_m = gpd.GeoSeries(
+        [shapely.LineString(way) for way in ways], crs=settings.CRS_STORAGE
+    ).to_crs(settings.CRS_METRIC)
+    corridor = build_corridor(four_cities(), mode="roads", road_graph=road_graph, outline=midlands)
+    # Each hub sits within about 200 m of its city node: four short connectors at most.
+    assert spine_of(corridor).length == pytest.approx(roads_m.length.sum(), abs=1000.0)
+    assert corridor["length_km"].iloc[1] == pytest.approx(roads_m.length.sum() / 1000, abs=1.0)
+
+
 def test_roads_mode_reads_a_graphml_cache(
     road_graph: nx.MultiDiGraph, midlands: gpd.GeoDataFrame, tmp_path: Path
 ) -> None:
