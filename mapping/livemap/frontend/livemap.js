@@ -91,6 +91,7 @@
 
   function ready() {
     var L = window.L;
+    live.leafletMs = window.performance.now();
     var map = L.map("map", {
       preferCanvas: true, zoomSnap: 0.25, minZoom: 5, maxZoom: 18,
       attributionControl: false, keyboard: true
@@ -160,6 +161,7 @@
 
   function onRender(args) {
     var started = window.performance.now();
+    if (live.firstArgsMs === undefined) { live.firstArgsMs = started; }
     live.renders += 1;
     if (args.height && args.height !== height) {
       height = args.height;
