@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import geopandas as gpd
 import streamlit as st
@@ -10,9 +11,9 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 import settings
-from layers import filters
+from layers import filters, summary
 from mapping import build_map, credits, export, scenes, standalone
-from ui import caches
+from ui import caches, keys, presenter_keys
 from ui.text import plain
 
 
@@ -25,28 +26,49 @@ def _scene_from_link() -> scenes.Scene | None:
         return scenes.SCENES[0]
 
 
-def _scene_buttons(scene: scenes.Scene) -> DeltaGenerator:
-    """Draw previous, next and exit around the title; return the title's column."""
+def _scene_buttons(scene: scenes.Scene, year: int | None) -> DeltaGenerator:
+    """Draw previous, next and exit around the title; return the title's column.
+
+    The arrow keys and PageUp/PageDown (what a clicker sends) press previous and next.
+    """
     back, title, forward, leave = st.columns([1, 8, 1, 1])
-    if back.button("◀ Previous", use_container_width=True):
-        st.query_params.from_dict(scenes.scene_to_query(scenes.next_scene(scene, step=-1)))
+    if back.button(
+        "◀ Previous",
+        use_container_width=True,
+        key=presenter_keys.PREVIOUS_KEY,
+        help="Previous scene (Left arrow or PageUp)",
+    ):
+        previous = scenes.next_scene(scene, step=-1)
+        st.query_params.from_dict(scenes.scene_to_query(previous, year=year))
         st.rerun()
-    if forward.button("Next ▶", use_container_width=True):
-        st.query_params.from_dict(scenes.scene_to_query(scenes.next_scene(scene)))
+    if forward.button(
+        "Next ▶",
+        use_container_width=True,
+        key=presenter_keys.NEXT_KEY,
+        help="Next scene (Right arrow or PageDown)",
+    ):
+        st.query_params.from_dict(scenes.scene_to_query(scenes.next_scene(scene), year=year))
         st.rerun()
     if leave.button("Exit", use_container_width=True, help="Back to the explorer"):
-        st.query_params.from_dict(filters.to_query(scene.filter))
+        st.query_params.from_dict(filters.to_query(scenes.scene_filter(scene, year=year)))
         st.rerun()
+    presenter_keys.listen_for_scene_keys()
     return title
 
 
 def scene_selection(
-    sites: gpd.GeoDataFrame, scene: scenes.Scene, *, version: str, stamps: caches.DataStamps
+    sites: gpd.GeoDataFrame,
+    scene: scenes.Scene,
+    *,
+    version: str,
+    stamps: caches.DataStamps,
+    year: int | None = None,
 ) -> export.Selection:
-    """Return what ``scene`` shows, its belt (when it needs one) from the app's cache."""
+    """Return what ``scene`` shows in ``year``, its belt (when it needs one) from the cache."""
+    criteria = scenes.scene_filter(scene, year=year)
     corridor = None
-    if scene.show_belt or scene.filter.in_belt:
-        base = filters.select_sites(sites, replace(scene.filter, in_belt=False))
+    if scene.show_belt or criteria.in_belt:
+        base = filters.select_sites(sites, replace(criteria, in_belt=False))
         corridor = caches.corridor_of(
             base,
             width_km=settings.CORRIDOR_WIDTH_KM,
@@ -56,7 +78,7 @@ def scene_selection(
         )
     return export.make_selection(
         sites,
-        scene.filter,
+        criteria,
         boundaries_dir=settings.BOUNDARIES_DIR,
         data_version=version,
         corridor=corridor,
@@ -68,11 +90,12 @@ def presenter(sites: gpd.GeoDataFrame, version: str, stamps: caches.DataStamps) 
     scene = _scene_from_link()
     if scene is None:
         return
-    title = _scene_buttons(scene)
+    year = scenes.scene_year(st.query_params.to_dict()) or date.today().year
+    title = _scene_buttons(scene, year)
     position = scenes.scene_index(scene.key) + 1
     title.markdown(f"## {scene.title}")
-    title.caption(f"{scene.subtitle} · scene {position} of {len(scenes.SCENES)}")
-    chosen = scene_selection(sites, scene, version=version, stamps=stamps)
+    title.caption(f"{scene.subtitle} · {year} · scene {position} of {len(scenes.SCENES)}")
+    chosen = scene_selection(sites, scene, version=version, stamps=stamps, year=year)
     fmap = build_map(
         chosen.sites,
         boundaries_dir=settings.BOUNDARIES_DIR,
@@ -92,6 +115,15 @@ def presenter(sites: gpd.GeoDataFrame, version: str, stamps: caches.DataStamps) 
         key=f"presenter-{scene.key}",
     )
     st.caption(plain(credits.credit_text(credits.attributions(chosen))))
+    with st.expander("Speaker notes: this scene in words", expanded=False):
+        notes = summary.view_sentences(
+            chosen.sites,
+            sites,
+            corridor=chosen.corridor if scene.show_belt else None,
+            year=year,
+        )
+        for sentence in notes:
+            st.text(f"• {sentence}")
     st.stop()
 
 
@@ -106,5 +138,6 @@ def present_panel() -> None:
             key="o_scene",
         )
         if st.button("Start presenting", use_container_width=True):
-            st.query_params.from_dict(scenes.scene_to_query(scenes.scene_by_key(choice)))
+            year = st.session_state.get(keys.YEAR)
+            st.query_params.from_dict(scenes.scene_to_query(scenes.scene_by_key(choice), year=year))
             st.rerun()
