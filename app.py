@@ -15,6 +15,7 @@ from mapping import export
 from ui import url_state
 from ui.filtering import select
 from ui.header import header
+from ui.in_words import show_map_in_words
 from ui.kpis import blueprint_figures, kpi_strip
 from ui.presenter import present_panel, presenter
 from ui.registry import load_registry
@@ -60,6 +61,7 @@ def main() -> None:
     kpi_strip(selected.sites, len(data.sites))
     site_map(selected, options, data.version)
     belt_caption(selected)
+    show_map_in_words(selected, data.sites, criteria)
     blueprint_figures()
     tab_sites, tab_areas, tab_belt, tab_export, tab_sources = st.tabs(
         ["Sites", "Areas", "Defence Belt", "Export", "Data and sources"]

@@ -325,3 +325,12 @@ def test_the_presenter_caption_gives_the_full_credits(app: AppTest):
     credits = at.caption[-1].value
     assert "Office for National Statistics" in credits
     assert "Royal Mail" in credits, "postcode points are shown, so Code-Point Open is credited"
+
+
+def test_the_map_in_words_follows_the_filter(app: AppTest, registry):
+    at = app.run()
+    at.multiselect(key="f_caps").set_value(["combat_air"]).run()
+    expected = sum("combat_air" in caps for caps in registry["capabilities"])
+    words = [t.value for t in at.text if " sites" in str(t.value)]
+    assert words, "the page describes the view in words"
+    assert re.search(rf"\b{expected}\b", words[0]), (expected, words[0])

@@ -1,0 +1,30 @@
+"""The map in words: a short description of the current view, for screen readers and notes.
+
+It comes from the same selection and belt the map draws (:func:`layers.summary.describe_view`)
+and is shown as plain text: district and capability names come from data.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from layers import filters, summary
+from ui.filtering import Selected
+
+
+def map_in_words(
+    selected: Selected, registry: gpd.GeoDataFrame, criteria: filters.SiteFilter
+) -> str:
+    """Return the description of what the map shows now."""
+    return summary.describe_view(
+        selected.sites, registry, corridor=selected.corridor, year=criteria.as_of
+    )
+
+
+def show_map_in_words(
+    selected: Selected, registry: gpd.GeoDataFrame, criteria: filters.SiteFilter
+) -> None:
+    """Show the description under the map (text only, never Markdown)."""
+    st.markdown("**The map in words**")
+    st.text(map_in_words(selected, registry, criteria))
