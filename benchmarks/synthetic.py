@@ -12,7 +12,7 @@ can time the whole load from the file.
 
 Command line::
 
-    python -m benchmarks.synthetic 10000 data/tmp/synthetic-10000.csv [--seed 0]
+    python -m benchmarks.synthetic 10000 data/tmp/synthetic-10000.csv [--seed 0] [--realistic]
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ import shapely
 from pyproj import Transformer
 
 import settings
-from layers import boundaries, vocabulary
+from benchmarks import realistic as realistic_rows
+from layers import boundaries, postcodes, vocabulary
 from layers._validate import read_rows
 from layers.sites import REGISTRY_COLUMNS, assign_areas, read_registry_text
 
@@ -75,8 +76,8 @@ PRECISION_SHARES: dict[str, float] = {"site": 0.5, "street": 0.3, "town": 0.2}
 REGISTRY_HUB_SPREAD_M: float = 4000.0
 DISTRICT_HUB_SPREAD_M: float = 8000.0
 REGISTRY_HUB_SHARE: float = 2 / 3
-#: Every synthetic row was "checked" on a day of this year (always in the past).
-CHECKED_YEAR: int = 2025
+#: Every synthetic row was "checked" on one of this many days before today (never stale).
+CHECKED_WITHIN_DAYS: int = 300
 
 # Our own word lists for plausible firm names.
 _NAME_WORDS = (
@@ -132,6 +133,9 @@ def synthetic_sites(
     seed: int = 0,
     boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
     hubs_csv: str | Path | None = None,
+    realistic: bool = False,
+    postcode_index: str | Path | None = None,
+    today: date | None = None,
 ) -> gpd.GeoDataFrame:
     """Return ``count`` synthetic sites inside the Midlands, the same every time for a seed.
 
@@ -146,6 +150,15 @@ def synthetic_sites(
     hubs_csv
         A registry whose sites serve as hubs (default: ``settings.SITES_CSV``; when it is
         missing, only the districts are hubs).
+    realistic
+        Dress the rows as the real registry's are (:mod:`benchmarks.realistic`): long notes,
+        descriptions and source URLs, opening years, closing sites and postcodes.
+    postcode_index
+        The postcode index realistic rows take their postcodes from (default: the built one;
+        when it is not built, realistic rows have no postcode).
+    today
+        The day the rows were checked before (default: today); every row was checked within
+        :data:`CHECKED_WITHIN_DAYS` of it, so none is stale.
 
     Returns
     -------
@@ -159,16 +172,29 @@ def synthetic_sites(
     outline = boundaries.load_layer("midlands", directory=boundaries_dir)
     shape = outline.to_crs(settings.CRS_METRIC).geometry.iloc[0]
     shapely.prepare(shape)
+    today = today or date.today()
     x, y = _place(count, rng, shape, _hubs(boundaries_dir, hubs_csv))
+    # realistic dress draws from its own generator, so its rows are the plain rows dressed
+    dress_rng = np.random.default_rng([seed, 1])
+    codes = np.full(count, "", dtype=object)
+    on_postcode = np.zeros(count, dtype=bool)
+    if realistic:
+        try:
+            index = postcodes.load_index(postcode_index)
+        except postcodes.PostcodeIndexMissingError:
+            index = None
+        if index is not None:
+            x, y, codes, on_postcode = realistic_rows.choose_postcodes(x, y, dress_rng, index)
     lon, lat = Transformer.from_crs(
         settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True
     ).transform(x, y)
-    lat, lon = np.round(lat, 5), np.round(lon, 5)
+    lat, lon = _apart(np.round(lat, 5), np.round(lon, 5))
     kinds = rng.choice(list(KIND_SHARES), size=count, p=_shares(KIND_SHARES))
     checked = [
-        (date(CHECKED_YEAR, 1, 1) + timedelta(days=int(d))).isoformat()
-        for d in rng.integers(0, 365, size=count)
+        (today - timedelta(days=int(d))).isoformat()
+        for d in rng.integers(1, CHECKED_WITHIN_DAYS + 1, size=count)
     ]
+    precision = rng.choice(list(PRECISION_SHARES), size=count, p=_shares(PRECISION_SHARES))
     frame = pd.DataFrame(
         {
             "site_id": [f"synthetic-{i:06d}" for i in range(1, count + 1)],
@@ -178,11 +204,9 @@ def synthetic_sites(
             "capabilities": _capabilities(count, rng, kinds),
             "lat": lat,
             "lon": lon,
-            "location_precision": rng.choice(
-                list(PRECISION_SHARES), size=count, p=_shares(PRECISION_SHARES)
-            ),
+            "location_precision": np.where(on_postcode, "postcode", precision),
             "town": "",
-            "postcode": "",
+            "postcode": codes,
             "status": "active",
             "opened": "",
             "closes": "",
@@ -200,6 +224,8 @@ def synthetic_sites(
         boundaries_dir=boundaries_dir,
     )
     _describe(sites, rng)
+    if realistic:
+        realistic_rows.dress(sites, dress_rng, today=today)
     return sites
 
 
@@ -221,12 +247,27 @@ def registry_file(
     directory: str | Path,
     seed: int = 0,
     boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    realistic: bool = False,
 ) -> Path:
     """Return the path of a synthetic registry CSV in ``directory``, writing it when missing."""
-    target = Path(directory) / f"synthetic-{count}-seed{seed}.csv"
+    dressed = "-realistic" if realistic else ""
+    target = Path(directory) / f"synthetic-{count}-seed{seed}{dressed}.csv"
     if not target.is_file():
-        write_registry(synthetic_sites(count, seed=seed, boundaries_dir=boundaries_dir), target)
+        sites = synthetic_sites(
+            count, seed=seed, boundaries_dir=boundaries_dir, realistic=realistic
+        )
+        write_registry(sites, target)
     return target
+
+
+def _apart(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move each repeat of a rounded point 1e-5 degrees north per repeat (rows never share)."""
+    for _ in range(_MAX_PLACEMENT_ROUNDS):
+        repeat = pd.DataFrame({"lat": lat, "lon": lon}).groupby(["lat", "lon"]).cumcount()
+        if not repeat.any():
+            break
+        lat = np.round(lat + repeat.to_numpy() * 1e-5, 5)
+    return lat, lon
 
 
 def _shares(shares: dict[str, float]) -> np.ndarray:
@@ -352,8 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--boundaries", default=str(settings.BOUNDARIES_DIR))
+    parser.add_argument(
+        "--realistic", action="store_true", help="long text, sources and postcodes, as real rows"
+    )
     args = parser.parse_args(argv)
-    sites = synthetic_sites(args.count, seed=args.seed, boundaries_dir=args.boundaries)
+    sites = synthetic_sites(
+        args.count, seed=args.seed, boundaries_dir=args.boundaries, realistic=args.realistic
+    )
     print(f"wrote {len(sites)} sites to {write_registry(sites, args.path)}")
     return 0
 

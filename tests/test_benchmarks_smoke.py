@@ -103,3 +103,25 @@ def test_the_quick_benchmark_runs_and_prints_its_table(boundaries_dir: Path, tmp
     text = report.read_text(encoding="utf-8")
     assert "## Machine" in text and "Processors (nproc)" in text
     assert "Quick mode: a smoke test, not a measurement." in text
+
+
+def test_realistic_rows_look_like_the_registrys_and_validate(
+    synthetic, boundaries_dir: Path, tmp_path: Path
+):
+    realistic = synthetic_sites(600, seed=11, boundaries_dir=boundaries_dir, realistic=True)
+    assert list(realistic["site_id"]) == list(synthetic["site_id"])
+    assert list(realistic["kind"]) == list(synthetic["kind"]), "the plain rows, dressed"
+    # the real registry's rows: notes of about 330 characters, descriptions of about 180
+    assert realistic["location_note"].str.len().mean() > 250
+    assert realistic["description"].str.len().mean() > 150
+    assert realistic["source_url"].str.len().mean() > 80
+    with_postcode = realistic["postcode"] != ""
+    assert 0.15 < with_postcode.mean() < 0.35
+    assert (realistic.loc[realistic["location_precision"] == "postcode", "postcode"] != "").all()
+    assert set(realistic["status"]) <= {"active", "closing", "planned"}
+    path = write_registry(realistic, tmp_path / "realistic.csv")
+    warnings: list = []
+    valid, problems = validate_sites(path, boundaries_dir=boundaries_dir, warnings=warnings)
+    assert problems == []
+    assert len(valid) == len(realistic)
+    assert not [w for w in warnings if w.field == "last_checked"], "no synthetic row is stale"
