@@ -124,7 +124,7 @@ def build_audit(
     warnings: list[Problem],
     sites: gpd.GeoDataFrame | None,
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     postcode_index: str | Path | None = None,
     today: date | None = None,
 ) -> Audit:
@@ -140,6 +140,7 @@ def build_audit(
         The loaded registry when it is valid (for the coverage counts), else None.
     """
     today = today or date.today()
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     _, records = read_rows(text)
     rows = pd.DataFrame([record for _, record in records])
     for column in ("postcode", "source_url", "last_checked", "site_id", "kind"):

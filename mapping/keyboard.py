@@ -29,6 +29,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers import timeline, vocabulary
+from mapping.popups import plain_text
 
 logger = logging.getLogger(__name__)
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -195,5 +196,5 @@ def _clean(value: object) -> str:
     """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    raw = "".join(ch for ch in str(value) if ch.isprintable() or ch == " ")
+    raw = plain_text(value)
     return _BIDI.sub("", raw).strip()[:_MAX_NAME]

@@ -22,7 +22,7 @@ from layers._io import atomic_write_bytes
 from mapping import style
 from mapping.credits import export_metadata, flat_metadata, provenance_text
 from mapping.exports.tables import areas_layer, corridor_layer, rfc7946_geometries, site_table
-from mapping.popups import site_popup
+from mapping.popups import plain_text, site_popup
 from mapping.selection import Selection
 
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -51,7 +51,7 @@ def kml_text(value: object) -> str:
     both go before ``&``, ``<`` and ``>`` are escaped.
     """
     raw = "" if value is None else str(value)
-    raw = "".join(ch for ch in raw if ch.isprintable() or ch == " ")
+    raw = plain_text(raw)
     return xml_escape(_BIDI_CONTROLS.sub("", raw))
 
 
