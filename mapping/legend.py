@@ -25,8 +25,8 @@ _CSS = """
 .mdm-legend { padding: 6px 10px; max-height: 72vh; overflow-y: auto; max-width: 290px;
   font-size: 12px; line-height: 1.25; }
 .mdm-legend summary { cursor: pointer; font-weight: 700; font-size: 13px; }
-.mdm-legend h5 { margin: 6px 0 2px; font-size: 1em; font-weight: 700; color: #333; }
-.mdm-legend h5:first-child { margin-top: 0; }
+.mdm-legend h3 { margin: 6px 0 2px; font-size: 1em; font-weight: 700; color: #333; }
+.mdm-legend h3:first-child { margin-top: 0; }
 .mdm-legend .mdm-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
 .mdm-legend .swatch { width: 12px; height: 12px; border-radius: 3px; border: 1px solid #1a1a1a;
   flex: none; }
@@ -36,7 +36,7 @@ _CSS = """
 .mdm-legend.large { font-size: 17px; max-width: 420px; }
 .mdm-legend.large summary { font-size: 18px; }
 .mdm-title { padding: 8px 14px; }
-.mdm-title h3 { margin: 0; font-size: 18px; }
+.mdm-title h2 { margin: 0; font-size: 18px; }
 .mdm-title p { margin: 2px 0 0; font-size: 13px; color: #333; }
 .mdm-popup h4 { margin: 0 0 4px; font-size: 15px; }
 .mdm-popup p { margin: 0 0 6px; }
@@ -116,7 +116,7 @@ def legend_html(
     Only capabilities and kinds that occur in the selection are listed, each with its count, so
     the legend always matches the map.
     """
-    parts = ["<h5>Main capability (colour)</h5>"]
+    parts = ["<h3>Main capability (colour)</h3>"]
     for slug, label in vocabulary.CAPABILITIES.items():
         count = capability_counts.get(slug, 0)
         if count:
@@ -127,7 +127,7 @@ def legend_html(
             )
     if not any(capability_counts.values()):
         parts.append('<div class="mdm-row">No sites selected</div>')
-    parts.append("<h5>Kind of site (shape)</h5>")
+    parts.append("<h3>Kind of site (shape)</h3>")
     for slug, label in vocabulary.KINDS.items():
         count = kind_counts.get(slug, 0)
         if count:
@@ -147,7 +147,7 @@ def legend_html(
             f'<div class="mdm-row">{ring}Your uploaded sites<span class="count">{uploads}</span>'
             "</div>"
         )
-    parts.append("<h5>Boundaries</h5>")
+    parts.append("<h3>Boundaries</h3>")
     for name in boundaries:
         line = style.BOUNDARY_STYLES[name]
         dash = "dashed" if line.get("dashArray") else "solid"
@@ -167,7 +167,7 @@ def title_html(title: str, subtitle: str = "", kpis: Iterable[tuple[str, str]] =
     """Return the title box's HTML (escaped), with optional KPI pairs (value, label)."""
     figures = "".join(f"<div><b>{text(value)}</b> {text(label)}</div>" for value, label in kpis)
     return (
-        f"<h3>{text(title)}</h3>"
+        f"<h2>{text(title)}</h2>"
         + (f"<p>{text(subtitle)}</p>" if subtitle else "")
         + (f'<div class="mdm-kpis">{figures}</div>' if figures else "")
     )
