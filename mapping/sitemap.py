@@ -16,7 +16,7 @@ from folium.plugins import MarkerCluster
 
 import settings
 from layers import filters, vocabulary
-from mapping import assets, style
+from mapping import assets, keyboard, style
 from mapping.basemap import display_geojson, new_map
 from mapping.legend import MapChrome, legend_html, main_capability_counts, title_html
 from mapping.popups import site_popup, site_tooltip, text
@@ -129,6 +129,8 @@ def build_map(
         background=style.SEA_COLOUR if basemap == "offline" else "#ffffff",
     )
     fmap.add_child(chrome)
+    # every marker gets a name a screen reader says, and Enter/Esc open and close it
+    keyboard.label_site_markers(fmap, shown)
     if local_assets:
         assets.localise(fmap)
     return fmap

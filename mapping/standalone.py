@@ -23,7 +23,7 @@ import pandas as pd
 
 from layers import blueprint, timeline, vocabulary
 from layers._io import atomic_write_bytes
-from mapping import assets, credits, description, keyboard, kpis
+from mapping import assets, credits, description, kpis
 from mapping.popups import text
 from mapping.selection import Selection
 from mapping.sitemap import build_map
@@ -151,7 +151,6 @@ def standalone_html(
         large_legend=large_legend,
         local_assets=True,
     )
-    keyboard.label_site_markers(fmap, selection.sites)
     page = assets.inline_html(fmap.get_root().render())
     remote = external_resources(page)
     if remote:
