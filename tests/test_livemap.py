@@ -11,8 +11,15 @@ import pandas as pd
 import pytest
 
 from layers import vocabulary
-from mapping.livemap import Catalogue, build_base, payload_json, show_mask, shown_indexes
-from mapping.livemap.component import _checked_view, _Session, render_args
+from mapping.livemap import (
+    Catalogue,
+    build_base,
+    overlay,
+    payload_json,
+    show_mask,
+    shown_indexes,
+)
+from mapping.livemap.component import _checked_view, _Session, catch_up, render_args
 from mapping.livemap.rows import plain_name
 
 KINDS = list(vocabulary.KINDS)
@@ -198,3 +205,58 @@ def test_a_view_is_checked_and_normalised() -> None:
         _checked_view({"center": [152.6, -1.4], "zoom": 9})
     with pytest.raises(ValueError, match="finite"):
         _checked_view({"center": [float("nan"), -1.4], "zoom": 9})
+
+
+def test_an_overlay_is_rounded_wgs84_and_sent_when_it_changes(boundaries_dir: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    # a 1 km square at the British National Grid point (430000, 340000), near Derby
+    square = gpd.GeoDataFrame(
+        geometry=[box(430000, 340000, 431000, 341000), Point(0, 0).buffer(0)], crs="EPSG:27700"
+    )
+    belt = overlay(square, label="Belt", style={"color": "#b35806"}, tooltip="10 km wide")
+    (feature,) = belt.geojson["features"]  # the empty geometry is left out
+    ring = feature["geometry"]["coordinates"][0]
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    # pyproj puts (430000, 340000) at about -1.5533, 52.9546 (checked by hand in QGIS)
+    assert min(lons) == pytest.approx(-1.5533, abs=0.002)
+    assert min(lats) == pytest.approx(52.9546, abs=0.002)
+    assert all(round(v, 5) == v for v in lons + lats)
+    with pytest.raises(ValueError, match="no CRS"):
+        overlay(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]), label="x", style={})
+
+    base = build_base(boundaries_dir=boundaries_dir)
+    session = _Session()
+    options = {"fit": True, "selected_ids": (), "view": None, "height": 500}
+    options |= {"cluster": "auto", "report_view": True}
+    first = render_args(session, base, frame(DERBY), overlays=[belt], **options)
+    assert json.loads(first["overlays"])[0]["tooltip"] == "10 km wide"
+    session.overlays_version = first["overlaysVersion"]
+    assert "overlays" not in render_args(session, base, frame(DERBY), overlays=[belt], **options)
+    cleared = render_args(session, base, frame(DERBY), overlays=[], **options)
+    assert json.loads(cleared["overlays"]) == []
+
+
+def test_a_frame_that_missed_a_render_gets_only_what_it_lacks() -> None:
+    session = _Session(base_version="b1", overlays_version="o1")
+    session.catalogue.encode(frame(DERBY, LINCOLN, HOSTILE))
+    session.catalogue.sent = 3
+    have = {"session": session.catalogue.session, "rows": 1, "base": "b1", "overlays": "o0"}
+    catch_up(session, have)
+    assert (session.catalogue.sent, session.base_version, session.overlays_version) == (
+        1,
+        "b1",
+        "o0",
+    )
+    # a new frame holds nothing of this catalogue: every row again, and the base
+    catch_up(session, {"session": None, "rows": 0, "base": None, "overlays": None})
+    assert (session.catalogue.sent, session.base_version, session.overlays_version) == (
+        0,
+        None,
+        None,
+    )
+    session.catalogue.sent = 3
+    catch_up(session, {"session": session.catalogue.session, "rows": "3; drop table"})
+    assert session.catalogue.sent == 0

@@ -269,6 +269,21 @@ def test_a_remounted_map_asks_for_everything_again(page: Page) -> None:
     page.locator(FRAME).wait_for(state="detached", timeout=30_000)
     page.get_by_text("Hide the map").click()
     wait_for_ids(page, ["derby-works", "lincoln-base"])
+    # the new frame said it held nothing, and Python sent the base and the rows again
     assert in_map(page, "() => livemap.resyncs") == 1
+    assert in_map(page, "() => livemap.sites.held().rows") == 10
     legend = map_frame(page).locator(".mdm-legend").inner_text()
     assert "Nuclear propulsion and reactors" in legend and "Closure announced" in legend
+
+
+def test_an_overlay_is_drawn_under_the_sites_and_named_in_the_legend(page: Page) -> None:
+    settle(page)
+    page.get_by_text("Belt", exact=True).click()
+    frame = map_frame(page)
+    frame.locator(".mdm-legend", has_text="Test belt").wait_for(timeout=30_000)
+    show(page, ["derby-works", "nottingham-med"])
+    settle(page)
+    click_site(page, "derby-works")  # inside the belt: the site, not the belt, takes the click
+    page.get_by_text("clicked: derby-works", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Belt", exact=True).click()
+    frame.locator(".mdm-legend", has_text="Test belt").wait_for(state="detached", timeout=30_000)

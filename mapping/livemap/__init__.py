@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from mapping.livemap.base import BASE_LAYERS, MapBase, build_base
 from mapping.livemap.component import CLUSTER_ABOVE, FRONTEND_DIR, MapEvent, MapView, live_map
+from mapping.livemap.overlays import Overlay, overlay
 from mapping.livemap.rows import Catalogue, payload_json, show_mask, shown_indexes
 
 __all__ = [
@@ -24,8 +25,10 @@ __all__ = [
     "MapBase",
     "MapEvent",
     "MapView",
+    "Overlay",
     "build_base",
     "live_map",
+    "overlay",
     "payload_json",
     "show_mask",
     "shown_indexes",

@@ -16,7 +16,7 @@ The browser builds the map once and answers with the view and the last site clic
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -26,6 +26,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from mapping.livemap.base import MapBase
+from mapping.livemap.overlays import Overlay, overlays_payload
 from mapping.livemap.rows import Catalogue, payload_json, show_mask
 
 FRONTEND_DIR: Path = Path(__file__).parent / "frontend"
@@ -57,6 +58,7 @@ class _Session:
 
     catalogue: Catalogue = field(default_factory=Catalogue)
     base_version: str | None = None
+    overlays_version: str | None = None
     handled_resync: str | None = None
 
 
@@ -75,6 +77,7 @@ def live_map(
     fit: bool = True,
     selected_ids: Iterable[str] = (),
     view: Mapping[str, Any] | None = None,
+    overlays: Sequence[Overlay] = (),
     height: int = 640,
     cluster: bool | Literal["auto"] = "auto",
     report_view: bool = True,
@@ -101,6 +104,9 @@ def live_map(
     view
         The initial view, ``{"center": [lat, lon], "zoom": z}`` (for example from the URL);
         used when the map is built, then the reader's pan and zoom take over.
+    overlays
+        Shapes drawn under the sites, such as the Defence Belt
+        (:func:`mapping.livemap.overlay`); sent again only when they change.
     height
         The map's height in pixels.
     cluster
@@ -130,6 +136,7 @@ def live_map(
         fit=fit,
         selected_ids=selected_ids,
         view=initial_view,
+        overlays=overlays,
         height=height,
         cluster=cluster,
         report_view=report_view,
@@ -138,6 +145,7 @@ def live_map(
     # only now has the render reached the queue to the browser (a rerun can stop it before)
     session.catalogue.sent = args["from"] + args["rowCount"]
     session.base_version = args["baseVersion"]
+    session.overlays_version = args["overlaysVersion"]
     if not isinstance(value, dict):
         return None
     return MapEvent(
@@ -154,9 +162,27 @@ def _session(key: str, reported: Mapping[str, Any]) -> _Session:
         session = st.session_state[name] = _Session()
     resync = reported.get("resync")
     if resync and resync != session.handled_resync:
-        # the browser lost its map or a render: start again and send everything
-        session = st.session_state[name] = _Session(handled_resync=str(resync))
+        session.handled_resync = str(resync)
+        catch_up(session, reported.get("have"))
     return session
+
+
+def catch_up(session: _Session, have: object) -> None:
+    """Make the next render send what the frame says it lacks.
+
+    A frame asks ("resync") when a render did not reach it (Streamlit sent a newer one first)
+    or when it was mounted again; ``have`` is what it holds: its catalogue ``session`` and
+    number of ``rows``, and its ``base`` and ``overlays`` versions.
+    """
+    held = have if isinstance(have, Mapping) else {}
+    catalogue = session.catalogue
+    rows = held.get("rows")
+    same_catalogue = held.get("session") == catalogue.session
+    count = rows if isinstance(rows, int) and not isinstance(rows, bool) and rows >= 0 else 0
+    catalogue.sent = min(catalogue.sent, count) if same_catalogue else 0
+    base, overlays = held.get("base"), held.get("overlays")
+    session.base_version = base if isinstance(base, str) else None
+    session.overlays_version = overlays if isinstance(overlays, str) else None
 
 
 def render_args(
@@ -168,6 +194,7 @@ def render_args(
     selected_ids: Iterable[str],
     view: dict[str, Any] | None,
     height: int,
+    overlays: Sequence[Overlay] = (),
     cluster: bool | Literal["auto"],
     report_view: bool,
 ) -> dict[str, Any]:
@@ -182,6 +209,8 @@ def render_args(
     wanted = {str(site_id) for site_id in selected_ids}
     selected = sorted({i for i in shown if catalogue.rows[i][0] in wanted})
     send_base = session.base_version != base.version
+    overlays_version, overlays_data = overlays_payload(overlays)
+    send_overlays = session.overlays_version != overlays_version
     clustered = len(shown) > CLUSTER_ABOVE if cluster == "auto" else bool(cluster)
     args: dict[str, Any] = {
         "height": height,
@@ -193,6 +222,8 @@ def render_args(
         "rows": payload_json(rows),
         "rowCount": len(rows),
         "baseSent": send_base,
+        "overlaysVersion": overlays_version,
+        "overlaysSent": send_overlays,
         "statuses": catalogue.statuses,
         "show": show_mask(shown, len(catalogue.rows)),
         "selected": selected,
@@ -203,6 +234,8 @@ def render_args(
     }
     if send_base:
         args["base"] = base.data
+    if send_overlays:
+        args["overlays"] = overlays_data
     return args
 
 

@@ -25,6 +25,7 @@
     var capabilities = element("div");
     var kinds = element("div");
     var boundaries = element("div");
+    var overlays = element("div");
     var tables = null;
 
     var control = L.control({position: "bottomright"});
@@ -45,6 +46,7 @@
     body.appendChild(kinds);
     body.appendChild(element("h2", "", "Boundaries"));
     body.appendChild(boundaries);
+    body.appendChild(overlays);
     control.addTo(map);
 
     var credits = L.control({position: "bottomleft"});
@@ -67,6 +69,22 @@
         creditBox.replaceChildren();
         base.attributions.forEach(function (credit) {
           creditBox.appendChild(element("div", "", credit));
+        });
+      },
+      /** List the overlays (the belt ...) under the boundaries, each with its fill or line. */
+      setOverlays: function (specs) {
+        overlays.replaceChildren();
+        specs.forEach(function (spec) {
+          var filled = spec.style.fillColor && spec.style.fillOpacity;
+          var mark = element("span", filled ? "mdm-swatch" : "mdm-line");
+          if (filled) {
+            mark.style.background = spec.style.fillColor;
+            mark.style.borderColor = spec.style.color || "#1a1a1a";
+          } else {
+            mark.style.borderTop = (spec.style.weight || 2) + "px " +
+              (spec.style.dashArray ? "dashed " : "solid ") + (spec.style.color || "#1a1a1a");
+          }
+          overlays.appendChild(row(mark, spec.label));
         });
       },
       /** Replace the counts: only what the selection holds is listed. */

@@ -26,6 +26,7 @@
 
   var live = window.livemap = {
     map: null, sites: null, renders: 0, builds: 0, fits: 0, resyncs: 0, baseVersion: null,
+    overlaysVersion: null,
     viewSet: false, reportView: true, clicked: null, clicks: 0, resync: null,
     firstDrawnMs: null, lastRenderMs: null
   };
@@ -107,6 +108,7 @@
       renderer: renderer,
       baseRenderer: L.canvas({pane: "mdm-base"}),
       baseLayers: [],
+      overlays: [],
       control: L.control.layers(null, null, {collapsed: true, position: "topright"}).addTo(map)
     };
     L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
@@ -159,6 +161,30 @@
     live.baseVersion = version;
   }
 
+  /** Replace the overlays (the belt ...): drawn under the sites, named in the legend. */
+  function applyOverlays(overlays, version) {
+    var L = window.L, map = live.map;
+    parts.overlays.forEach(function (layer) {
+      map.removeLayer(layer);
+      parts.control.removeLayer(layer);
+    });
+    parts.overlays = overlays.map(function (spec) {
+      var layer = L.geoJSON(spec.geojson, {
+        style: function () { return spec.style; },
+        interactive: Boolean(spec.tooltip),
+        renderer: parts.renderer
+      }).addTo(map);
+      if (spec.tooltip) {
+        layer.bindTooltip(function () { return element("span", "", spec.tooltip); }, {sticky: true});
+      }
+      parts.control.addOverlay(layer, asMarkup(spec.label));
+      return layer;
+    });
+    parts.sites.raise();
+    parts.legend.setOverlays(overlays);
+    live.overlaysVersion = version;
+  }
+
   function onRender(args) {
     var started = window.performance.now();
     if (live.firstArgsMs === undefined) { live.firstArgsMs = started; }
@@ -173,6 +199,10 @@
     if (args.baseVersion !== live.baseVersion) {
       if (!args.base) { return resync("base " + args.baseVersion + " not received"); }
       applyBase(fromBytes(args.base), args.baseVersion);
+    }
+    if (args.overlaysVersion !== live.overlaysVersion) {
+      if (!args.overlays) { return resync("overlays " + args.overlaysVersion + " not received"); }
+      applyOverlays(fromBytes(args.overlays), args.overlaysVersion);
     }
     var sites = parts.sites;
     if (!sites.receive(args.session, args.from, fromBytes(args.rows) || [], args.statuses)) { return resync("rows before " + args.from + " are missing"); }
@@ -260,14 +290,19 @@
   /** Tell Python the view and the last click (only when something changed). */
   function report() {
     var value = {view: currentView(), clicked: live.clicked, clicks: live.clicks};
-    if (live.resync) { value.resync = live.resync; }
+    if (live.resync) {
+      value.resync = live.resync;
+      value.have = parts.sites.held();
+      value.have.base = live.baseVersion;
+      value.have.overlays = live.overlaysVersion;
+    }
     var text = JSON.stringify(value);
     if (text === lastReport) { return; }
     lastReport = text;
     send("streamlit:setComponentValue", {value: value, dataType: "json"});
   }
 
-  /** Ask Python to send the base and every row again. */
+  /** Ask Python for what this frame lacks (it says what it holds in the next report). */
   function resync(reason) {
     live.resync = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
     live.resyncs += 1;

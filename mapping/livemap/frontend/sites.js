@@ -73,8 +73,9 @@
     var tables = null;
     var store = {session: null, rows: [], statuses: []};
     var markers = [];
-    var shown = [], showKey = null, clustered = null;
-    var selected = [], selectedKey = null;
+    // showKey names the selection (to tell a data change); drawnKey what the layer holds
+    var shown = [], showKey = null, drawnKey = null, clustered = null;
+    var selected = [], selectedKey = null, highlightsStale = false;
     var onClick = function () {};
 
     // A circle marker (cheap, hit-tested by the canvas) that draws its kind's shape instead,
@@ -234,14 +235,13 @@
       });
     }
 
+    /** Empty the layers; the next render draws them again (without counting as a change). */
     function clear() {
       plain.clearLayers();
       if (clusters) { clusters.clearLayers(); }
       highlights.clearLayers();
-      shown = [];
-      showKey = null;
-      selectedKey = null;
-      selected = [];
+      drawnKey = null;
+      highlightsStale = true;
     }
 
     return {
@@ -260,6 +260,10 @@
           store.rows = [];
           markers = [];
           clear();
+          showKey = null;
+          selectedKey = null;
+          shown = [];
+          selected = [];
         }
         if (from > store.rows.length) { return false; }
         // a render posted twice (the frame resized) brings rows already held: skip those
@@ -270,7 +274,7 @@
       /** Show the rows a mask names: {ok, changed} (changed when the selection differs). */
       show: function (mask, cluster) {
         var useClusters = Boolean(cluster && clusters);
-        if (mask === showKey && useClusters === clustered) { return {ok: true, changed: false}; }
+        if (mask === drawnKey && useClusters === clustered) { return {ok: true, changed: false}; }
         var indexes = decodeMask(mask, store.rows.length);
         if (!indexes) { return {ok: false, changed: false}; }
         var changed = mask !== showKey;
@@ -288,21 +292,27 @@
           layers.forEach(function (layer) { plain.addLayer(layer); });
         }
         shown = indexes;
-        showKey = mask;
+        showKey = drawnKey = mask;
         clustered = useClusters;
         return {ok: true, changed: changed};
       },
       /** Highlight these catalogue rows; true when the highlighted set changed. */
       select: function (indexes) {
         var key = indexes.join(",");
-        if (key === selectedKey) { return false; }
+        var changed = key !== selectedKey;
+        if (!changed && !highlightsStale) { return false; }
         selectedKey = key;
+        highlightsStale = false;
         selected = indexes.filter(function (i) { return i < store.rows.length; });
         highlights.clearLayers();
         selected.forEach(function (i) { highlights.addLayer(highlightAt(i)); });
-        return true;
+        return changed;
       },
+      /** Draw the sites again on the next render, after (so above) layers added since. */
+      raise: function () { drawnKey = null; },
       onClick: function (handler) { onClick = handler; },
+      /** What this frame holds of the catalogue: its session and number of rows. */
+      held: function () { return {session: store.session, rows: store.rows.length}; },
       shown: function () { return shown; },
       selected: function () { return selected; },
       size: function () { return store.rows.length; },
