@@ -23,6 +23,7 @@ selected_ids = [s.strip() for s in st.text_input("Select", key="select").split("
 keep_view = st.checkbox("Keep my view", key="keep")
 hidden = st.checkbox("Hide the map", key="hide")
 belt = st.checkbox("Belt", key="belt")
+with_upload = st.checkbox("Upload", key="upload")
 cluster = st.radio("Cluster", ["auto", "on", "off"], horizontal=True, key="cluster")
 shown = sites[sites["site_id"].isin(shown_ids)] if shown_ids else sites
 st.session_state["runs"] = st.session_state.get("runs", 0) + 1
@@ -33,6 +34,20 @@ if not hidden:  # hiding and showing it again mounts a new frame
         build_base(),
         shown,
         key="test-map",
+        uploads=pd.DataFrame(
+            [
+                {
+                    "site_id": "my-upload",
+                    "name": "My Uploaded Supplier",
+                    "kind": "supplier",
+                    "capabilities": ["quantum"],
+                    "lat": 52.1936,
+                    "lon": -2.2216,  # Worcester
+                }
+            ]
+        )
+        if with_upload
+        else None,
         fit=not keep_view,
         selected_ids=selected_ids,
         height=520,

@@ -72,7 +72,7 @@ def test_a_row_holds_id_rounded_point_indexes_status_and_name() -> None:
         "Derby Works",
     )
     assert catalogue.rows[1][3:5] == (KINDS.index("military"), CAPABILITIES.index("istar"))
-    assert catalogue.statuses == [["Active", False], ["Closing, closes 2029", True]]
+    assert catalogue.statuses == [["Active", False, False], ["Closing, closes 2029", True, False]]
 
 
 def test_unknown_kind_and_capability_index_the_last_entry_and_names_stay_plain_text() -> None:
@@ -83,7 +83,7 @@ def test_unknown_kind_and_capability_index_the_last_entry_and_names_stay_plain_t
     assert row[4] == len(CAPABILITIES)
     # not escaped (the browser uses textContent), but the bidirectional override is gone
     assert row[6] == "<img src=x onerror=alert(1)> evil"
-    assert catalogue.statuses == [["Status not recorded", False]]
+    assert catalogue.statuses == [["Status not recorded", False, False]]
 
 
 def test_plain_name_drops_control_characters_and_cuts_long_names() -> None:
@@ -260,3 +260,26 @@ def test_a_frame_that_missed_a_render_gets_only_what_it_lacks() -> None:
     session.catalogue.sent = 3
     catch_up(session, {"session": session.catalogue.session, "rows": "3; drop table"})
     assert session.catalogue.sent == 0
+
+
+def test_uploaded_sites_have_their_own_status_entries(boundaries_dir: Path) -> None:
+    base = build_base(boundaries_dir=boundaries_dir)
+    uploaded = {**DERBY, "site_id": "upload-1", "name": "My supplier"}
+    args = render_args(
+        _Session(),
+        base,
+        frame(DERBY),
+        uploads=frame(uploaded),
+        fit=True,
+        selected_ids=["upload-1"],
+        view=None,
+        height=500,
+        cluster="auto",
+        report_view=True,
+    )
+    rows = json.loads(args["rows"])
+    assert [row[0] for row in rows] == ["derby-works", "upload-1"]
+    assert args["statuses"] == [["Active", False, False], ["Active", False, True]]
+    assert [rows[0][5], rows[1][5]] == [0, 1]
+    assert shown_indexes(args["show"]) == [0, 1]
+    assert args["selected"] == [1]

@@ -287,3 +287,18 @@ def test_an_overlay_is_drawn_under_the_sites_and_named_in_the_legend(page: Page)
     page.get_by_text("clicked: derby-works", exact=True).wait_for(timeout=30_000)
     page.get_by_text("Belt", exact=True).click()
     frame.locator(".mdm-legend", has_text="Test belt").wait_for(state="detached", timeout=30_000)
+
+
+def test_uploaded_sites_are_ringed_and_counted_apart(page: Page) -> None:
+    settle(page)
+    page.get_by_text("Upload", exact=True).click()
+    legend = map_frame(page).locator(".mdm-legend")
+    legend.locator(".mdm-row", has_text="Your uploaded sites").wait_for(timeout=30_000)
+    assert legend.locator(".mdm-row", has_text="Your uploaded sites").inner_text().endswith("1")
+    stroke = in_map(
+        page,
+        """() => { const s = livemap.sites; const i = s.shown().find(
+             k => s.id(k) === 'my-upload'); return map.hasLayer(s.marker(i)) ?
+             s.marker(i).options.color : 'not drawn'; }""",
+    )
+    assert stroke.lower() == "#c2185b"  # mapping.style.UPLOAD_STROKE

@@ -129,6 +129,7 @@ def legend_tables() -> dict[str, Any]:
         # corners as offsets in radii; None draws a circle
         "shapes": [kind_corners(s) for s in kind_slugs] + [None],
         "statusLabels": timeline.STATUS_LABELS,
+        "uploadStroke": style.UPLOAD_STROKE,
         "boundaryStyles": {
             name: {"label": AREA_LAYERS[name][0], **style.BOUNDARY_STYLES[name]}
             for name in AREA_LAYERS

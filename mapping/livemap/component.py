@@ -74,6 +74,7 @@ def live_map(
     sites: pd.DataFrame,
     *,
     key: str,
+    uploads: pd.DataFrame | None = None,
     fit: bool = True,
     selected_ids: Iterable[str] = (),
     view: Mapping[str, Any] | None = None,
@@ -95,6 +96,9 @@ def live_map(
         and optionally ``status``, ``opened`` and ``closes``.
     key
         The component's key. Keep it stable: the map is built once per key and session.
+    uploads
+        Sites a user uploaded (same columns), drawn with a dashed magenta ring and counted
+        apart in the legend.
     fit
         Fit the view to the sites when the selection changes ("fit to selection"); False keeps
         the reader's view ("keep my view").
@@ -133,6 +137,7 @@ def live_map(
         session,
         base,
         sites,
+        uploads=uploads,
         fit=fit,
         selected_ids=selected_ids,
         view=initial_view,
@@ -190,6 +195,7 @@ def render_args(
     base: MapBase,
     sites: pd.DataFrame,
     *,
+    uploads: pd.DataFrame | None = None,
     fit: bool,
     selected_ids: Iterable[str],
     view: dict[str, Any] | None,
@@ -205,6 +211,8 @@ def render_args(
     """
     catalogue = session.catalogue
     shown = catalogue.encode(sites)
+    if uploads is not None and not uploads.empty:
+        shown += catalogue.encode(uploads, uploaded=True)
     start, rows = catalogue.sent, catalogue.rows[catalogue.sent :]
     wanted = {str(site_id) for site_id in selected_ids}
     selected = sorted({i for i in shown if catalogue.rows[i][0] in wanted})

@@ -87,10 +87,14 @@ class Catalogue:
     statuses: list[list[Any]] = field(default_factory=list)
     sent: int = 0
     _index: dict[Row, int] = field(default_factory=dict, repr=False)
-    _status_index: dict[str, int] = field(default_factory=dict, repr=False)
+    _status_index: dict[tuple[str, bool], int] = field(default_factory=dict, repr=False)
 
-    def encode(self, sites: pd.DataFrame) -> list[int]:
-        """Return the catalogue index of each site of ``sites``, adding rows not seen before."""
+    def encode(self, sites: pd.DataFrame, *, uploaded: bool = False) -> list[int]:
+        """Return the catalogue index of each site of ``sites``, adding rows not seen before.
+
+        ``uploaded`` marks sites a user uploaded: the map rings them so they never pass for
+        registry sites.
+        """
         missing = [c for c in ("site_id", "name", "kind", "capabilities") if c not in sites]
         if missing:
             raise ValueError(f"sites lack the column(s) {missing!r} the live map draws from")
@@ -99,7 +103,7 @@ class Catalogue:
         lons, lats = _coordinates(sites)
         blank = [""] * len(sites)
         statuses = [
-            self._status(str(s or ""), str(o or ""), str(c or ""))
+            self._status(str(s or ""), str(o or ""), str(c or ""), uploaded)
             for s, o, c in zip(
                 sites["status"].fillna("").tolist() if "status" in sites else blank,
                 sites["opened"].fillna("").tolist() if "opened" in sites else blank,
@@ -135,12 +139,12 @@ class Catalogue:
             indexes.append(found)
         return indexes
 
-    def _status(self, status: str, opened: str, closes: str) -> int:
+    def _status(self, status: str, opened: str, closes: str, uploaded: bool) -> int:
         text = timeline.status_text(status, opened, closes) or "Status not recorded"
-        found = self._status_index.get(text)
+        found = self._status_index.get((text, uploaded))
         if found is None:
-            found = self._status_index[text] = len(self.statuses)
-            self.statuses.append([text, status == "closing"])
+            found = self._status_index[(text, uploaded)] = len(self.statuses)
+            self.statuses.append([text, status == "closing", uploaded])
         return found
 
     def ids_at(self, indexes: Iterable[int]) -> list[str]:

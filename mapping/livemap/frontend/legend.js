@@ -116,6 +116,14 @@
           bar.appendChild(line);
           kinds.appendChild(row(bar, "Closure announced", counts.closing));
         }
+        if (counts.uploaded) {
+          var ring = window.LiveMapShapeSvg(null, "#ffffff", 16);
+          var shape = ring.lastChild;
+          shape.setAttribute("stroke", tables.uploadStroke);
+          shape.setAttribute("stroke-width", "0.3");
+          shape.setAttribute("stroke-dasharray", "0.4 0.2");
+          kinds.appendChild(row(ring, "Your uploaded sites", counts.uploaded));
+        }
       }
     };
   };

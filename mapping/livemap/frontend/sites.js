@@ -181,8 +181,9 @@
       return [row[LAT], row[LON]];
     }
 
+    // a status entry: [text, closing, uploaded]
     function status(i) {
-      return store.statuses[store.rows[i][STATUS]] || ["", false];
+      return store.statuses[store.rows[i][STATUS]] || ["", false, false];
     }
 
     function labels(i) {
@@ -203,11 +204,13 @@
     function markerAt(i) {
       if (!markers[i]) {
         var row = store.rows[i];
+        var uploaded = status(i)[2];
         markers[i] = new Shape([row[LAT], row[LON]], {
           renderer: renderer,
-          radius: 6,
-          weight: 1,
-          color: "#1a1a1a",
+          radius: uploaded ? 7 : 6,
+          weight: uploaded ? 2.4 : 1,
+          color: uploaded ? tables.uploadStroke : "#1a1a1a",
+          dashArray: uploaded ? "3 2" : null,
           opacity: 1,
           fillColor: tables.palette[row[CAP]] || tables.palette[tables.palette.length - 1],
           fillOpacity: 0.95,
@@ -317,6 +320,7 @@
       selected: function () { return selected; },
       size: function () { return store.rows.length; },
       id: function (i) { return store.rows[i][ID]; },
+      marker: markerAt,
       name: function (i) { return store.rows[i][NAME]; },
       latLng: latLng,
       labels: labels,
@@ -331,23 +335,26 @@
         var card = element("div", "mdm-popup");
         card.appendChild(element("h2", "", named.name));
         var facts = element("dl");
-        [["Kind", named.kind], ["Main capability", named.capability], ["Status", named.status]]
-          .forEach(function (pair) {
-            facts.appendChild(element("dt", "", pair[0]));
-            facts.appendChild(element("dd", "", pair[1]));
-          });
+        var pairs = [["Kind", named.kind], ["Main capability", named.capability],
+          ["Status", named.status]];
+        if (status(i)[2]) { pairs.push(["Source", "Your uploaded file"]); }
+        pairs.forEach(function (pair) {
+          facts.appendChild(element("dt", "", pair[0]));
+          facts.appendChild(element("dd", "", pair[1]));
+        });
         card.appendChild(facts);
         return L.popup({maxWidth: 320, autoPanPadding: [16, 16]})
           .setLatLng(latLng(i)).setContent(card).openOn(map);
       },
-      /** Count the shown sites by main capability and kind, and those closing. */
+      /** Count the shown sites by main capability and kind, those closing, those uploaded. */
       counts: function () {
-        var counts = {capabilities: {}, kinds: {}, closing: 0, total: shown.length};
+        var counts = {capabilities: {}, kinds: {}, closing: 0, uploaded: 0, total: shown.length};
         shown.forEach(function (i) {
           var row = store.rows[i];
           counts.capabilities[row[CAP]] = (counts.capabilities[row[CAP]] || 0) + 1;
           counts.kinds[row[KIND]] = (counts.kinds[row[KIND]] || 0) + 1;
           if (status(i)[1]) { counts.closing += 1; }
+          if (status(i)[2]) { counts.uploaded += 1; }
         });
         return counts;
       }
