@@ -101,6 +101,8 @@ def test_an_area_matches_at_any_level(sites, areas, expected):
         # in several columns of several sites
         ("reactor", {"reactor-plant"}),
         ("systems", {"drone-startup"}),
+        # a missing description holds no text at all
+        ("xxxx", set()),
         # words from two columns of one site are not one text
         ("lab hill", set()),
         ("nothing like this", set()),
@@ -140,6 +142,8 @@ def test_as_of_keeps_the_sites_open_that_year(sites, year, absent):
 def test_criteria_combine_with_and(sites):
     assert chosen(sites, capabilities=("combat_air",), areas=("E12000005",)) == {"aero-works"}
     assert chosen(sites, kinds=("military",), text="radar") == {"radar-station"}
+    # "uk" is in two military sites' text, so no supplier has it
+    assert chosen(sites, kinds=("supplier",), text="uk") == set()
     assert chosen(
         sites, capabilities=("cyber_digital",), kinds=("supplier",), areas=("E47000007",)
     ) == {"drone-startup"}
@@ -180,8 +184,9 @@ def test_the_belt_mask_is_matched_by_label_not_position(sites):
 
 
 def test_the_in_belt_filter_without_a_mask_says_what_to_pass(sites):
-    with pytest.raises(ValueError, match="pass in_belt="):
+    with pytest.raises(ValueError) as raised:
         filters.select_sites(sites, SiteFilter(in_belt=True))
+    assert str(raised.value) == "the in-belt filter needs the corridor: pass in_belt="
 
 
 def test_the_selection_is_a_copy_with_the_original_labels(sites):
@@ -249,6 +254,18 @@ def test_facet_counts_apply_every_other_criterion(sites):
     assert sum(kinds.values()) == 1
 
 
+def test_facet_counts_leave_out_their_own_criterion(sites):
+    caps, kinds = filters.facet_counts(
+        sites, SiteFilter(capabilities=("autonomy_ai",), kinds=("supplier",))
+    )
+    # capability counts over both suppliers (the lab and the start-up), not only the start-up
+    assert caps["cyber_digital"] == 2
+    assert caps["autonomy_ai"] == 1
+    assert sum(caps.values()) == 3
+    # kind counts over the autonomy sites, of any kind
+    assert kinds == dict.fromkeys(kinds, 0) | {"supplier": 1}
+
+
 @pytest.mark.parametrize(
     ("criteria", "empty"),
     [
@@ -314,7 +331,7 @@ def test_unknown_criteria_are_each_named_with_what_to_do():
 def test_a_filter_becomes_url_parameters_and_back():
     criteria = SiteFilter(
         capabilities=("combat_air", "space"),
-        kinds=("prime",),
+        kinds=("prime", "military"),
         areas=("E47000007", "E12000004"),
         text=" radar ",
         in_belt=True,
@@ -323,7 +340,7 @@ def test_a_filter_becomes_url_parameters_and_back():
     query = filters.to_query(criteria)
     assert query == {
         "cap": "combat_air,space",
-        "kind": "prime",
+        "kind": "prime,military",
         "area": "E47000007,E12000004",
         "q": "radar",
         "belt": "1",
@@ -332,7 +349,7 @@ def test_a_filter_becomes_url_parameters_and_back():
     back = filters.from_query(query)
     assert back == SiteFilter(
         capabilities=("combat_air", "space"),
-        kinds=("prime",),
+        kinds=("prime", "military"),
         areas=("E47000007", "E12000004"),
         text="radar",
         in_belt=True,
