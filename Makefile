@@ -15,7 +15,7 @@ BOUNDARIES := data/boundaries/manifest.json
 POSTCODES := data/postcodes/manifest.json
 ASSETS := static/vendor/.installed
 
-.PHONY: setup run test lint format data assets browser bench estates roads clean
+.PHONY: setup run test lint format data assets browser bench estates roads clean mutate
 
 setup: $(VENV)/.installed $(ASSETS)
 
@@ -68,6 +68,18 @@ test: setup data browser lint
 
 bench: setup data browser
 	$(PY) -m benchmarks.run
+
+# Mutation testing, on demand (never in CI or `make test`): mutmut mutates layers/filters.py,
+# layers/corridor/, layers/sites.py and mapping/popups.py and runs the fast tests that reach
+# each mutant (pyproject.toml [tool.mutmut]), two at a time, then prints the score by file.
+# Results stay in mutants/: `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME`
+# shows one.
+mutate: setup data
+	@test -n "$(MIRROR)" || { echo "make mutate needs the ONS mirror: pass MIRROR=DIR"; exit 1; }
+	rm -rf mutants && mkdir mutants
+	MIDLANDS_ONS_MIRROR=$(abspath $(MIRROR)) $(VENV)/bin/mutmut run --max-children 2 \
+	  > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
+	$(PY) -m tests.mutation_score
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data/boundaries/raw data/boundaries/display \
