@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 import settings
 from layers import boundaries, vocabulary
@@ -37,29 +39,34 @@ def assign_areas(
 
     The join uses the 200 m wards, the finest layer at hand; a site just outside every ward
     (on a coast the generalised boundary clips) takes the nearest ward within the outline
-    tolerance; a site farther out gets empty area columns.
+    tolerance; a site farther out gets empty area columns. A point inside two wards (where
+    generalised boundaries overlap) takes the first in the layer. The sites come back in
+    EPSG:4326 with a fresh index, their own columns first and the area columns last.
     """
     wards = boundaries.load_layer("wards", directory=boundaries_dir).to_crs(settings.CRS_METRIC)
     wards = wards.rename(columns={"code": "ward_code", "name": "ward_name"})
-    wards = wards[["geometry", *AREA_COLUMNS]]
-    points = sites.drop(columns=[c for c in AREA_COLUMNS if c in sites.columns]).to_crs(
-        settings.CRS_METRIC
-    )
-    points = points.reset_index(drop=True)
-    inside = gpd.sjoin(points, wards, how="left", predicate="within")
-    inside = inside[~inside.index.duplicated(keep="first")]
-    unplaced = inside["lad_code"].isna()
+    wards = wards[["geometry", *AREA_COLUMNS]].reset_index(drop=True)
+    placed = sites.drop(columns=[c for c in AREA_COLUMNS if c in sites.columns])
+    placed = placed.to_crs(settings.CRS_STORAGE).reset_index(drop=True)
+    # only the points take part in the join: the sites' other columns are never copied
+    points = gpd.GeoDataFrame(geometry=placed.geometry.to_crs(settings.CRS_METRIC))
+    shapes = wards[["geometry"]]
+    ward = _first_ward(gpd.sjoin(points, shapes, how="left", predicate="within"), len(points))
+    unplaced = ward < 0
     if unplaced.any():
         nearest = gpd.sjoin_nearest(
-            points[unplaced.to_numpy()],
-            wards,
-            how="left",
-            max_distance=settings.OUTLINE_TOLERANCE_M,
+            points[unplaced], shapes, how="left", max_distance=settings.OUTLINE_TOLERANCE_M
         )
-        nearest = nearest[~nearest.index.duplicated(keep="first")]
-        inside.loc[nearest.index, list(AREA_COLUMNS)] = nearest[list(AREA_COLUMNS)]
-    placed = inside.drop(columns=["index_right"], errors="ignore")
-    placed[list(AREA_COLUMNS)] = placed[list(AREA_COLUMNS)].fillna("").astype(str)
-    return gpd.GeoDataFrame(placed, geometry="geometry", crs=settings.CRS_METRIC).to_crs(
-        settings.CRS_STORAGE
-    )
+        ward[unplaced] = _first_ward(nearest, len(points))[unplaced]
+    for column in AREA_COLUMNS:
+        names = np.append(wards[column].to_numpy(dtype=object), "")
+        placed[column] = pd.Series(names[ward], index=placed.index).fillna("").astype(str)
+    return placed
+
+
+def _first_ward(joined: pd.DataFrame, count: int) -> np.ndarray:
+    """Return, per point (by position), the first ward a join matched, or -1 for none."""
+    first = joined[~joined.index.duplicated(keep="first")]["index_right"].dropna()
+    ward = np.full(count, -1, dtype=np.int64)
+    ward[first.index.to_numpy()] = first.to_numpy(dtype=np.int64)
+    return ward

@@ -16,6 +16,8 @@ than a year is a warning.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +26,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import Transformer
 
 import settings
@@ -75,12 +79,13 @@ def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
     """Refuse mirror and aggregator domains, and Wikipedia anywhere but ``location_source``."""
     problems = []
     watched = (*rules.denied, *rules.coordinate_only)
-    flagged = pd.Series(False, index=sites.index)
+    flagged = np.zeros(len(sites), dtype=bool)
     for column in SOURCE_COLUMNS:
         if column in sites:
-            hosts = sites[column].fillna("").astype(str).map(domain)
-            flagged |= hosts.map(lambda host: bool(on_domain("//" + host, watched)))
-    for site in _records(sites[flagged.to_numpy()]):
+            # an encyclopaedia is fine as a location source: only denied domains fail there
+            refused = rules.denied if column == "location_source" else watched
+            flagged |= _may_be_on(sites[column].fillna("").astype(str), refused)
+    for site in _records(sites[flagged], *SOURCE_COLUMNS):
         for column in SOURCE_COLUMNS:
             url = _text(site.get(column))
             if not url:
@@ -113,12 +118,15 @@ def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
 def shared_point_problems(sites: pd.DataFrame) -> list[Problem]:
     """Refuse two rows on one coordinate unless each names the other in ``location_note``."""
     problems = []
+    lat, lon = sites["lat"].round(5), sites["lon"].round(5)
+    # only rows whose rounded point repeats can share one (equal text means equal numbers)
+    sites = sites[pd.DataFrame({"lat": lat, "lon": lon}).duplicated(keep=False).to_numpy()]
     keys = sites["lat"].round(5).astype(str) + "," + sites["lon"].round(5).astype(str)
     for _, group in sites.groupby(keys, sort=False):
         if len(group) < 2:
             continue
         ids = list(group["site_id"])
-        for site in _records(group):
+        for site in _records(group, "lat", "lon", "location_note"):
             note = _text(site.get("location_note"))
             unnamed = [other for other in ids if other != site["site_id"] and other not in note]
             if unnamed:
@@ -142,13 +150,16 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    dated = pd.Series(False, index=sites.index)
-    for column in ("opened", "closes"):
-        if column in sites:
-            dated |= sites[column].map(_text) != ""
+    # Only these rows can fail: a closing date, a closing or closed status, or an opening
+    # that may not be a plain year (the loop below decides exactly).
+    dated = np.zeros(len(sites), dtype=bool)
+    if "closes" in sites:
+        dated |= _may_have_text(sites["closes"])
     if "status" in sites:
-        dated |= sites["status"].map(_text) == "closing"
-    for site in _records(sites[dated.to_numpy()]):
+        dated |= _may_have_text(sites["status"], "clos")
+    if "opened" in sites:
+        dated |= _may_have_text(sites["opened"]) & ~_plain_years(sites["opened"])
+    for site in _records(sites[dated], "status", "opened", "closes"):
         status = _text(site.get("status"))
         opened = _text(site.get("opened"))
         closes = _text(site.get("closes"))
@@ -198,7 +209,21 @@ def postcode_problems(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    for site, check in zip(_records(sites), _records(found), strict=True):
+    # Only these rows can fail: postcode precision, a postcode not found, or a site-precision
+    # point beyond the tolerance; the loop below decides exactly.
+    precision = sites["location_precision"].to_numpy(dtype=object)
+    has_code = (
+        _may_have_text(sites["postcode"])
+        if "postcode" in sites
+        else np.zeros(len(sites), dtype=bool)
+    )
+    located = found["found"].to_numpy(dtype=bool)
+    far = found["distance_m"].to_numpy(dtype=float) > rules.site_tolerance_m
+    may_fail = (precision == "postcode") | (has_code & (~located | ((precision == "site") & far)))
+    chosen = sites[may_fail]
+    columns = ("location_precision", "postcode", "location_note", "lat", "lon")
+    pairs = zip(_records(chosen, *columns), _records(found[may_fail]), strict=True)
+    for site, check in pairs:
         precision = site["location_precision"]
         code = _text(site.get("postcode"))
         note = _text(site.get("location_note")).strip()
@@ -253,28 +278,34 @@ def postcode_distances(sites: pd.DataFrame, lookup: Any) -> pd.DataFrame:
     codes = sites["postcode"].fillna("").astype(str) if "postcode" in sites else None
     if codes is None:
         codes = pd.Series("", index=sites.index)
-    points = lookup(list(codes))
-    found = points["found"].to_numpy(dtype=bool) & (codes.to_numpy() != "")
-    to_metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    given = (codes != "").to_numpy(dtype=bool)
+    # a row without a postcode is never looked up: it is not found, with no message
+    points = lookup(list(codes[given]))
+    found = np.zeros(len(sites), dtype=bool)
+    found[given] = points["found"].to_numpy(dtype=bool)
+    message = np.full(len(sites), "", dtype=object)
+    message[given] = points["message"].fillna("").to_numpy(dtype=object)
     px = np.full(len(sites), np.nan)
     py = np.full(len(sites), np.nan)
+    distance = np.full(len(sites), np.nan)
     if found.any():
-        geoms = points.geometry[found]
+        geoms = points.geometry[found[given]]
         px[found], py[found] = geoms.x.to_numpy(), geoms.y.to_numpy()
-    sx, sy = to_metric.transform(sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))
-    qx, qy = to_metric.transform(px, py)
+        to_metric = _to_metric()
+        sx, sy = to_metric.transform(
+            sites["lon"].to_numpy(float)[found], sites["lat"].to_numpy(float)[found]
+        )
+        qx, qy = to_metric.transform(px[found], py[found])
+        distance[found] = np.hypot(np.asarray(sx) - np.asarray(qx), np.asarray(sy) - qy)
     return pd.DataFrame(
-        {
-            "found": found,
-            "message": np.where(codes.to_numpy() == "", "", points["message"].fillna("")),
-            "lon": px,
-            "lat": py,
-            "distance_m": np.where(
-                found, np.hypot(np.asarray(sx) - np.asarray(qx), np.asarray(sy) - qy), np.nan
-            ),
-        },
+        {"found": found, "message": message, "lon": px, "lat": py, "distance_m": distance},
         index=sites.index,
     )
+
+
+@functools.cache
+def _to_metric() -> Transformer:
+    return Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
 
 
 def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> list[Problem]:
@@ -282,7 +313,7 @@ def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> l
     warnings = []
     checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
     limit = pd.Timestamp(today) - pd.Timedelta(days=rules.stale_after_days)
-    for site in _records(sites[(checked_on < limit).to_numpy()]):
+    for site in _records(sites[(checked_on < limit).to_numpy()], "last_checked"):
         checked = site["last_checked"]
         if not isinstance(checked, date):
             checked = date.fromisoformat(str(checked))
@@ -297,6 +328,50 @@ def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> l
                 )
             )
     return warnings
+
+
+def _may_be_on(urls: pd.Series, domains: Iterable[str]) -> np.ndarray:
+    """Return which URLs may be on one of ``domains``; :func:`on_domain` then decides.
+
+    A host is part of its URL, so a URL on a domain contains the domain's name, in any case
+    when the URL is ASCII. A URL with other characters (whose lower case may differ) or with
+    a tab or line break (which ``urlsplit`` drops) is always a candidate.
+    """
+    names = [name for name in domains if name]
+    if not names or urls.empty:
+        return np.zeros(len(urls), dtype=bool)
+    texts = pa.array(urls.to_numpy(dtype=object), type=pa.large_string())
+    pattern = "|".join(re.escape(name) for name in names) + r"|[\t\r\n]"
+    named = pc.match_substring_regex(texts, pattern, ignore_case=True)
+    other = pc.invert(pc.string_is_ascii(texts))
+    return np.asarray(pc.or_(named, other), dtype=bool)
+
+
+def _may_have_text(values: pd.Series, needle: str = "") -> np.ndarray:
+    """Return which cells may hold text (containing ``needle``) once :func:`_text` reads them.
+
+    Cells holding only blanks count too (a candidate is checked exactly afterwards); None and
+    NaN, which :func:`_text` reads as '', never do.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        found = (
+            values.str.contains(needle, regex=False) if needle else values.notna() & (values != "")
+        )
+        return found.fillna(False).to_numpy(dtype=bool)
+    return np.fromiter(
+        (needle in _text(value) and _text(value) != "" for value in values),
+        dtype=bool,
+        count=len(values),
+    )
+
+
+def _plain_years(values: pd.Series) -> np.ndarray:
+    """Return which cells are surely real years: four ASCII digits from 1000 to 2200."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return np.zeros(len(values), dtype=bool)
+    digits = values.str.fullmatch(r"[0-9]{4}").fillna(False).to_numpy(dtype=bool)
+    years = pd.to_numeric(values.where(digits, "0")).to_numpy()
+    return digits & (years >= 1000) & (years <= 2200)
 
 
 def _text(value: object) -> str:
@@ -316,7 +391,11 @@ def _real_date(value: str) -> bool:
     return True
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame, *columns: str) -> list[dict[str, Any]]:
+    """Return rows as dicts: ``row``, ``site_id`` and ``columns`` (every column when none)."""
+    if columns:
+        wanted = [c for c in ("row", "site_id", *columns) if c in frame.columns]
+        frame = frame[wanted]
     return [{str(k): v for k, v in record.items()} for record in frame.to_dict("records")]
 
 

@@ -14,6 +14,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from datetime import date
@@ -21,13 +22,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 import settings
 from layers import audit, boundaries, postcodes, registry_checks, uploads, vocabulary
 from layers._errors import BoundaryDataMissingError, SiteValidationError
-from layers._validate import Problem, read_rows, validate_table
+from layers._validate import Problem, paused_collection, read_table
+from layers._validate_columns import check_table
 from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
     AREA_COLUMNS,  # noqa: F401
     REGISTRY_COLUMNS,
@@ -88,12 +92,11 @@ def validate_sites(
         the problems of every other row.
     """
     source = Path(path or settings.SITES_CSV)
-    header, records = read_rows(read_registry_text(source))
-    good, problems = validate_table(header, records, vocabulary.schema(), today=today)
-    valid = pd.DataFrame(
-        [{"row": row, **record} for row, record in good],
-        columns=["row", *REGISTRY_COLUMNS],
-    )
+    with paused_collection():
+        table = read_table(read_registry_text(source))
+        rows, typed, problems = check_table(table, vocabulary.schema(), today=today)
+        del table
+        valid = _typed_frame(rows, typed)
     try:
         outline = boundaries.load_layer("midlands", directory=boundaries_dir)
     except BoundaryDataMissingError as exc:
@@ -120,6 +123,14 @@ def validate_sites(
         for warning in noted:
             logger.warning("%s: %s", source.name, warning)
     return valid, problems
+
+
+def _typed_frame(rows: list[int], typed: dict[str, list[Any]]) -> pd.DataFrame:
+    """Return the valid rows as a frame: ``row`` and the registry's columns, typed."""
+    columns = ["row", *REGISTRY_COLUMNS]
+    if not rows:
+        return pd.DataFrame([], columns=columns)
+    return pd.DataFrame({"row": rows, **typed}, columns=columns)
 
 
 def _cross_checks(
@@ -151,13 +162,16 @@ def _cross_checks(
 def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Problem]:
     if valid.empty:
         return []
-    points = gpd.GeoSeries(
-        gpd.points_from_xy(valid["lon"], valid["lat"]), crs=settings.CRS_STORAGE
-    ).to_crs(settings.CRS_METRIC)
+    x, y = _to_metric().transform(valid["lon"].to_numpy(float), valid["lat"].to_numpy(float))
     shape = outline.to_crs(settings.CRS_METRIC).geometry.iloc[0]
-    distances = shapely.distance(points.values, shape)
+    shapely.prepare(shape)
+    # a point inside the outline is 0 m from it: measure only the others
+    inside = shapely.contains_xy(shape, x, y)
+    distances = np.zeros(len(valid))
+    distances[~inside] = shapely.distance(shapely.points(x[~inside], y[~inside]), shape)
+    far = distances > settings.OUTLINE_TOLERANCE_M
     problems = []
-    for (_, site), metres in zip(valid.iterrows(), distances, strict=True):
+    for (_, site), metres in zip(valid[far].iterrows(), distances[far], strict=True):
         if metres > settings.OUTLINE_TOLERANCE_M:
             problems.append(
                 Problem(
@@ -171,6 +185,11 @@ def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Pro
                 )
             )
     return problems
+
+
+@functools.cache
+def _to_metric() -> Transformer:
+    return Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
 
 
 def load_sites(
@@ -188,6 +207,11 @@ def load_sites(
         When the boundaries are not built (run ``make data``).
     """
     source = Path(path or settings.SITES_CSV)
+    with paused_collection():
+        return _placed_sites(source, boundaries_dir)
+
+
+def _placed_sites(source: Path, boundaries_dir: str | Path) -> gpd.GeoDataFrame:
     valid, problems = validate_sites(source, boundaries_dir=boundaries_dir)
     missing = [p for p in problems if p.field == "boundaries"]
     if missing:
@@ -199,7 +223,10 @@ def load_sites(
         geometry=gpd.points_from_xy(valid["lon"], valid["lat"]),
         crs=settings.CRS_STORAGE,
     )
-    sites["last_checked"] = sites["last_checked"].map(lambda d: d.isoformat())
+    # a few hundred distinct days among many sites: write each day once
+    days, distinct = pd.factorize(sites["last_checked"])
+    written = np.array([day.isoformat() for day in distinct] + [None], dtype=object)
+    sites["last_checked"] = written[days]
     optional = [c for c in OPTIONAL_TEXT_COLUMNS if c in sites.columns]
     sites[optional] = sites[optional].fillna("")
     return assign_areas(sites, boundaries_dir=boundaries_dir)
