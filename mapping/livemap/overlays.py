@@ -22,7 +22,11 @@ from mapping.livemap.base import COORDINATE_DECIMALS, compact_json
 
 @dataclass(frozen=True)
 class Overlay:
-    """One overlay: a GeoJSON FeatureCollection (EPSG:4326), its style, label and tooltip."""
+    """One overlay: a GeoJSON FeatureCollection (EPSG:4326), its style, label and tooltip.
+
+    A feature may carry its own tooltip text in ``properties["tip"]`` (see ``tooltips`` of
+    :func:`overlay`); ``tooltip`` is shown on the features that have none.
+    """
 
     label: str
     geojson: dict[str, Any] = field(repr=False)
@@ -36,6 +40,7 @@ def overlay(
     label: str,
     style: Mapping[str, object],
     tooltip: str = "",
+    tooltips: Sequence[str] | None = None,
 ) -> Overlay:
     """Return an overlay of ``shapes`` (any CRS set on a frame; a bare geometry is EPSG:4326).
 
@@ -53,6 +58,9 @@ def overlay(
         (see ``mapping.style.CORRIDOR_STYLE``).
     tooltip
         Text shown on hover (never markup); empty for none.
+    tooltips
+        One text per shape (for example each cluster's name and size), shown on hover over
+        that shape instead of ``tooltip``; empty texts show ``tooltip``.
     """
     if isinstance(shapes, gpd.GeoDataFrame | gpd.GeoSeries):
         if shapes.crs is None:
@@ -61,11 +69,24 @@ def overlay(
         geometries = list(series)
     else:
         geometries = [shapes]
-    kept = [g for g in geometries if g is not None and not g.is_empty]
-    rounded = shapely.set_precision(kept, 10.0**-COORDINATE_DECIMALS) if kept else []
+    tips = [""] * len(geometries) if tooltips is None else [str(t) for t in tooltips]
+    if len(tips) != len(geometries):
+        raise ValueError(
+            f"overlay {label!r}: {len(tips)} tooltips for {len(geometries)} shapes; give one "
+            "per shape"
+        )
+    pairs = zip(geometries, tips, strict=True)
+    kept = [(g, tip) for g, tip in pairs if g is not None and not g.is_empty]
+    rounded = (
+        shapely.set_precision([g for g, _ in kept], 10.0**-COORDINATE_DECIMALS) if kept else []
+    )
     features = [
-        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
-        for g in rounded
+        {
+            "type": "Feature",
+            "properties": {"tip": tip} if tip else {},
+            "geometry": shapely.geometry.mapping(g),
+        }
+        for g, (_, tip) in zip(rounded, kept, strict=True)
         if not g.is_empty
     ]
     return Overlay(

@@ -12,6 +12,9 @@
     return node;
   }
 
+  // the legend starts open on maps at least this wide (px)
+  var OPEN_LEGEND_WIDTH = 800;
+
   function row(mark, label, count) {
     var line = element("div", "mdm-row");
     line.appendChild(mark);
@@ -32,7 +35,8 @@
     control.onAdd = function () {
       var box = element("div", "mdm-box mdm-legend");
       var details = element("details");
-      details.open = true;
+      // on a narrow map the open legend would hide much of it: it starts folded there
+      details.open = map.getContainer().clientWidth >= OPEN_LEGEND_WIDTH;
       details.appendChild(element("summary", "", "Legend"));
       details.appendChild(body);
       box.appendChild(details);

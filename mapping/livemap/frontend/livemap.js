@@ -169,14 +169,21 @@
       parts.control.removeLayer(layer);
     });
     parts.overlays = overlays.map(function (spec) {
+      // a feature's own tooltip ("tip": a cluster's name and size) wins over the overlay's
+      var tipOf = function (feature) {
+        return (feature.properties && feature.properties.tip) || spec.tooltip || "";
+      };
       var layer = L.geoJSON(spec.geojson, {
         style: function () { return spec.style; },
-        interactive: Boolean(spec.tooltip),
-        renderer: parts.renderer
+        interactive: spec.geojson.features.some(function (f) { return Boolean(tipOf(f)); }),
+        renderer: parts.renderer,
+        onEachFeature: function (feature, shape) {
+          var tip = tipOf(feature);
+          if (tip) {
+            shape.bindTooltip(function () { return element("span", "", tip); }, {sticky: true});
+          }
+        }
       }).addTo(map);
-      if (spec.tooltip) {
-        layer.bindTooltip(function () { return element("span", "", spec.tooltip); }, {sticky: true});
-      }
       parts.control.addOverlay(layer, asMarkup(spec.label));
       return layer;
     });
