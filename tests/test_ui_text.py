@@ -11,8 +11,8 @@ from ui.url_state import belt_width, link_version
 @pytest.mark.parametrize(
     ("raw", "shown"),
     [
-        ("[click](https://example.org)", r"\[click\]\(https\://example\.org\)"),
-        ("![x](https://e.org/x.png)", r"\!\[x\]\(https\://e\.org/x\.png\)"),
+        ("[click](https://example.org)", "\\[click\\]\\(\u2060https\\://example\\.org\\)"),
+        ("![x](https://e.org/x.png)", "\\!\\[x\\]\\(\u2060https\\://e\\.org/x\\.png\\)"),
         ("<img src=x onerror=alert(1)>", r"\<img src=x onerror=alert\(1\)\>"),
         ("# heading", r"\# heading"),
         (":red[alarm]", r"\:red\[alarm\]"),
@@ -23,6 +23,24 @@ from ui.url_state import belt_width, link_version
     ],
 )
 def test_plain_escapes_every_markdown_character(raw: str, shown: str):
+    assert plain(raw) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        # a word joiner (U+2060) before each address: Markdown then never links it
+        ("see https://example.org", "see \u2060https\\://example\\.org"),
+        ("HTTP://EXAMPLE.ORG", "\u2060HTTP\\://EXAMPLE\\.ORG"),
+        ("http://a and http://b", "\u2060http\\://a and \u2060http\\://b"),
+        ("https://www.example.org", "\u2060https\\://\u2060www\\.example\\.org"),
+        ("www.example.org", "\u2060www\\.example\\.org"),
+        ("bid@example.org", "bid\u2060@example\\.org"),
+        ("Hawthorn", "Hawthorn"),  # "http" needs its colon, "www" its dot
+        ("wwwhat", "wwwhat"),
+    ],
+)
+def test_plain_keeps_bare_addresses_from_becoming_links(raw: str, shown: str):
     assert plain(raw) == shown
 
 

@@ -14,13 +14,21 @@ import re
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 # Line breaks and other control characters would start a new block (a heading, a list).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# Streamlit's Markdown links bare addresses (GitHub's "autolink literals": http://, https://,
+# www., e-mail) after escapes are read, so no escape stops it. A link needs a space, a
+# punctuation mark or the start of the text before it (and an e-mail's name right before its
+# @): an invisible word joiner there keeps the address as text.
+_AUTOLINK = re.compile(r"(?=https?:|www\.|@)", re.IGNORECASE)
+#: The invisible character that keeps an address from becoming a link.
+WORD_JOINER = "\u2060"
 
 
 def plain(value: object) -> str:
     """Return ``value`` as text that Streamlit Markdown shows as itself.
 
-    Every Markdown character is escaped and line breaks become spaces, so the value never
-    becomes a link, an image, a heading or formatting.
+    Every Markdown character is escaped, line breaks become spaces, and an invisible word
+    joiner goes before each ``http:``, ``https:``, ``www.`` and ``@``, so the value never
+    becomes a link (not even a bare address), an image, a heading or formatting.
 
     Parameters
     ----------
@@ -32,4 +40,5 @@ def plain(value: object) -> str:
     str
         The escaped text.
     """
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", _CONTROL.sub(" ", str(value)))
+    unlinked = _AUTOLINK.sub(WORD_JOINER, _CONTROL.sub(" ", str(value)))
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", unlinked)
