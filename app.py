@@ -12,7 +12,7 @@ import streamlit as st
 
 import settings
 from mapping import export
-from ui import url_state
+from ui import site_card, url_state
 from ui.filtering import select
 from ui.header import header
 from ui.in_words import show_map_in_words
@@ -24,7 +24,7 @@ from ui.site_map import belt_caption, site_map
 from ui.tabs.areas import areas_tab
 from ui.tabs.belt import belt_tab
 from ui.tabs.export import export_tab
-from ui.tabs.sites import sites_tab
+from ui.tabs.sites import chosen_ids, sites_tab
 from ui.tabs.sources import sources_tab
 from ui.uploads_panel import uploads_panel
 
@@ -55,11 +55,14 @@ def main() -> None:
         stamps=data.stamps,
         uploads=None if upload is None else upload.sites,
     )
+    # the table is drawn below the map, but the map highlights the rows chosen in it
+    table_ids = chosen_ids(selected.sites)
+    site_card.take_table_choice(table_ids)
     url_state.remember_in_url(criteria, options, data.version)
 
     header(criteria, data.version)
     kpi_strip(selected.sites, len(data.sites))
-    site_map(selected, options, data.version)
+    site_map(selected, options, data.version, data.stamps, table_ids=table_ids)
     belt_caption(selected)
     show_map_in_words(selected, data.sites, criteria)
     blueprint_figures()
@@ -67,10 +70,10 @@ def main() -> None:
         ["Sites", "Areas", "Defence Belt", "Export", "Data and sources"]
     )
     with tab_sites:
-        sites_tab(selected.sites)
+        sites_tab(selected.sites, highlight=site_card.card_site(), selectable=True)
         if selected.uploads is not None and not selected.uploads.empty:
             st.markdown(f"**Your uploaded sites** ({len(selected.uploads)} shown with the filters)")
-            sites_tab(selected.uploads)
+            sites_tab(selected.uploads, highlight=site_card.card_site())
     with tab_areas:
         areas_tab(selected.sites)
     with tab_belt:

@@ -8,15 +8,23 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page
+from playwright.sync_api import Browser, Page
 
 import settings
+from tests.app_map import (
+    click_site,
+    drawn_ids,
+    in_map,
+    map_frame,
+    marker_texts,
+    wait_for_drawn,
+)
 from tests.browser import ARTIFACTS, streamlit_server
 from tests.oracles import open_in_year
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parent / "data"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
@@ -42,57 +50,11 @@ def offline_page(browser: Browser, blocked: list[str]) -> Page:
     return page
 
 
-def site_map(page: Page) -> FrameLocator:
-    frame = page.frame_locator(MAP_FRAME).first
-    frame.locator(".leaflet-container").wait_for(timeout=30_000)
-    return frame
-
-
-def open_every_popup(page: Page) -> int:
-    """Open every popup and tooltip on the map, as a curious user would; return how many."""
+def feature_count(page: Page) -> int:
+    """How many GeoJSON features (boundaries, the belt) the live map holds."""
     return int(
-        page.frame_locator(MAP_FRAME)
-        .first.locator("body")
-        .evaluate(
-            """() => { let n = 0;
-             for (const key of Object.keys(window)) {
-               const map = window[key];
-               if (!key.startsWith('map_') || !map || !map.eachLayer) continue;
-               map.eachLayer(layer => {
-                 if (layer.getAllChildMarkers) { layer.disableClustering &&
-                   layer.disableClustering(); }
-               });
-               map.eachLayer(layer => {
-                 if (layer.getPopup && layer.getPopup()) { layer.openPopup(); n++; }
-                 if (layer.getTooltip && layer.getTooltip()) { layer.openTooltip(); }
-               });
-             }
-             return n; }"""
-        )
+        in_map(page, "() => { let n = 0; map.eachLayer(l => { if (l.feature) n++; }); return n; }")
     )
-
-
-def feature_count(frame: FrameLocator) -> int:
-    """How many GeoJSON features the Leaflet map holds."""
-    return int(
-        frame.locator("body").evaluate(
-            """() => { let n = 0;
-             for (const key of Object.keys(window)) {
-               const map = window[key];
-               if (key.startsWith('map_') && map && map.eachLayer) {
-                 map.eachLayer(layer => { if (layer.feature) n++; });
-               }
-             }
-             return n; }"""
-        )
-    )
-
-
-def sites_label(frame: FrameLocator) -> str:
-    text = frame.locator(".leaflet-control-layers-overlays").text_content(timeout=15_000) or ""
-    found = re.search(r"Sites \((\d+)\)", text)
-    assert found, text
-    return found.group(1)
 
 
 def test_the_map_draws_offline_and_follows_a_capability_filter(
@@ -102,12 +64,11 @@ def test_the_map_draws_offline_and_follows_a_capability_filter(
     with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
         page = offline_page(browser, blocked)
         page.goto(url)
-        frame = site_map(page)
+        frame = map_frame(page)
         frame.locator(".mdm-legend").wait_for()
-        assert frame.locator(".mdm-marker, .marker-cluster").count() > 0
-        assert frame.locator("canvas").count() >= 1  # boundaries drawn on canvas
-        assert feature_count(frame) >= 67 + 26 + 3  # LADs, counties and CAs are on the map
-        assert sites_label(frame) == str(len(registry))
+        assert frame.locator("canvas").count() >= 1  # boundaries and sites drawn on canvas
+        assert feature_count(page) >= 67 + 26 + 3  # LADs, counties and CAs are on the map
+        assert drawn_ids(page) == sorted(registry["site_id"])
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app-all-sites.png"), full_page=False)
 
@@ -116,17 +77,10 @@ def test_the_map_draws_offline_and_follows_a_capability_filter(
         page.keyboard.type("Combat air")
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")
-        expected = sum("combat_air" in caps for caps in registry["capabilities"])
-        page.wait_for_function(
-            """(n) => [...document.querySelectorAll('iframe')].some(f => {
-                   const d = f.contentDocument; if (!d) return false;
-                   const o = d.querySelector('.leaflet-control-layers-overlays');
-                   return o && o.textContent.includes('Sites (' + n + ')'); })""",
-            arg=expected,
-            timeout=30_000,
-        )
-        frame = site_map(page)
-        assert sites_label(frame) == str(expected)
+        combat_air = registry[registry["capabilities"].map(lambda caps: "combat_air" in caps)]
+        assert 0 < len(combat_air) < len(registry)
+        wait_for_drawn(page, len(combat_air))
+        assert drawn_ids(page) == sorted(combat_air["site_id"])
         assert "cap=combat_air" in page.url
         page.screenshot(path=str(ARTIFACTS / "app-combat-air.png"), full_page=False)
 
@@ -136,7 +90,7 @@ def test_the_map_draws_offline_and_follows_a_capability_filter(
         rows = list(
             csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
         )
-        assert len(rows) == expected
+        assert len(rows) == len(combat_air)
         assert all("combat_air" in row["capabilities"] for row in rows)
         page.close()
     assert blocked == [], f"the offline map asked the internet for {blocked[:5]}"
@@ -153,14 +107,24 @@ def test_a_hostile_registry_never_opens_a_dialog_and_shows_text(
         page = offline_page(browser, blocked)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(url + "/?belt=0")
-        frame = site_map(page)
+        frame = map_frame(page)
         frame.locator(".mdm-legend").wait_for()
-        opened = open_every_popup(page)
-        assert opened >= 3
-        page.wait_for_timeout(500)
-        body = frame.locator("body").inner_text()
-        assert "<img src=x onerror=alert(1)>" in body  # shown as text
+        texts = marker_texts(page)
+        assert len(texts) >= 3
+        hostile = [pair for pair in texts if HOSTILE in pair[0]]
+        assert hostile, texts  # the name is shown as text in its popup ...
+        assert HOSTILE in hostile[0][1]  # ... and its tooltip
         assert frame.locator("img[src='x']").count() == 0
+
+        click_site(page, "xss-probe-image")
+        card = page.locator(".st-key-site-card")
+        card.get_by_text(HOSTILE, exact=True).wait_for(timeout=30_000)  # the card's heading
+        assert HOSTILE in (frame.locator(".leaflet-popup-content h2").text_content() or "")
+        assert "<script>alert('org')</script>" in card.inner_text()  # the organisation, as text
+        assert page.locator("img[src='x']").count() == 0
+        # the source address holds markup, so the card shows it as text and never links it
+        assert card.get_by_role("link").count() == 0
+        page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / "app-hostile.png"), full_page=False)
         page.close()
     assert dialogs == []
@@ -176,27 +140,21 @@ def test_an_uploaded_hostile_list_joins_the_map_as_text(
         page = offline_page(browser, blocked)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(url + "/?kind=supplier")
-        site_map(page).locator(".mdm-legend").wait_for()
+        map_frame(page).locator(".mdm-legend").wait_for()
         page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
             str(DATA / "hostile_sites.csv")
         )
         page.get_by_text("of your sites are on the map").wait_for(timeout=30_000)
-        page.wait_for_function(
-            """() => [...document.querySelectorAll('iframe')].some(f => {
-                   const d = f.contentDocument; if (!d) return false;
-                   const o = d.querySelector('.leaflet-control-layers-overlays');
-                   return o && o.textContent.includes('Your uploaded sites'); })""",
-            timeout=30_000,
-        )
-        frame = site_map(page)
-        overlays = frame.locator(".leaflet-control-layers-overlays").text_content() or ""
+        frame = map_frame(page)
+        uploaded = frame.locator(".mdm-legend .mdm-row", has_text="Your uploaded sites")
+        uploaded.wait_for(timeout=30_000)
         # the filter (suppliers) applies to uploads too: one hostile row is a supplier
-        assert "Your uploaded sites (1)" in overlays
-        assert "Your uploaded sites" in (frame.locator(".mdm-legend").text_content() or "")
-        assert open_every_popup(page) >= 2
-        page.wait_for_timeout(500)
-        body = frame.locator("body").inner_text()
-        assert "<img src=x onerror=alert(1)>" in body  # the uploaded supplier's name, as text
+        assert uploaded.inner_text().split()[-1] == "1"
+        suppliers = int((registry["kind"] == "supplier").sum())
+        assert len(drawn_ids(page)) == suppliers + 1
+        texts = marker_texts(page)
+        yours = [popup for popup, _ in texts if "Your uploaded file" in popup]
+        assert len(yours) == 1 and HOSTILE in yours[0]  # the uploaded supplier's name, as text
         assert frame.locator("img[src='x']").count() == 0
         page.screenshot(path=str(ARTIFACTS / "app-upload.png"), full_page=False)
         page.close()

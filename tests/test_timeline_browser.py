@@ -8,11 +8,12 @@ import io
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator
+from playwright.sync_api import Browser
 
 from layers.placement import REGISTRY_COLUMNS
+from tests.app_map import drawn_ids, in_map, map_frame, marker_texts, wait_for_drawn
 from tests.browser import ARTIFACTS, streamlit_server
-from tests.test_browser import offline_page, site_map, sites_label
+from tests.test_browser import offline_page
 
 pytestmark = pytest.mark.browser
 
@@ -48,32 +49,6 @@ ROWS = [
 ]
 
 
-def marker_texts(frame: FrameLocator) -> list[str]:
-    """The text of every site marker's popup and tooltip, clustered or not."""
-    texts = frame.locator("body").evaluate(
-        """() => { const out = [];
-         const text = html => { const box = document.createElement('div');
-           box.innerHTML = html; return box.textContent; };
-         for (const key of Object.keys(window)) {
-           const map = window[key];
-           if (!key.startsWith('map_') || !map || !map.eachLayer) continue;
-           const markers = [];
-           map.eachLayer(layer => {
-             if (layer.getAllChildMarkers) markers.push(...layer.getAllChildMarkers());
-             else if (layer.getPopup && layer.getPopup() && layer.getLatLng) markers.push(layer);
-           });
-           for (const marker of new Set(markers)) {
-             const popup = marker.getPopup(), tip = marker.getTooltip();
-             const content = c => typeof c === 'string' ? c : (c && c.outerHTML) || '';
-             out.push(text(content(popup && popup.getContent())) + ' | '
-                      + text(content(tip && tip.getContent())));
-           }
-         }
-         return out; }"""
-    )
-    return [str(t) for t in texts]
-
-
 def registry_file(folder: Path) -> Path:
     common = {
         "organisation": "Test Ltd",
@@ -101,23 +76,32 @@ def test_a_closing_site_shows_its_year_and_goes_after_it(
     with streamlit_server(sites_csv=sites_csv, boundaries_dir=boundaries_dir) as url:
         page = offline_page(browser, [])
         page.goto(f"{url}/?year=2026")
-        frame = site_map(page)
+        frame = map_frame(page)
         frame.locator(".mdm-legend").wait_for()
-        assert sites_label(frame) == "2"  # the depot closed in 2019
-        assert "Closure announced" in (frame.locator(".mdm-legend").text_content() or "")
-        assert frame.locator(".mdm-closing").count() >= 1  # the barred marker
-        popups = marker_texts(frame)
-        assert len(popups) == 2
+        assert drawn_ids(page) == ["closing-barracks", "open-works"]  # the depot closed in 2019
+        closure = frame.locator(".mdm-legend .mdm-row", has_text="Closure announced")
+        assert closure.inner_text().split()[-1] == "1"
+        barred = in_map(
+            page,
+            """() => livemap.sites.shown().filter(i => livemap.sites.marker(i).options.closing)
+               .map(i => livemap.sites.id(i))""",
+        )
+        assert barred == ["closing-barracks"]  # the marker drawn with a bar across it
+        pairs = marker_texts(page)
+        popups, tooltips = [popup for popup, _ in pairs], [tip for _, tip in pairs]
         closing = [text for text in popups if "Closing Barracks" in text]
+        assert len(popups) == 2
         assert closing and "Closing, closes 2029" in closing[0]
+        assert "Closing Barracks · Closing, closes 2029" in tooltips
         assert all("Closed Depot" not in text for text in popups)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "timeline-closing.png"))
 
         page.goto(f"{url}/?year=2030")
-        frame = site_map(page)
+        frame = map_frame(page)
         frame.locator(".mdm-legend").wait_for()
-        assert sites_label(frame) == "1"
+        wait_for_drawn(page, 1)
+        assert drawn_ids(page) == ["open-works"]
         page.get_by_text("Year", exact=True).first.wait_for()
         slider = page.get_by_test_id("stSlider").filter(has_text="Year")
         assert "2030" in (slider.text_content() or "")

@@ -21,6 +21,7 @@ from layers import boundaries, clusters, postcodes, provenance
 from layers import corridor as belt
 from layers import uploads as user_lists
 from layers.sites import load_sites
+from mapping.livemap import BASE_LAYERS, MapBase, build_base
 
 #: The stamp of a file that is not there.
 ABSENT = "absent"
@@ -100,6 +101,17 @@ def cached_outline(boundaries_dir: str, boundary_layers: str) -> gpd.GeoDataFram
     """Return the Midlands outline (shared; never modify it), keyed on the boundaries' stamp."""
     del boundary_layers
     return boundaries.load_layer("midlands", directory=boundaries_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_map_base(boundaries_dir: str, boundary_layers: str, *, wards: bool) -> MapBase:
+    """Return the live map's base (shared; immutable), keyed on the boundaries' stamp.
+
+    ``wards`` adds the 1,534 wards (about 1.3 MB more, sent to a browser once when asked for).
+    """
+    del boundary_layers
+    layers = (*BASE_LAYERS, "wards") if wards else BASE_LAYERS
+    return build_base(boundaries_dir=boundaries_dir, layers=layers)
 
 
 @st.cache_data(show_spinner="Computing the Defence Belt…", max_entries=64)

@@ -21,6 +21,16 @@ LINK_VERSION = "link_version"
 LINK_PROBLEMS = "_url_problems"
 #: Set once the opening link has been read into the widgets.
 LINK_READ = "_from_url_done"
+#: The map view the opening link carried (``c`` and ``z``, validated), or None.
+LINK_VIEW = "_link_view"
+#: The live map's component key: its value is the map's last report (view, last click).
+SITE_MAP = "site-map"
+#: "Keep my view": the map stays where the reader put it when the selection changes.
+KEEP_VIEW = "o_keep_view"
+#: The site whose card is open beside the map, and what chose it last.
+CARD_SITE = "_card_site"
+SEEN_CLICKS = "_card_clicks"
+SEEN_TABLE = "_card_table_rows"
 
 
 class AreaChooser(NamedTuple):

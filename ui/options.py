@@ -17,6 +17,11 @@ WIDTH_MAX_KM = 40.0
 FIRST_YEAR = 2020
 #: How the belt's spine joins its hubs, as the sidebar names each way.
 MODE_LABELS: dict[str, str] = {"straight": "Straight links", "roads": "Strategic roads"}
+#: Why the light tiles and the density heat change the map (only the folium map draws them).
+OLDER_MAP_NOTE = (
+    "Only the older map draws this: it is drawn again on every change, so your zoom is not "
+    "kept, and a click does not open the site card."
+)
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,14 @@ class MapOptions:
     basemap
         The basemap's key (:data:`mapping.basemap.BASEMAPS`).
     cluster_markers
-        Whether nearby markers are grouped.
+        Whether nearby markers are always grouped (else only above
+        :data:`mapping.livemap.CLUSTER_ABOVE` shown sites).
     show_wards
         Whether the wards are drawn.
+    keep_view
+        "Keep my view": the map stays where the reader put it when the selection changes.
+    estates
+        Whether the MOD estate footprints (OpenStreetMap) are drawn.
     """
 
     belt: bool = True
@@ -47,8 +57,15 @@ class MapOptions:
     clusters: bool = False
     heat: bool = False
     basemap: str = "offline"
-    cluster_markers: bool = True
+    cluster_markers: bool = False
     show_wards: bool = False
+    keep_view: bool = False
+    estates: bool = False
+
+    @property
+    def needs_folium(self) -> bool:
+        """Say whether an option only the folium map draws is on (light tiles, density heat)."""
+        return self.heat or self.basemap != "offline"
 
 
 def year_range(sites: gpd.GeoDataFrame) -> tuple[int, int]:

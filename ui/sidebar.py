@@ -12,8 +12,16 @@ import settings
 from layers import corridor as belt
 from layers import filters, vocabulary
 from mapping.basemap import BASEMAPS
+from mapping.livemap import CLUSTER_ABOVE
 from ui import keys
-from ui.options import MODE_LABELS, WIDTH_MAX_KM, WIDTH_MIN_KM, MapOptions, year_range
+from ui.options import (
+    MODE_LABELS,
+    OLDER_MAP_NOTE,
+    WIDTH_MAX_KM,
+    WIDTH_MIN_KM,
+    MapOptions,
+    year_range,
+)
 
 
 def area_options(sites: gpd.GeoDataFrame, code: str, name: str) -> dict[str, str]:
@@ -130,17 +138,47 @@ def map_options(show_belt: bool, width_km: float, mode: str) -> MapOptions:
     """Draw the map's layer controls; return every option the map needs."""
     bar = st.sidebar
     bar.header("Map")
+    keep_view = bar.toggle(
+        "Keep my view",
+        value=False,
+        key=keys.KEEP_VIEW,
+        help="On: the map stays where you put it when the filters change. Off: it moves to "
+        "fit each new selection.",
+    )
     return MapOptions(
         belt=show_belt,
         width_km=width_km,
         mode=mode,
+        keep_view=bool(keep_view),
         clusters=bar.toggle("Show site clusters", value=False, key="o_clusters"),
-        heat=bar.toggle("Show density heat", value=False, key="o_heat"),
-        basemap=str(
-            bar.radio("Basemap", options=list(BASEMAPS), format_func=BASEMAPS.get, key="o_basemap")
+        estates=bar.toggle(
+            "Show MOD estate footprints",
+            value=False,
+            key="o_estates",
+            help="Military land from OpenStreetMap; 'make estates' (with internet) fetches it.",
         ),
-        cluster_markers=bar.toggle("Cluster nearby markers", value=True, key="o_cluster"),
+        cluster_markers=bar.toggle(
+            "Group nearby markers",
+            value=False,
+            key="o_cluster",
+            help=f"Off: markers are grouped only when more than {CLUSTER_ABOVE} sites are shown.",
+        ),
         show_wards=bar.toggle("Show wards (1,534; slower)", value=False, key="o_wards"),
+        heat=bar.toggle(
+            "Show density heat",
+            value=False,
+            key="o_heat",
+            help=OLDER_MAP_NOTE,
+        ),
+        basemap=str(
+            bar.radio(
+                "Basemap",
+                options=list(BASEMAPS),
+                format_func=BASEMAPS.get,
+                key="o_basemap",
+                help=f"Light grey tiles need the internet. {OLDER_MAP_NOTE}",
+            )
+        ),
     )
 
 

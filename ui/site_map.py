@@ -1,4 +1,14 @@
-"""The explorer's map: the selection, the layers the sidebar asks for, and the belt's share."""
+"""The explorer's map and the site card beside it, and the belt's share under them.
+
+The map is the live map (:mod:`mapping.livemap`): built once per session and data version, it
+receives each new selection as data and keeps the reader's zoom unless "fit to the selection"
+moves it. The map and the card are one fragment, so a pan or zoom reruns only them (and writes
+the view into the link); a click on a new site reruns the page, so the sites table paints the
+site's row.
+
+Only the older folium map draws the light grey tiles and the density heat: when the reader
+asks for either, the map falls back to it (with a note) until they are switched off.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +20,111 @@ import settings
 from layers import corridor as belt
 from layers import estates
 from mapping import build_map
-from ui import caches
+from mapping.livemap import MapEvent, live_map
+from ui import caches, keys, site_card, url_state
 from ui.filtering import Selected
-from ui.options import MapOptions
+from ui.map_overlays import map_overlays
+from ui.options import OLDER_MAP_NOTE, MapOptions
 from ui.text import plain
 
+#: The map's height in pixels: with the title and the counts above it, the whole map fits a
+#: 1366x768 screen.
+MAP_HEIGHT = 620
+#: The map's and the card's shares of the page's width.
+MAP_COLUMNS = (3, 1)
 
-def site_map(selected: Selected, options: MapOptions, version: str) -> None:
-    """Draw the map of the selection with the layers the sidebar asks for."""
+
+def site_map(
+    selected: Selected,
+    options: MapOptions,
+    version: str,
+    stamps: caches.DataStamps,
+    *,
+    table_ids: list[str],
+) -> None:
+    """Draw the map of the selection and the card of the chosen site beside it.
+
+    Parameters
+    ----------
+    selected
+        The selection, its belt and the user's sites.
+    options
+        What the sidebar asks the map to draw ("Keep my view" among them).
+    version, stamps
+        The data version and the files' stamps (they key the cached base and clusters).
+    table_ids
+        The sites chosen in the sites table: highlighted, and the view fits them.
+    """
+    _map_and_card(selected, options, version, stamps, tuple(table_ids))
+
+
+@st.fragment
+def _map_and_card(
+    selected: Selected,
+    options: MapOptions,
+    version: str,
+    stamps: caches.DataStamps,
+    table_ids: tuple[str, ...],
+) -> None:
+    # a keyed container: the map keeps its place (and is never mounted again) whatever the
+    # page shows above it
+    with st.container(key="map-and-card"):
+        map_column, card_column = st.columns(MAP_COLUMNS)
+        with map_column:
+            event = None
+            if options.needs_folium:
+                _folium_map(selected, options, version)
+            else:
+                event = _live_map(selected, options, version, stamps, table_ids)
+        if event is not None:
+            url_state.remember_view(event["view"])
+            if site_card.take_click(event["clicked"], event["clicks"]):
+                st.rerun(scope="app")  # the sites table paints the clicked site's row
+        with card_column, st.container(height=MAP_HEIGHT, border=True, key="site-card"):
+            site_card.site_card(selected, site_card.card_site())
+
+
+def highlighted_ids(table_ids: tuple[str, ...]) -> list[str]:
+    """Return the sites the map highlights: the table's choice, else the open card's site."""
+    if table_ids:
+        return list(table_ids)
+    card = site_card.card_site()
+    return [card] if card else []
+
+
+def _live_map(
+    selected: Selected,
+    options: MapOptions,
+    version: str,
+    stamps: caches.DataStamps,
+    table_ids: tuple[str, ...],
+) -> MapEvent | None:
+    base = caches.cached_map_base(
+        str(settings.BOUNDARIES_DIR), stamps.boundaries, wards=options.show_wards
+    )
+    return live_map(
+        base,
+        selected.sites,
+        key=keys.SITE_MAP,
+        uploads=selected.uploads,
+        fit=not options.keep_view,
+        selected_ids=highlighted_ids(table_ids),
+        view=url_state.current_view(),
+        overlays=map_overlays(selected, options, version),
+        height=MAP_HEIGHT,
+        cluster=True if options.cluster_markers else "auto",
+    )
+
+
+def _folium_map(selected: Selected, options: MapOptions, version: str) -> None:
+    """Draw the older folium map, the only one with light tiles and the density heat."""
     found_clusters: gpd.GeoDataFrame | None = None
     heat: list[list[float]] | None = None
     if options.clusters or options.heat:
         found_clusters, heat = caches.cached_analysis(
             selected.sites, tuple(sorted(selected.sites["site_id"])), version
         )
-    footprints = estates.load_estates()
+    footprints = estates.load_estates() if options.estates else None
     fmap = build_map(
         selected.sites,
         boundaries_dir=settings.BOUNDARIES_DIR,
@@ -34,10 +134,20 @@ def site_map(selected: Selected, options: MapOptions, version: str) -> None:
         corridor=selected.corridor,
         clusters=found_clusters if options.clusters else None,
         heat_points=heat if options.heat else None,
-        estates=None if footprints.empty else footprints,
+        estates=None if footprints is None or footprints.empty else footprints,
         uploads=selected.uploads,
     )
-    st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="site-map")
+    st.caption(
+        f"Showing the older map for the light tiles or the density heat. {OLDER_MAP_NOTE} "
+        "Switch both off in the sidebar to get the live map back."
+    )
+    st_folium(
+        fmap,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+        key="site-map-folium",
+    )
 
 
 def belt_caption(selected: Selected) -> None:

@@ -1,0 +1,124 @@
+"""Helpers for the app's browser tests: find the live map's frame and read what it draws.
+
+The live map (:mod:`mapping.livemap`) keeps its Leaflet map as ``window.map`` and its state as
+``window.livemap`` in its frame; these helpers read them, and wait for the page to settle.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import Frame, Page
+
+#: The live map's iframe (Streamlit titles a component's frame with its module and name).
+FRAME = 'iframe[title="mapping.livemap.component.livemap"]'
+
+
+def map_frame(page: Page, *, timeout_s: float = 60) -> Frame:
+    """Return the live map's frame once its sites are drawn."""
+    page.locator(FRAME).first.wait_for(timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for frame in page.frames:
+            if "/component/mapping.livemap" in frame.url:
+                frame.wait_for_function(
+                    "() => window.livemap && livemap.firstDrawnMs !== null",
+                    timeout=timeout_s * 1000,
+                )
+                return frame
+        if time.monotonic() > deadline:
+            raise AssertionError("the live map's frame is not on the page")
+        page.wait_for_timeout(100)
+
+
+def in_map(page: Page, script: str, arg: Any = None) -> Any:
+    """Run ``script`` (a JavaScript function) in the map's frame and return its result."""
+    return map_frame(page).evaluate(script, arg)
+
+
+def drawn_ids(page: Page) -> list[str]:
+    """The ids of the sites the map draws now (each on the map, not only listed), sorted."""
+    return sorted(
+        in_map(
+            page,
+            """() => { const s = livemap.sites;
+               return s.shown().filter(i => map.hasLayer(s.marker(i)) ||
+                 (s.marker(i).__parent && map.hasLayer(s.marker(i).__parent)))
+                 .map(i => s.id(i)); }""",
+        )
+    )
+
+
+def wait_for_drawn(page: Page, count: int) -> None:
+    """Wait until the map shows exactly ``count`` sites."""
+    map_frame(page).wait_for_function(
+        "n => livemap.sites.shown().length === n", arg=count, timeout=60_000
+    )
+
+
+def highlighted_ids(page: Page) -> list[str]:
+    """The ids of the sites the map highlights (the table's choice or the card's site)."""
+    return sorted(in_map(page, "() => livemap.sites.selected().map(i => livemap.sites.id(i))"))
+
+
+def view(page: Page) -> dict[str, float]:
+    """The map's view: zoom, centre and bounds."""
+    found: dict[str, float] = in_map(
+        page,
+        """() => { const b = map.getBounds(), c = map.getCenter();
+           return {zoom: map.getZoom(), lat: c.lat, lon: c.lng, south: b.getSouth(),
+                   west: b.getWest(), north: b.getNorth(), east: b.getEast()}; }""",
+    )
+    return found
+
+
+def marker_texts(page: Page) -> list[tuple[str, str]]:
+    """Open each drawn site's popup and tooltip, as a curious reader would; return their text."""
+    pairs = in_map(
+        page,
+        """() => { const s = livemap.sites, out = [];
+           for (const i of s.shown()) {
+             // the popup just opened (a closed one fades out for a moment)
+             const popup = s.openPopup(i).getElement().querySelector('.leaflet-popup-content');
+             const marker = s.marker(i);
+             marker.fire('mouseover', {latlng: marker.getLatLng()}, true);
+             const tips = document.querySelectorAll('.leaflet-tooltip');
+             const tip = tips[tips.length - 1];
+             out.push([popup ? popup.textContent : '', tip ? tip.textContent : '']);
+             marker.fire('mouseout', {}, true);
+           }
+           map.closePopup();
+           return out; }""",
+    )
+    return [(str(popup), str(tip)) for popup, tip in pairs]
+
+
+def click_site(page: Page, site_id: str, *, zoom: float = 12) -> None:
+    """Centre the map on a site at ``zoom``, then click its marker with the mouse."""
+    frame = map_frame(page)
+    lat, lon = frame.evaluate(
+        """id => { const s = livemap.sites; const i = s.shown().find(k => s.id(k) === id);
+           return s.latLng(i); }""",
+        site_id,
+    )
+    frame.evaluate("([ll, z]) => { map.setView(ll, z, {animate: false}); }", [[lat, lon], zoom])
+    settle(page)
+    x, y = frame.evaluate(
+        """ll => { const p = map.latLngToContainerPoint(ll);
+           const r = map.getContainer().getBoundingClientRect();
+           return [r.left + p.x, r.top + p.y]; }""",
+        [lat, lon],
+    )
+    box = page.locator(FRAME).first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def settle(page: Page) -> None:
+    """Wait until the map's last report has reached Python and no rerun is pending."""
+    page.wait_for_timeout(700)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(300)

@@ -1,0 +1,100 @@
+"""What the live map draws under the sites: the belt and its spine, site clusters, MOD estates.
+
+Each becomes one :class:`mapping.livemap.Overlay`, listed in the map's legend and layer control.
+The map receives the overlays again only when they change (a new belt, clusters switched on).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from layers import estates
+from mapping import style
+from mapping.livemap import Overlay, overlay
+from ui import caches
+from ui.filtering import Selected
+from ui.options import MapOptions
+
+BELT_LABEL = "Midlands Defence Belt (model)"
+SPINE_LABEL = "The belt's spine"
+CLUSTERS_LABEL = "Site clusters"
+ESTATES_LABEL = "MOD estate footprints (OpenStreetMap)"
+#: Site clusters: a dashed violet outline.
+CLUSTER_STYLE: dict[str, object] = {
+    "color": "#332288",
+    "weight": 2,
+    "fillColor": "#332288",
+    "fillOpacity": 0.08,
+    "dashArray": "2 4",
+}
+#: Military land: grey.
+ESTATE_STYLE: dict[str, object] = {
+    "color": "#4d4d4d",
+    "weight": 1,
+    "fillColor": "#7f7f7f",
+    "fillOpacity": 0.25,
+}
+
+
+def belt_tooltip(row: dict[str, Any]) -> str:
+    """Word the belt's tooltip: what it is, how wide, what it holds, and any caveat."""
+    parts = ["Midlands Defence Belt (computed model)"]
+    width, share = row.get("width_km"), row.get("share_inside")
+    if width is not None and not pd.isna(width):
+        parts.append(f"{float(width):g} km wide")
+    if share is not None and not pd.isna(share):
+        parts.append(f"holds {float(share):.0%} of the selected sites")
+    if row.get("hubs"):
+        parts.append(f"hubs: {row['hubs']}")
+    caption = ", ".join(parts)
+    return f"{caption}. {row['note']}" if row.get("note") else caption
+
+
+def belt_overlays(corridor: gpd.GeoDataFrame | None) -> list[Overlay]:
+    """Return the belt (filled, with its tooltip) and its spine (a line), when there is one."""
+    if corridor is None or corridor.empty:
+        return []
+    found: list[Overlay] = []
+    belt = corridor[corridor["part"] == "belt"]
+    if not belt.empty:
+        tip = belt_tooltip(belt.drop(columns="geometry").iloc[0].to_dict())
+        found.append(overlay(belt, label=BELT_LABEL, style=style.CORRIDOR_STYLE, tooltip=tip))
+    spine = corridor[corridor["part"] == "spine"]
+    if not spine.empty and not spine.geometry.is_empty.all():
+        found.append(overlay(spine, label=SPINE_LABEL, style=style.SPINE_STYLE))
+    return found
+
+
+def cluster_overlay(clusters: gpd.GeoDataFrame) -> Overlay:
+    """Return the site clusters, each named with its size on hover."""
+    names = clusters["name"] if "name" in clusters else pd.Series("Cluster", index=clusters.index)
+    sizes = clusters["size"] if "size" in clusters else pd.Series("?", index=clusters.index)
+    tips = [f"{name}: {size} sites" for name, size in zip(names, sizes, strict=True)]
+    return overlay(clusters, label=CLUSTERS_LABEL, style=CLUSTER_STYLE, tooltips=tips)
+
+
+def estate_overlay(footprints: gpd.GeoDataFrame) -> Overlay:
+    """Return the MOD estate footprints, each named on hover."""
+    names = footprints["name"] if "name" in footprints else pd.Series("", index=footprints.index)
+    tips = [str(name) if name else "Military land (unnamed)" for name in names.fillna("")]
+    return overlay(footprints, label=ESTATES_LABEL, style=ESTATE_STYLE, tooltips=tips)
+
+
+def map_overlays(selected: Selected, options: MapOptions, version: str) -> list[Overlay]:
+    """Return the overlays the sidebar asks for, bottom to top: estates, belt, clusters."""
+    found: list[Overlay] = []
+    if options.estates:
+        footprints = estates.load_estates()
+        if not footprints.empty:
+            found.append(estate_overlay(footprints))
+    found += belt_overlays(selected.corridor)
+    if options.clusters and not selected.sites.empty:
+        clusters, _ = caches.cached_analysis(
+            selected.sites, tuple(sorted(selected.sites["site_id"])), version
+        )
+        if not clusters.empty:
+            found.append(cluster_overlay(clusters))
+    return found
