@@ -222,13 +222,6 @@ def test_presenter_mode_has_no_serious_or_critical_violation(
     check({label: v for label, v in presenter_found.items() if label != KEY_LISTENER})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/presenter_keys.py hands components.html a bare <script>, so its frame has no "
-    "<html lang> and no <title> (html-has-lang, document-title: serious). Fix there: wrap the "
-    "listener in <!doctype html><html lang='en-GB'><head><title>Presenter keys</title></head>"
-    "<body>...</body></html>; then delete this mark (strict: the test fails once it passes)",
-)
 def test_presenter_key_listener_frame_has_no_serious_or_critical_violation(
     presenter_found: dict[str, list[dict]],
 ):

@@ -13,7 +13,9 @@ import streamlit.components.v1 as components
 NEXT_KEY = "scene_next"
 PREVIOUS_KEY = "scene_previous"
 
-_LISTENER = """<script>
+_LISTENER = """<!doctype html>
+<html lang="en-GB"><head><title>Presenter keys</title></head><body>
+<script>
 (() => {
   const page = window.parent.document;
   if (page.__mdmSceneKeys) { return; }
@@ -34,7 +36,7 @@ _LISTENER = """<script>
     button.click();
   });
 })();
-</script>""".replace("NEXT_KEY", NEXT_KEY).replace("PREVIOUS_KEY", PREVIOUS_KEY)
+</script></body></html>""".replace("NEXT_KEY", NEXT_KEY).replace("PREVIOUS_KEY", PREVIOUS_KEY)
 
 
 def listen_for_scene_keys() -> None:
