@@ -96,6 +96,7 @@ def marker_texts(page: Page) -> list[tuple[str, str]]:
 
 def click_site(page: Page, site_id: str, *, zoom: float = 12) -> None:
     """Centre the map on a site at ``zoom``, then click its marker with the mouse."""
+    page.locator(FRAME).first.scroll_into_view_if_needed()
     frame = map_frame(page)
     lat, lon = frame.evaluate(
         """id => { const s = livemap.sites; const i = s.shown().find(k => s.id(k) === id);

@@ -109,11 +109,13 @@ def sites_tab(
     """
     table = sites_table(selected).reset_index(drop=True)
     position = painted_row(selected, highlight)
-    if selectable:
-        st.caption("Tick rows to highlight those sites on the map; one row opens its card.")
+    # one line whatever it says, so the table does not move under the reader's pointer
+    notes = ["Tick rows to highlight those sites on the map; one row opens its card."]
     if position is not None:
         name = plain(selected["name"].iloc[position])
-        st.caption(f"Painted yellow: row {position + 1}, {name}, the site whose card is open.")
+        notes.append(f"Painted yellow: row {position + 1}, {name}, the site whose card is open.")
+    if selectable or position is not None:
+        st.caption(" ".join(notes if selectable else notes[1:]))
     if not selectable:
         st.dataframe(
             painted(table, position), hide_index=True, width="stretch", column_config=COLUMNS
