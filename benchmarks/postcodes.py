@@ -6,7 +6,7 @@ Command line::
 
 The lookup mixes 9,000 postcodes drawn from the index (seeded) with 500 absent and 500 malformed
 values. Each figure is the median of ``--repeat`` runs (the load is cold each time: the
-in-process cache is cleared first).
+in-process cache is cleared first). ``python -m benchmarks.run`` reports the same figures.
 """
 
 from __future__ import annotations
@@ -23,17 +23,19 @@ from layers import postcodes
 LOOKUP_SIZE = 10_000
 
 
-def time_index_load(path: str | None, repeat: int) -> float:
+def index_load_runs(path: str | None, repeat: int) -> list[float]:
+    """Return the seconds of ``repeat`` cold loads of the index (its cache cleared each time)."""
     timings = []
     for _ in range(repeat):
         postcodes._load_index.cache_clear()
         started = time.perf_counter()
         postcodes.load_index(path)
         timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return timings
 
 
-def time_lookup(path: str | None, repeat: int, size: int = LOOKUP_SIZE) -> float:
+def lookup_runs(path: str | None, repeat: int, size: int = LOOKUP_SIZE) -> list[float]:
+    """Return the seconds of ``repeat`` lookups of ``size`` postcodes (after one warm-up)."""
     index = postcodes.load_index(path)
     rng = np.random.default_rng(10)
     present = rng.choice(index.postcodes.astype(str), size * 9 // 10).tolist()
@@ -44,7 +46,17 @@ def time_lookup(path: str | None, repeat: int, size: int = LOOKUP_SIZE) -> float
         started = time.perf_counter()
         postcodes.lookup(values, index=index)
         timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return timings
+
+
+def time_index_load(path: str | None, repeat: int) -> float:
+    """Return the median seconds of a cold load of the index."""
+    return statistics.median(index_load_runs(path, repeat))
+
+
+def time_lookup(path: str | None, repeat: int, size: int = LOOKUP_SIZE) -> float:
+    """Return the median seconds of a lookup of ``size`` postcodes."""
+    return statistics.median(lookup_runs(path, repeat, size))
 
 
 def main(argv: list[str] | None = None) -> int:
