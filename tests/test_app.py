@@ -334,3 +334,44 @@ def test_the_map_in_words_follows_the_filter(app: AppTest, registry):
     words = [t.value for t in at.text if " sites" in str(t.value)]
     assert words, "the page describes the view in words"
     assert re.search(rf"\b{expected}\b", words[0]), (expected, words[0])
+
+
+# --- the live map's options and its view in the link ---
+
+
+def test_the_map_view_in_a_link_is_kept_and_a_bad_one_dropped(app: AppTest):
+    app.query_params["c"] = "52.92,-1.4746"
+    app.query_params["z"] = "11.5"
+    at = app.run()
+    assert not at.exception
+    assert (at.query_params["c"], at.query_params["z"]) in (
+        ("52.92,-1.4746", "11.5"),
+        (["52.92,-1.4746"], ["11.5"]),
+    )
+
+
+def test_a_map_view_far_from_the_midlands_is_not_written_back(app: AppTest):
+    app.query_params["c"] = "0,0"
+    app.query_params["z"] = "8"
+    at = app.run()
+    assert not at.exception
+    assert "c" not in at.query_params and "z" not in at.query_params
+
+
+def test_the_density_heat_falls_back_to_the_older_map_with_a_note(app: AppTest):
+    at = app.run()
+    note = "Showing the older map"
+    assert not any(note in c.value for c in at.caption)
+    at.toggle(key="o_heat").set_value(True).run()
+    assert not at.exception
+    assert any(note in c.value for c in at.caption)
+    at.toggle(key="o_heat").set_value(False).run()
+    assert not any(note in c.value for c in at.caption)
+
+
+def test_every_map_option_draws_without_an_error(app: AppTest):
+    at = app.run()
+    for key in ("o_keep_view", "o_clusters", "o_estates", "o_cluster", "o_wards"):
+        at.toggle(key=key).set_value(True).run()
+        assert not at.exception, key
+    assert any("Click a site on the map" in c.value for c in at.caption)  # the card's hint

@@ -182,6 +182,24 @@ def test_the_map_is_not_mounted_again_over_ten_filter_changes(page: Page, shown)
     assert in_map(page, "() => livemap.resyncs") == 0
 
 
+def test_a_notice_above_the_map_going_away_does_not_mount_it_again(
+    browser: Browser, server: str, shown
+) -> None:
+    opened = browser.new_page(viewport={"width": 1600, "height": 1100})
+    opened.goto(f"{server}/?cap=combat_ai")  # an unknown slug: a warning, shown once
+    notice = opened.get_by_text("The link asked for something this data does not have")
+    notice.wait_for(timeout=60_000)
+    map_frame(opened)
+    settle(opened)
+    in_map(opened, "() => { window.keptAcrossChanges = 'still here'; }")
+    search(opened, "university", matching(shown, "university"))
+    settle(opened)
+    assert notice.count() == 0
+    assert in_map(opened, "() => window.keptAcrossChanges") == "still here"
+    assert in_map(opened, "() => livemap.builds") == 1
+    opened.close()
+
+
 def test_keep_my_view_keeps_a_zoom_and_without_it_the_view_fits(page: Page, shown) -> None:
     page.get_by_text("Keep my view").click()
     settle(page)
