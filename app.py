@@ -12,7 +12,7 @@ import streamlit as st
 
 import settings
 from mapping import export
-from ui import site_card, url_state
+from ui import keys, site_card, url_state
 from ui.filtering import select
 from ui.header import header
 from ui.in_words import show_map_in_words
@@ -63,36 +63,44 @@ def main() -> None:
     header(criteria, data.version)
     kpi_strip(selected.sites, len(data.sites))
     site_map(selected, options, data.version, data.stamps, table_ids=table_ids)
-    belt_caption(selected)
+    belt_caption(selected, options, data.version, data.stamps)
     show_map_in_words(selected, data.sites, criteria)
     blueprint_figures()
+    # only the open tab's content runs (a tab switch reruns the page), but the sites table
+    # always does: the map highlights the rows ticked in it
     tab_sites, tab_areas, tab_belt, tab_export, tab_sources = st.tabs(
-        ["Sites", "Areas", "Defence Belt", "Export", "Data and sources"]
+        ["Sites", "Areas", "Defence Belt", "Export", "Data and sources"],
+        key=keys.TAB,
+        on_change="rerun",
     )
     with tab_sites:
         sites_tab(selected.sites, highlight=site_card.card_site(), selectable=True)
         if selected.uploads is not None and not selected.uploads.empty:
             st.markdown(f"**Your uploaded sites** ({len(selected.uploads)} shown with the filters)")
             sites_tab(selected.uploads, highlight=site_card.card_site())
-    with tab_areas:
-        areas_tab(selected.sites)
-    with tab_belt:
-        belt_tab(selected.base, selected.corridor)
-    with tab_export:
-        export_tab(
-            export.make_selection(
-                data.sites,
-                criteria,
-                boundaries_dir=settings.BOUNDARIES_DIR,
-                data_version=data.version,
-                corridor=selected.corridor,
-                # uploads join the exports, filtered like the registry and credited to the file
-                uploads=None if upload is None else upload.sites,
-                upload_name="" if upload is None else upload.name,
+    if tab_areas.open:
+        with tab_areas:
+            areas_tab(selected.sites)
+    if tab_belt.open:
+        with tab_belt:
+            belt_tab(selected.base, selected.corridor)
+    if tab_export.open:
+        with tab_export:
+            export_tab(
+                export.make_selection(
+                    data.sites,
+                    criteria,
+                    boundaries_dir=settings.BOUNDARIES_DIR,
+                    data_version=data.version,
+                    corridor=selected.corridor,
+                    # uploads join the exports, filtered like the registry and credited to the file
+                    uploads=None if upload is None else upload.sites,
+                    upload_name="" if upload is None else upload.name,
+                )
             )
-        )
-    with tab_sources:
-        sources_tab(data.version, data.sites)
+    if tab_sources.open:
+        with tab_sources:
+            sources_tab(data.version, data.sites)
 
 
 main()

@@ -146,8 +146,21 @@ def test_the_belt_width_travels_in_the_link(app: AppTest):
     assert any("The belt holds" in c.value for c in at.caption)
 
 
-def test_the_export_tab_offers_files_of_the_selection(app: AppTest, registry):
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open one of the tabs under the map (only the open tab's content runs)."""
+    at.session_state["tab"] = label
+    return at.run()
+
+
+def test_only_the_open_tab_runs(app: AppTest, registry):
     at = app.run()
+    assert at.code.len == 0, "the Export tab (its command line) is not open"
+    open_tab(at, "Export")
+    assert [c.value.split(" --")[0] for c in at.code] == ["python -m mapping.export"]
+
+
+def test_the_export_tab_offers_files_of_the_selection(app: AppTest, registry):
+    at = open_tab(app, "Export")
     at.multiselect(key="f_kinds").set_value(["university"]).run()
     assert not at.exception
     expected = (registry["kind"] == "university").sum()
@@ -308,7 +321,7 @@ def test_the_upload_help_names_every_way_to_place_a_row(app: AppTest):
 
 def test_the_exports_credit_the_uploaded_file(app: AppTest, registry):
     upload = (DATA / "uploads" / "swapped.csv").read_bytes()  # two rows, both placed
-    at = app.run()
+    at = open_tab(app, "Export")
     at.file_uploader(key="u_file").upload("swapped.csv", upload, "text/csv").run()
     assert not at.exception
     assert any(f"**{len(registry) + 2} sites**" in m.value for m in at.markdown)

@@ -59,6 +59,7 @@ def test_a_new_road_graph_is_used_without_a_restart(
     graph_path = tmp_path / "roads" / "strategic_roads.graphml"
     monkeypatch.setattr(settings, "ROAD_GRAPH_PATH", graph_path)
     app.query_params["mode"] = "roads"
+    app.session_state["tab"] = "Defence Belt"  # the belt's notes are in its tab
     at = app.run()
     assert not at.exception
 

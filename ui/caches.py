@@ -155,6 +155,46 @@ def corridor_of(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def cached_belt_headline(
+    _sites: gpd.GeoDataFrame,
+    _corridor: gpd.GeoDataFrame,
+    site_ids: tuple[str, ...],
+    width_km: float,
+    mode: str,
+    version: str,
+    stamps: tuple[str, str],
+) -> str:
+    """Return the belt's first headline ("The belt holds 70% of the selected sites ...").
+
+    Keyed like :func:`cached_corridor` (the sites' ids, the width, the mode, the data version
+    and the boundaries' and road graph's stamps), which makes the same belt.
+    """
+    del site_ids, width_km, mode, version, stamps
+    return belt.corridor_summary(_sites, _corridor).headlines()[0]
+
+
+def belt_headline(
+    sites: gpd.GeoDataFrame,
+    corridor: gpd.GeoDataFrame,
+    *,
+    width_km: float,
+    mode: str,
+    version: str,
+    stamps: DataStamps,
+) -> str:
+    """Return the belt's first headline from the cache (worded the first time it is asked for)."""
+    return cached_belt_headline(
+        sites,
+        corridor,
+        tuple(sorted(sites["site_id"])),
+        float(width_km),
+        mode,
+        version,
+        (stamps.boundaries, stamps.road_graph),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def cached_analysis(
     _sites: gpd.GeoDataFrame, site_ids: tuple[str, ...], version: str
 ) -> tuple[gpd.GeoDataFrame, list[list[float]]]:

@@ -27,6 +27,8 @@ LINK_VIEW = "_link_view"
 SITE_MAP = "site-map"
 #: "Keep my view": the map stays where the reader put it when the selection changes.
 KEEP_VIEW = "o_keep_view"
+#: The page's tabs under the map (the open tab's label): only the open tab's content runs.
+TAB = "tab"
 #: The site whose card is open beside the map, and what chose it last.
 CARD_SITE = "_card_site"
 SEEN_CLICKS = "_card_clicks"

@@ -17,7 +17,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import settings
-from layers import corridor as belt
 from layers import estates
 from mapping import build_map
 from mapping.livemap import MapEvent, live_map
@@ -150,11 +149,20 @@ def _folium_map(selected: Selected, options: MapOptions, version: str) -> None:
     )
 
 
-def belt_caption(selected: Selected) -> None:
+def belt_caption(
+    selected: Selected, options: MapOptions, version: str, stamps: caches.DataStamps
+) -> None:
     """Say under the map what share of the selection the belt holds, and that it is a model."""
     if selected.corridor is None:
         return
-    headline = belt.corridor_summary(selected.base, selected.corridor).headlines()[0]
+    headline = caches.belt_headline(
+        selected.base,
+        selected.corridor,
+        width_km=options.width_km,
+        mode=options.mode,
+        version=version,
+        stamps=stamps,
+    )
     st.caption(
         f"{plain(headline)} The belt is a computed model, not a drawn boundary: the "
         "Defence Belt tab says how."
