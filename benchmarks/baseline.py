@@ -25,8 +25,10 @@ import settings
 #: work began (folium map, row-by-row validator, clusters and corridor before their rework).
 BASELINE_REV = "b418735"
 JOBS = Path(__file__).with_name("jobs.py")
-#: Built, uncommitted files the app needs, linked into a checked-out tree when present.
-_LINKED = ("static/vendor", "data/roads", "data/sites/estates.geojson")
+#: Built, uncommitted files the app needs: copied (Streamlit serves no static file through a
+#: link that leaves its folder) or linked into a checked-out tree when present.
+_COPIED = ("static/vendor",)
+_LINKED = ("data/roads", "data/sites/estates.geojson")
 
 
 class JobError(RuntimeError):
@@ -50,6 +52,9 @@ def tree(rev: str = BASELINE_REV, *, work_dir: Path) -> Path:
     partial.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as bundle:
         bundle.extractall(partial, filter="data")
+    for name in _COPIED:
+        if (settings.ROOT / name).is_dir():
+            shutil.copytree(settings.ROOT / name, partial / name, dirs_exist_ok=True)
     for name in _LINKED:
         source, link = settings.ROOT / name, partial / name
         if source.exists() and not link.exists():

@@ -156,11 +156,13 @@ def app_server(
 ) -> Iterator[Server]:
     """Run the app (``app.py``, or another tree's) on a registry and boundaries folder.
 
+    The postcode index is this project's (``settings.POSTCODES_DIR``), whichever tree runs;
     ``options`` go to :func:`streamlit_page`; the app runs from ``app``'s folder.
     """
     variables = {
         "MIDLANDS_SITES_CSV": str(sites_csv),
         "MIDLANDS_BOUNDARIES_DIR": str(boundaries_dir),
+        "MIDLANDS_POSTCODES_DIR": str(settings.POSTCODES_DIR),
         **(env or {}),
     }
     options.setdefault("cwd", app.parent)

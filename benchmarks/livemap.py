@@ -26,9 +26,9 @@ from typing import Any
 
 import settings
 from benchmarks import synthetic
+from benchmarks.harness import Meter, chromium
 from layers.sites import load_sites
 from mapping.livemap import Catalogue, build_base, payload_json
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.livemap_support import page_server
 
 PAGE = Path(__file__).parent / "livemap_page.py"
@@ -39,37 +39,6 @@ DRAWN = {
     "live": ('iframe[title="mapping.livemap.component.livemap"]', ".mdm-legend .mdm-count"),
     "folium": ('iframe[title="streamlit_folium.st_folium"]', ".leaflet-marker-icon"),
 }
-QUIET_S = 1.5
-
-
-@dataclass
-class Meter:
-    """Bytes the page receives: websocket frames and HTTP response bodies."""
-
-    frames: int = 0
-    requests: list[Any] = field(default_factory=list)
-    last: float = field(default_factory=time.monotonic)
-
-    def attach(self, page: Any) -> None:
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-        page.on("requestfinished", self._request)
-
-    def _frame(self, payload: str | bytes) -> None:
-        self.frames += len(payload.encode() if isinstance(payload, str) else payload)
-        self.last = time.monotonic()
-
-    def _request(self, request: Any) -> None:
-        self.requests.append(request)
-        self.last = time.monotonic()
-
-    def total(self) -> int:
-        bodies = sum(max(r.sizes()["responseBodySize"], 0) for r in self.requests)
-        return self.frames + bodies
-
-    def wait_quiet(self, page: Any, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() - self.last < QUIET_S and time.monotonic() < deadline:
-            page.wait_for_timeout(100)
 
 
 @dataclass
@@ -143,8 +112,6 @@ def measure(browser: Any, url: str, renderer: str, registry: Registry, repeat: i
 
 
 def run(repeat: int, size: int, say: Callable[[str], None]) -> list[Figures]:
-    from playwright.sync_api import sync_playwright
-
     work = Path(tempfile.mkdtemp(prefix="livemap-bench-"))
     boundaries_dir = settings.BOUNDARIES_DIR
     registries = {
@@ -163,10 +130,7 @@ def run(repeat: int, size: int, say: Callable[[str], None]) -> list[Figures]:
     say(f"  base (boundaries, palette, labels), sent once per session: {base.size:,} B")
 
     results = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         for name, found in loaded.items():
             for renderer in ("live", "folium"):
                 env = {
@@ -177,7 +141,6 @@ def run(repeat: int, size: int, say: Callable[[str], None]) -> list[Figures]:
                 with page_server(PAGE, work / f"{renderer}-{name}", env) as url:
                     results.append(measure(browser, url, renderer, found, repeat))
                 say(f"  measured {renderer} on the {name} registry")
-        browser.close()
     return results
 
 
