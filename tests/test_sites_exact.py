@@ -1,0 +1,252 @@
+"""load_sites and the sites command line on a registry of two rows written by hand.
+
+The expected areas are the GSS codes of the places named (Walsall is E08000030 in the West
+Midlands Combined Authority; Derby is the unitary E06000015 in the East Midlands CCA), and the
+expected output lines are typed out, so none of them comes from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+import settings
+from layers import _osm, postcodes, sites
+from layers._errors import BoundaryDataMissingError, SiteValidationError
+
+HEADER = [
+    "site_id",
+    "name",
+    "organisation",
+    "kind",
+    "capabilities",
+    "lat",
+    "lon",
+    "location_precision",
+    "town",
+    "status",
+    "description",
+    "source_url",
+    "last_checked",
+]
+WALSALL = {
+    "site_id": "test-walsall-works",
+    "name": "Test Works",
+    "organisation": "Test Ltd",
+    "kind": "supplier",
+    "capabilities": "land_systems;supply_chain",
+    "lat": "52.58600",
+    "lon": "-1.98200",
+    "location_precision": "town",
+    "town": "Walsall",
+    "status": "active",
+    "description": "A made-up row for tests.",
+    "source_url": "https://example.org/walsall",
+    "last_checked": "2026-11-01",
+}
+DERBY = {
+    **WALSALL,
+    "site_id": "test-derby-lab",
+    "name": "Test Lab",
+    "kind": "research_centre",
+    "capabilities": "nuclear_propulsion",
+    "lat": "52.92250",
+    "lon": "-1.47630",
+    "town": "Derby",
+    "source_url": "https://example.org/derby",
+    "last_checked": "2026-10-15",
+}
+
+
+def write(path: Path, rows: list[dict[str, str]]) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def registry_csv(tmp_path: Path) -> Path:
+    return write(tmp_path / "sites.csv", [WALSALL, DERBY])
+
+
+@pytest.fixture
+def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default boundaries folder, made empty: only the folder a caller names holds them."""
+    empty = tmp_path / "no-boundaries"
+    empty.mkdir()
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
+    return empty
+
+
+def test_a_registry_loads_with_its_points_dates_and_areas(registry_csv, boundaries_dir, nowhere):
+    loaded = sites.load_sites(registry_csv, boundaries_dir=boundaries_dir)
+    assert list(loaded["site_id"]) == ["test-walsall-works", "test-derby-lab"]
+    assert loaded.crs == "EPSG:4326"
+    assert list(loaded.geometry.x) == [-1.982, -1.4763]
+    assert list(loaded.geometry.y) == [52.586, 52.9225]
+    # dates come back as the ISO text the file holds
+    assert list(loaded["last_checked"]) == ["2026-11-01", "2026-10-15"]
+    # optional text columns the file leaves out are empty text, never NaN
+    for column in ("postcode", "opened", "closes", "location_note"):
+        assert list(loaded[column]) == ["", ""], column
+    assert list(loaded["capabilities"]) == [
+        ["land_systems", "supply_chain"],
+        ["nuclear_propulsion"],
+    ]
+    assert list(loaded["lad_code"]) == ["E08000030", "E06000015"]
+    assert list(loaded["county_code"]) == ["E08000030", "E06000015"]
+    assert list(loaded["ca_code"]) == ["E47000007", "E47000013"]
+    assert list(loaded["region_code"]) == ["E12000005", "E12000004"]
+
+
+def test_the_registry_path_defaults_to_the_settings_when_called(
+    registry_csv, boundaries_dir, monkeypatch
+):
+    monkeypatch.setattr(settings, "SITES_CSV", registry_csv)
+    assert list(sites.load_sites(boundaries_dir=boundaries_dir)["site_id"]) == [
+        "test-walsall-works",
+        "test-derby-lab",
+    ]
+
+
+def test_missing_boundaries_are_their_own_error(registry_csv, nowhere):
+    with pytest.raises(BoundaryDataMissingError) as raised:
+        sites.load_sites(registry_csv, boundaries_dir=nowhere)
+    assert str(raised.value).startswith(
+        "are not built, so no site was checked against the Midlands outline ("
+    )
+
+
+def test_every_problem_is_listed_with_the_file_it_is_in(tmp_path, boundaries_dir, nowhere):
+    bad = write(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, {**DERBY, "name": ""}])
+    with pytest.raises(SiteValidationError) as raised:
+        sites.load_sites(bad, boundaries_dir=boundaries_dir)
+    assert raised.value.problems == [
+        "row 2 (test-walsall-works): lat 152.6 is outside -90..90",
+        "row 3 (test-derby-lab): name '' is empty; it is required",
+    ]
+    assert str(raised.value).startswith(f"{bad} has 2 problems; fix them")
+
+
+# --------------------------------------------------------------------------------------------
+# python -m layers.sites validate
+
+
+def test_validate_says_how_many_sites_and_no_problems(registry_csv, boundaries_dir, capsys):
+    assert sites.main(["validate", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == f"{registry_csv}: 2 sites, no problems"
+    assert err == ""
+
+
+def test_validate_lists_problems_and_counts_them_on_stderr(tmp_path, boundaries_dir, capsys):
+    bad = write(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, DERBY])
+    assert sites.main(["validate", str(bad), "--boundaries", str(boundaries_dir)]) == 1
+    out, err = capsys.readouterr()
+    assert "row 2 (test-walsall-works): lat 152.6 is outside -90..90" in out.splitlines()
+    assert err == f"{bad}: 1 problem(s); 1 valid row(s)\n"
+
+
+def test_validate_prints_warnings_first(tmp_path, boundaries_dir, capsys):
+    stale = write(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
+    assert sites.main(["validate", str(stale), "--boundaries", str(boundaries_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    warned = [line for line in lines if line.startswith("warning: ")]
+    assert any("test-walsall-works" in line and "2020-01-02" in line for line in warned)
+    assert lines[-1] == f"{stale}: 1 sites, no problems"
+
+
+def test_validate_reads_its_defaults_from_the_settings(
+    registry_csv, boundaries_dir, monkeypatch, capsys
+):
+    monkeypatch.setattr(settings, "SITES_CSV", registry_csv)
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
+    assert sites.main(["validate"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{registry_csv}: 2 sites, no problems"
+
+
+# --------------------------------------------------------------------------------------------
+# python -m layers.sites audit
+
+
+def test_audit_writes_its_table_and_summary(registry_csv, boundaries_dir, capsys):
+    (registry_csv.parent / "README.md").write_text("# Registry\n", encoding="utf-8")
+    table = registry_csv.parent / "table.csv"
+    where = ["--boundaries", str(boundaries_dir)]
+    assert sites.main(["audit", str(registry_csv), *where, "--csv", str(table), "--readme"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == [
+        f"audit table written to {table}",
+        f"summary written to {registry_csv.parent / 'README.md'}",
+    ]
+    assert "test-walsall-works" in table.read_text(encoding="utf-8")
+    assert "## Audit" in (registry_csv.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_audit_writes_beside_the_registry_by_default(registry_csv, boundaries_dir, capsys):
+    assert sites.main(["audit", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 0
+    beside = registry_csv.with_name("audit.csv")
+    assert capsys.readouterr().out.splitlines()[-1] == f"audit table written to {beside}"
+    assert "test-derby-lab" in beside.read_text(encoding="utf-8")
+    assert not registry_csv.with_name("README.md").exists()
+
+
+def test_audit_of_a_registry_with_problems_exits_1(tmp_path, boundaries_dir, capsys):
+    bad = write(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, DERBY])
+    assert sites.main(["audit", str(bad), "--boundaries", str(boundaries_dir)]) == 1
+    assert bad.with_name("audit.csv").is_file()
+
+
+def test_audit_needs_the_postcode_index(registry_csv, boundaries_dir, monkeypatch, capsys):
+    def missing(*args, **kwargs):
+        raise postcodes.PostcodeIndexMissingError("no index here; run make data")
+
+    monkeypatch.setattr(postcodes, "load_index", missing)
+    assert sites.main(["audit", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 2
+    assert capsys.readouterr().err == "error: no index here; run make data\n"
+
+
+# --------------------------------------------------------------------------------------------
+# python -m layers.sites geocode (the geocoder stubbed: no network)
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Record each question put to the geocoder; answer with one candidate for 'Walsall'."""
+    questions: list[tuple[str, int]] = []
+
+    def candidates(query: str, *, limit: int) -> list[dict]:
+        questions.append((query, limit))
+        if query != "Walsall":
+            return []
+        return [{"lat": 52.586, "lon": -1.982, "display_name": "Walsall, West Midlands"}]
+
+    monkeypatch.setattr(_osm, "geocode_candidates", candidates)
+    return questions
+
+
+def test_geocode_prints_numbered_candidates(asked, capsys):
+    assert sites.main(["geocode", "Walsall"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "candidates for 'Walsall' (review them; nothing is written to the registry):",
+        "1. lat 52.58600, lon -1.98200  Walsall, West Midlands",
+    ]
+    assert asked == [("Walsall", 5)]
+
+
+def test_geocode_with_no_candidate_exits_1(asked, capsys):
+    assert sites.main(["geocode", "Atlantis", "--limit", "3"]) == 1
+    assert capsys.readouterr().out == "no candidates for 'Atlantis'\n"
+    assert asked == [("Atlantis", 3)]
+
+
+def test_geocode_candidates_asks_for_five_by_default(asked):
+    assert sites.geocode_candidates("Walsall")[0]["display_name"] == "Walsall, West Midlands"
+    assert sites.geocode_candidates("Derby", limit=2) == []
+    assert asked == [("Walsall", 5), ("Derby", 2)]
