@@ -1,0 +1,217 @@
+"""corridor_summary on the eight hand-built sites and a belt drawn by hand.
+
+The belt here is a box (1.0 to 2.0 degrees west, 52.3 to 52.7 north), so which sites it holds
+is read off their coordinates: the Coventry works, the Leicester centre, the Hinckley airfield
+and the Birmingham start-up (4 of 8). Every count, share, order and sentence below follows from
+that by hand.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import settings
+from layers.corridor import corridor_summary, sites_in_corridor
+from tests import handbuilt
+
+INSIDE = {"aero-works", "space-centre", "old-airfield", "drone-startup"}
+CA_NAMES = {
+    "E47000007": "West Midlands Combined Authority",
+    "E47000013": "East Midlands Combined County Authority",
+    "E47000017": "Greater Lincolnshire Combined County Authority",
+    "": "",
+}
+REGION_NAMES = {"E12000004": "East Midlands", "E12000005": "West Midlands"}
+
+
+@pytest.fixture(scope="module")
+def sites() -> gpd.GeoDataFrame:
+    frame = handbuilt.sites()
+    frame["ca_name"] = frame["ca_code"].map(CA_NAMES)
+    frame["region_name"] = frame["region_code"].map(REGION_NAMES)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def belt() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"part": ["belt", "spine"]},
+        geometry=[shapely.box(-2.0, 52.3, -1.0, 52.7), shapely.LineString()],
+        crs=settings.CRS_STORAGE,
+    )
+
+
+def test_the_box_holds_the_four_sites_read_off_the_map(sites, belt):
+    inside = sites_in_corridor(sites, belt)
+    assert set(sites.loc[inside, "site_id"]) == INSIDE
+
+
+def test_the_overall_share(sites, belt):
+    summary = corridor_summary(sites, belt)
+    assert (summary.sites, summary.inside, summary.share) == (8, 4, 0.5)
+    assert summary.level == "ca"
+
+
+def test_by_combined_authority_most_inside_first(sites, belt):
+    table = corridor_summary(sites, belt).by_authority
+    assert list(table.columns) == ["area_code", "area_name", "sites", "inside", "share"]
+    assert list(table.index) == [0, 1, 2, 3]
+    assert table.to_dict("records") == [
+        # four sites in no combined authority, two of them inside: first on more sites
+        {
+            "area_code": "",
+            "area_name": "Not in a combined authority",
+            "sites": 4,
+            "inside": 2,
+            "share": 0.5,
+        },
+        {
+            "area_code": "E47000007",
+            "area_name": "West Midlands Combined Authority",
+            "sites": 2,
+            "inside": 2,
+            "share": 1.0,
+        },
+        # none inside, one site each: by code
+        {
+            "area_code": "E47000013",
+            "area_name": "East Midlands Combined County Authority",
+            "sites": 1,
+            "inside": 0,
+            "share": 0.0,
+        },
+        {
+            "area_code": "E47000017",
+            "area_name": "Greater Lincolnshire Combined County Authority",
+            "sites": 1,
+            "inside": 0,
+            "share": 0.0,
+        },
+    ]
+
+
+WMCA = "West Midlands Combined Authority"
+BY_CAPABILITY = [
+    # capability, label, sites, inside, share, top authority, its count (vocabulary order)
+    ("land_systems", "Land systems and armoured vehicles", 1, 0, 0.0, "", 0),
+    ("combat_air", "Combat air and military aerospace", 2, 2, 1.0, WMCA, 1),
+    ("nuclear_propulsion", "Nuclear propulsion and reactors", 1, 0, 0.0, "", 0),
+    ("cyber_digital", "Cyber, digital and secure communications", 2, 1, 0.5, WMCA, 1),
+    ("space", "Space and satellite applications", 1, 1, 1.0, "", 0),
+    (
+        "istar",
+        "Intelligence, surveillance, target acquisition and reconnaissance",
+        2,
+        1,
+        0.5,
+        "",
+        0,
+    ),
+    ("advanced_manufacturing", "Advanced manufacturing and materials", 1, 1, 1.0, WMCA, 1),
+    ("autonomy_ai", "AI, autonomy and uncrewed systems", 1, 1, 1.0, WMCA, 1),
+    ("test_evaluation", "Test, evaluation and certification", 1, 1, 1.0, "", 0),
+    ("supply_chain", "Supply chain resilience and logistics", 1, 0, 0.0, "", 0),
+]
+
+
+def test_by_capability_in_the_vocabularys_order(sites, belt):
+    table = corridor_summary(sites, belt).by_capability
+    assert list(table.columns) == [
+        "capability",
+        "capability_label",
+        "sites",
+        "inside",
+        "share",
+        "top_area_name",
+        "top_area_inside",
+    ]
+    assert [tuple(row) for row in table.itertuples(index=False)] == BY_CAPABILITY
+
+
+def test_the_headlines_word_every_number(sites, belt):
+    assert corridor_summary(sites, belt).headlines() == [
+        "The belt holds 50% of the selected sites (4 of 8).",
+        "The belt holds 0% of Land systems and armoured vehicles sites (0 of 1).",
+        "The belt holds 100% of Combat air and military aerospace sites (2 of 2), "
+        "1 in West Midlands Combined Authority.",
+        "The belt holds 0% of Nuclear propulsion and reactors sites (0 of 1).",
+        "The belt holds 50% of Cyber, digital and secure communications sites (1 of 2), "
+        "1 in West Midlands Combined Authority.",
+        "The belt holds 100% of Space and satellite applications sites (1 of 1).",
+        "The belt holds 50% of Intelligence, surveillance, target acquisition and "
+        "reconnaissance sites (1 of 2).",
+        "The belt holds 100% of Advanced manufacturing and materials sites (1 of 1), "
+        "1 in West Midlands Combined Authority.",
+        "The belt holds 100% of AI, autonomy and uncrewed systems sites (1 of 1), "
+        "1 in West Midlands Combined Authority.",
+        "The belt holds 100% of Test, evaluation and certification sites (1 of 1).",
+        "The belt holds 0% of Supply chain resilience and logistics sites (0 of 1).",
+    ]
+
+
+def test_by_region_a_tie_goes_to_the_first_code(sites, belt):
+    summary = corridor_summary(sites, belt, level="region")
+    assert summary.level == "region"
+    assert summary.by_authority.to_dict("records") == [
+        # East Midlands: the centre and the airfield inside, of four
+        {
+            "area_code": "E12000004",
+            "area_name": "East Midlands",
+            "sites": 4,
+            "inside": 2,
+            "share": 0.5,
+        },
+        {
+            "area_code": "E12000005",
+            "area_name": "West Midlands",
+            "sites": 4,
+            "inside": 2,
+            "share": 0.5,
+        },
+    ]
+    combat_air = summary.by_capability.set_index("capability").loc["combat_air"]
+    # one combat-air site inside in each region: the tie goes to E12000004
+    assert (combat_air["top_area_name"], combat_air["top_area_inside"]) == ("East Midlands", 1)
+
+
+def test_an_area_with_no_name_is_named_as_unplaced(sites, belt):
+    nameless = sites.assign(ca_name="")
+    summary = corridor_summary(nameless, belt)
+    combat_air = summary.by_capability.set_index("capability").loc["combat_air"]
+    assert combat_air["top_area_name"] == "Not in a combined authority"
+    assert summary.by_authority["area_name"].iloc[1] == ""
+
+
+def test_sites_without_capabilities_or_areas_still_count(belt):
+    bare = gpd.GeoDataFrame(
+        {"site_id": ["a", "b"]},
+        geometry=[shapely.Point(-1.5, 52.5), shapely.Point(-0.5, 52.5)],
+        crs=settings.CRS_STORAGE,
+    )
+    summary = corridor_summary(bare, belt)
+    assert (summary.sites, summary.inside, summary.share) == (2, 1, 0.5)
+    assert summary.by_capability.empty
+    assert summary.by_authority.to_dict("records") == [
+        {
+            "area_code": "",
+            "area_name": "Not in a combined authority",
+            "sites": 2,
+            "inside": 1,
+            "share": 0.5,
+        }
+    ]
+    assert summary.headlines() == ["The belt holds 50% of the selected sites (1 of 2)."]
+
+
+def test_no_sites_give_no_share(belt):
+    none = gpd.GeoDataFrame(
+        {"site_id": [], "capabilities": []}, geometry=[], crs=settings.CRS_STORAGE
+    )
+    summary = corridor_summary(none, belt)
+    assert (summary.sites, summary.inside) == (0, 0)
+    assert math.isnan(summary.share)
+    assert summary.headlines() == ["No sites are selected, so the belt holds none."]
