@@ -168,9 +168,9 @@ def section6(rows: list[Row]) -> str:
     measured in this run, the working tree, and whether the working tree meets the budget."""
     by_key = {row.key: row for row in rows}
     lines = [
-        f"| Measure | Budget | Issue's today | Today's design ({BASELINE_REV}), this run "
-        "| Now | Verdict (now) |",
-        "|---|---|---|---:|---:|---|",
+        f"| Measure | Data | Budget | Issue's today | Today's design ({BASELINE_REV}), this "
+        "run | Now | Verdict (now) |",
+        "|---|---|---|---|---:|---:|---|",
     ]
     for measure in SECTION6:
         today = by_key.get(f"{measure.key}:{TODAY}")
@@ -180,9 +180,13 @@ def section6(rows: list[Row]) -> str:
             verdict = "report"
             if measure.limit is not None:
                 verdict = "met" if central(now.value) <= measure.limit else "NOT MET"
+        shown = now or today
+        data = shown.data.rpartition(" · ")[0] if shown is not None else ""
+        if "100k" in measure.text and data and "100k" not in data:
+            verdict = "not judged (not 100k)"
         lines.append(
-            f"| {measure.text} | {measure.budget} | {measure.issue_today} | {_cell(today)} "
-            f"| {_cell(now)} | {verdict} |"
+            f"| {measure.text} | {data} | {measure.budget} | {measure.issue_today} "
+            f"| {_cell(today)} | {_cell(now)} | {verdict} |"
         )
     return "\n".join(lines)
 
