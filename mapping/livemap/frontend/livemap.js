@@ -21,7 +21,7 @@
     "leaflet.markercluster/dist/MarkerCluster.css",
     "leaflet.markercluster/dist/MarkerCluster.Default.css"
   ];
-  var FIT = {padding: [28, 28], maxZoom: 13, animate: false};
+  var FIT_PADDING = 28;
   var REPORT_DELAY_MS = 250;
 
   var live = window.livemap = {
@@ -271,8 +271,22 @@
       west = Math.min(west, point[1]);
       east = Math.max(east, point[1]);
     });
-    live.map.fitBounds([[south, west], [north, east]], FIT);
+    live.map.fitBounds([[south, west], [north, east]], fitOptions());
     live.fits += 1;
+  }
+
+  /** Fit with a margin, and clear of the legend when it is open (sites behind it are hidden). */
+  function fitOptions() {
+    var details = live.map.getContainer().querySelector(".mdm-legend details");
+    var right = FIT_PADDING;
+    var legend = details && details.open ? details.parentNode.getBoundingClientRect().width : 0;
+    if (live.map.getSize().x - legend > 300) { right += legend; }  // a narrow map fits under it
+    return {
+      paddingTopLeft: [FIT_PADDING, FIT_PADDING],
+      paddingBottomRight: [right, FIT_PADDING],
+      maxZoom: 13,
+      animate: false
+    };
   }
 
   function openSite(i) {
