@@ -23,9 +23,7 @@ def wait_for_scene(page: Page, key: str) -> None:
     )
 
 
-def test_clicker_keys_move_between_scenes_and_keep_the_year(
-    browser: Browser, boundaries_dir: Path
-):
+def test_clicker_keys_move_between_scenes_and_keep_the_year(browser: Browser, boundaries_dir: Path):
     order = [scene.key for scene in scenes.SCENES]
     with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
         page = offline_page(browser, [])
