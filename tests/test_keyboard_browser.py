@@ -1,0 +1,81 @@
+"""The app with the keyboard only, in Chromium: Tab reaches the map's sites, the arrows move
+through them, Enter opens one (popup and site card), Escape closes it, focus is visible, and Tab
+leaves the map again (the frame is never a trap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Frame, Page
+
+import settings
+from tests.app_map import map_frame
+from tests.browser import streamlit_server
+from tests.test_browser import offline_page
+
+pytestmark = pytest.mark.browser
+#: More than the page's controls before the map, so a missing stop shows as a failure.
+MOST_TABS = 120
+
+
+def focused_in_map(frame: Frame) -> str:
+    """The role of the element that has focus inside the map's frame ('' when none)."""
+    return str(
+        frame.evaluate(
+            "() => document.hasFocus() && document.activeElement ? "
+            "(document.activeElement.getAttribute('role') || '') : ''"
+        )
+    )
+
+
+def tab_until_the_map_list(page: Page, frame: Frame) -> int:
+    """Press Tab until the map's site list has focus; return how many presses it took."""
+    for presses in range(1, MOST_TABS + 1):
+        page.keyboard.press("Tab")
+        if focused_in_map(frame) == "listbox":
+            return presses
+    raise AssertionError(f"{MOST_TABS} presses of Tab never reached the map's sites")
+
+
+def test_the_keyboard_reaches_opens_and_closes_a_site(browser: Browser, boundaries_dir: Path):
+    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
+        page = offline_page(browser, [])
+        page.goto(url)
+        frame = map_frame(page)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        tab_until_the_map_list(page, frame)
+
+        listbox = frame.get_by_role("listbox", name="Sites by keyboard")
+        ring = listbox.evaluate(
+            "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.boxShadow]; }"
+        )
+        assert ring[0] not in ("", "none") or ring[1] not in ("", "none"), (
+            "the focused list shows where the focus is",
+            ring,
+        )
+        page.keyboard.press("Home")
+        page.keyboard.press("ArrowDown")
+        option = frame.get_by_role("option")
+        spoken = option.inner_text()
+        name = spoken.split(": ", 1)[1].rsplit(", ", 3)[0]  # "2 of N: name, kind, cap, status"
+        assert name, spoken
+
+        page.keyboard.press("Enter")
+        frame.locator(".leaflet-popup-content h2").wait_for(timeout=30_000)
+        assert frame.locator(".leaflet-popup-content h2").inner_text() == name
+        page.locator(".st-key-site-card").get_by_text(name, exact=True).wait_for(timeout=30_000)
+
+        frame = map_frame(page)  # the whole page reran for the card: the same frame, kept
+        listbox = frame.get_by_role("listbox", name="Sites by keyboard")
+        if focused_in_map(frame) != "listbox":  # a rerun may move focus: come back by Tab
+            tab_until_the_map_list(page, frame)
+        page.keyboard.press("Escape")
+        frame.locator(".leaflet-popup").wait_for(state="detached", timeout=10_000)
+
+        for _ in range(MOST_TABS):
+            page.keyboard.press("Tab")
+            if focused_in_map(frame) == "":
+                break
+        else:
+            raise AssertionError("Tab never left the map: the frame traps the focus")
