@@ -201,6 +201,24 @@ def test_a_popup_names_each_authority_and_shows_unknown_values_as_text():
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ({"status": "planned"}, "Planned"),
+        ({"status": "closing"}, "Closing"),
+        ({"status": "closed"}, "Closed"),
+        ({"status": "active"}, "Active"),
+        ({"status": None, "opened": "2019"}, None),
+    ],
+)
+def test_a_status_without_dates_is_shown_alone(status, expected):
+    popup = popups.site_popup({"name": "X", **status})
+    if expected is None:
+        assert "<th>Status</th>" not in popup
+    else:
+        assert f"<tr><th>Status</th><td>{expected}</td></tr>" in popup
+
+
 def test_a_popup_names_the_county_and_authority_of_a_district():
     site = {
         "name": "Depot",
@@ -232,6 +250,9 @@ def test_a_popup_names_the_county_and_authority_of_a_district():
         ({"name": "Field", "status": "closed", "closes": "2024"}, "Field · Closed 2024"),
         ({"name": "Field", "status": "closed"}, "Field · Closed"),
         ({"name": "Plant", "status": "planned", "opened": "2027"}, "Plant · Planned, opens 2027"),
+        # no date given: the status alone, never a made-up year
+        ({"name": "Plant", "status": "planned"}, "Plant · Planned"),
+        ({"name": "Depot", "status": "closing"}, "Depot · Closing"),
         # an active site says nothing of its status, even with a closing date
         ({"name": "Works", "status": "active", "closes": "2031"}, "Works"),
         ({"name": "<b>", "organisation": "`${x}`"}, "&lt;b&gt; · &#96;&#36;&#123;x&#125;&#96;"),

@@ -288,3 +288,69 @@ def test_the_command_line_needs_a_command(capsys):
         sites.main([])
     assert raised.value.code == 2
     assert "required: command" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# validate_sites: its options and what it hands back
+
+
+def test_rows_found_outside_are_dropped_and_the_rest_renumbered(tmp_path, boundaries_dir):
+    # London is far outside the Midlands: the Walsall row is dropped after the cross checks
+    london = {**WALSALL, "lat": "51.50700", "lon": "-0.12800"}
+    path = write(tmp_path / "sites.csv", [london, DERBY])
+    valid, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir, warnings=[])
+    assert [p.row for p in problems] == [2]
+    assert list(valid["site_id"]) == ["test-derby-lab"]
+    assert list(valid.index) == [0]
+    assert list(valid.columns[:2]) == ["row", "site_id"]
+    assert "index" not in valid.columns
+
+
+def test_missing_boundaries_are_reported_as_a_problem_of_their_own(registry_csv, nowhere):
+    valid, problems = sites.validate_sites(registry_csv, boundaries_dir=nowhere, warnings=[])
+    assert len(valid) == 2
+    (problem,) = problems
+    assert (problem.row, problem.site_id, problem.field, problem.value) == (
+        0,
+        "",
+        "boundaries",
+        str(nowhere),
+    )
+
+
+def test_today_decides_what_is_in_the_future(registry_csv, boundaries_dir):
+    from datetime import date
+
+    _, problems = sites.validate_sites(
+        registry_csv, boundaries_dir=boundaries_dir, today=date(2026, 10, 20), warnings=[]
+    )
+    # checked on 2026-11-01: after that "today"; the Derby row (2026-10-15) is not
+    assert [(p.site_id, p.field) for p in problems] == [("test-walsall-works", "last_checked")]
+    assert problems[0].message == "is in the future (today is 2026-10-20)"
+
+
+def test_a_postcode_index_that_is_not_there_is_a_warning(registry_csv, boundaries_dir, tmp_path):
+    noted: list = []
+    _, problems = sites.validate_sites(
+        registry_csv,
+        boundaries_dir=boundaries_dir,
+        postcode_index=tmp_path / "no-index",
+        warnings=noted,
+    )
+    assert problems == []
+    (warning,) = [w for w in noted if w.field == "postcodes"]
+    assert (warning.row, warning.site_id, warning.value) == (0, "", "")
+    assert warning.message.startswith("were not checked: ")
+
+
+def test_warnings_are_logged_with_the_file_name_when_not_collected(
+    tmp_path, boundaries_dir, caplog
+):
+    stale = write(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
+    with caplog.at_level("WARNING", logger="layers.sites"):
+        sites.validate_sites(stale, boundaries_dir=boundaries_dir)
+    logged = [r.getMessage() for r in caplog.records if r.name == "layers.sites"]
+    assert any(
+        line.startswith("stale.csv: row 2 (test-walsall-works): last_checked '2020-01-02'")
+        for line in logged
+    ), logged
