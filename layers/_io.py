@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -17,6 +18,22 @@ def sha256_file(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def matches_checksum(path: str | Path, sha256: object) -> bool:
+    """Say whether the cached file at ``path`` is there and has the checksum its manifest gives.
+
+    A mismatch is logged: the caller fetches the file again.
+    """
+    target = Path(path)
+    if not target.is_file():
+        return False
+    if sha256_file(target) != sha256:
+        logging.getLogger(__name__).warning(
+            "cached %s does not match its manifest checksum; fetching again", target
+        )
+        return False
+    return True
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> None:

@@ -29,7 +29,7 @@ from layers import _ons, areas
 from layers._display import basemap_land, display_layers
 from layers._errors import BoundaryDataMissingError, BoundaryDownloadError
 from layers._geometry import polygonal
-from layers._io import atomic_write, atomic_write_bytes, sha256_file
+from layers._io import atomic_write, atomic_write_bytes, matches_checksum, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -145,12 +145,9 @@ def download_layers(
 
 
 def _cache_is_good(path: Path, entry: dict[str, Any] | None, service: str) -> bool:
-    if entry is None or not path.is_file() or entry.get("service") != service:
+    if entry is None or entry.get("service") != service:
         return False
-    if sha256_file(path) != entry.get("sha256"):
-        logger.warning("cached %s does not match its manifest checksum; fetching again", path)
-        return False
-    return True
+    return matches_checksum(path, entry.get("sha256"))
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

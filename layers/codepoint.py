@@ -27,7 +27,7 @@ import pandas as pd
 import requests
 
 import settings
-from layers._io import atomic_write, atomic_write_bytes, sha256_file
+from layers._io import atomic_write, atomic_write_bytes, matches_checksum
 
 logger = logging.getLogger(__name__)
 
@@ -125,12 +125,7 @@ def download_codepoint(
 
 
 def _cache_is_good(path: Path, entry: dict[str, Any]) -> bool:
-    if not entry or not path.is_file():
-        return False
-    if sha256_file(path) != entry.get("sha256"):
-        logger.warning("cached %s does not match its manifest checksum; fetching again", path)
-        return False
-    return True
+    return bool(entry) and matches_checksum(path, entry.get("sha256"))
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -267,16 +267,16 @@ def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
             if polygonal
             else (lambda _: style.SPINE_STYLE),
             interactive=polygonal,
-            tooltip=text(_corridor_caption(row)) if polygonal else None,
+            tooltip=text(corridor_caption(row)) if polygonal else None,
         ).add_to(group)
     group.add_to(fmap)
 
 
-def _corridor_caption(row: dict[str, Any]) -> str:
+def corridor_caption(row: dict[str, Any]) -> str:
     """Word the belt's tooltip: what it is, how wide, what it holds, and any caveat."""
     parts = ["Midlands Defence Belt (computed model)"]
     width, share = row.get("width_km"), row.get("share_inside")
-    if width is not None:
+    if width is not None and not pd.isna(width):
         parts.append(f"{float(width):g} km wide")
     if share is not None and not pd.isna(share):
         parts.append(f"holds {float(share):.0%} of the selected sites")

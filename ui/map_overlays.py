@@ -6,14 +6,13 @@ The map receives the overlays again only when they change (a new belt, clusters 
 
 from __future__ import annotations
 
-from typing import Any
-
 import geopandas as gpd
 import pandas as pd
 
 from layers import estates
 from mapping import style
 from mapping.livemap import Overlay, overlay
+from mapping.sitemap import corridor_caption
 from ui import caches
 from ui.filtering import Selected
 from ui.options import MapOptions
@@ -39,20 +38,6 @@ ESTATE_STYLE: dict[str, object] = {
 }
 
 
-def belt_tooltip(row: dict[str, Any]) -> str:
-    """Word the belt's tooltip: what it is, how wide, what it holds, and any caveat."""
-    parts = ["Midlands Defence Belt (computed model)"]
-    width, share = row.get("width_km"), row.get("share_inside")
-    if width is not None and not pd.isna(width):
-        parts.append(f"{float(width):g} km wide")
-    if share is not None and not pd.isna(share):
-        parts.append(f"holds {float(share):.0%} of the selected sites")
-    if row.get("hubs"):
-        parts.append(f"hubs: {row['hubs']}")
-    caption = ", ".join(parts)
-    return f"{caption}. {row['note']}" if row.get("note") else caption
-
-
 def belt_overlays(corridor: gpd.GeoDataFrame | None) -> list[Overlay]:
     """Return the belt (filled, with its tooltip) and its spine (a line), when there is one."""
     if corridor is None or corridor.empty:
@@ -60,7 +45,7 @@ def belt_overlays(corridor: gpd.GeoDataFrame | None) -> list[Overlay]:
     found: list[Overlay] = []
     belt = corridor[corridor["part"] == "belt"]
     if not belt.empty:
-        tip = belt_tooltip(belt.drop(columns="geometry").iloc[0].to_dict())
+        tip = corridor_caption(belt.drop(columns="geometry").iloc[0].to_dict())
         found.append(overlay(belt, label=BELT_LABEL, style=style.CORRIDOR_STYLE, tooltip=tip))
     spine = corridor[corridor["part"] == "spine"]
     if not spine.empty and not spine.geometry.is_empty.all():
