@@ -169,3 +169,23 @@ def test_no_site_and_no_site_in_the_midlands_say_why_there_is_no_belt(midlands):
         "No selected site lies in the Midlands, so there is no corridor. 2 of 2 sites lie "
         "outside the Midlands; they are not hubs and count as outside the belt."
     )
+
+
+def test_options_are_checked_with_messages_that_name_them(midlands):
+    sites = groups(("Junction", 0, 0, 2), ("West", -30, 0, 2))
+    with pytest.raises(ValueError) as raised:
+        corridor_of(sites, midlands, hub_radius_km=0)
+    assert str(raised.value) == "hub_radius_km must be a positive number of kilometres, got 0"
+    with pytest.raises(ValueError) as raised:
+        corridor_of(sites, midlands, min_spur_km=-1)
+    assert str(raised.value) == "min_spur_km must be zero or more kilometres, got -1"
+    # no pruning at all is allowed
+    assert corridor_of(sites, midlands, min_spur_km=0)["hub_count"].iloc[0] == 2
+    assert corridor_of(sites, midlands, min_spur_km=0.5)["hub_count"].iloc[0] == 2
+
+
+def test_the_outline_given_is_the_one_used(midlands, tmp_path, monkeypatch):
+    # the default boundaries folder is empty: only the outline passed in can be used
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", tmp_path)
+    sites = groups(("Junction", 0, 0, 2), ("West", -30, 0, 2))
+    assert corridor_of(sites, midlands)["hub_count"].iloc[0] == 2
