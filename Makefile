@@ -76,7 +76,7 @@ bench: setup data browser
 # shows one.
 mutate: setup data
 	@test -n "$(MIRROR)" || { echo "make mutate needs the ONS mirror: pass MIRROR=DIR"; exit 1; }
-	rm -rf mutants && mkdir mutants
+	rm -rf mutants && mkdir -p mutants/data/boundaries
 	MIDLANDS_ONS_MIRROR=$(abspath $(MIRROR)) $(VENV)/bin/mutmut run --max-children 2 \
 	  > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
 	$(PY) -m tests.mutation_score

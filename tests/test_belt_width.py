@@ -178,15 +178,44 @@ def test_sites_in_corridor_keeps_the_sites_index_and_name(midlands):
 
 def test_sites_in_corridor_refuses_what_is_not_a_belt_or_has_no_crs(midlands):
     corridor = build_corridor(grid_sites([WEST, EAST]), width_km=4.0, outline=midlands)
-    with pytest.raises(ValueError, match="no 'belt' row; pass the result of build_corridor"):
+    no_belt = "corridor has no 'belt' row; pass the result of build_corridor"
+    with pytest.raises(ValueError) as raised:
         sites_in_corridor(probes([0.0]), corridor[corridor["part"] == "spine"])
-    with pytest.raises(ValueError, match="no 'belt' row"):
+    assert str(raised.value) == no_belt
+    with pytest.raises(ValueError) as raised:
         sites_in_corridor(probes([0.0]), corridor.drop(columns="part"))
+    assert str(raised.value) == no_belt
     bare = gpd.GeoDataFrame({"site_id": ["x"]}, geometry=[shapely.Point(0, 0)])
-    with pytest.raises(ValueError, match=r"no CRS; set it first, e\.g\. sites\.set_crs"):
+    with pytest.raises(ValueError) as raised:
         sites_in_corridor(bare, corridor)
+    assert str(raised.value) == "sites have no CRS; set it first, e.g. sites.set_crs('EPSG:4326')"
     nothing = probes([])
     assert sites_in_corridor(nothing, corridor).empty
+
+
+def test_the_figures_are_the_drawn_shapes_rounded_to_metres(midlands):
+    corridor = build_corridor(grid_sites([WEST, EAST]), width_km=30.0, outline=midlands)
+    assert corridor["area_km2"].iloc[0] == round(belt_of(corridor).area / 1e6, 3)
+    assert corridor["length_km"].iloc[1] == round(spine_of(corridor).length / 1000.0, 3)
+    assert corridor["sites_inside"].tolist() == [2, 2]
+    assert corridor["share_inside"].tolist() == [1.0, 1.0]
+
+
+def test_the_default_outline_is_the_built_midlands(midlands, boundaries_dir, monkeypatch):
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
+    corridor = build_corridor(grid_sites([WEST, EAST]), width_km=4.0)
+    stadium = SPINE_KM * 1000.0 * 4000.0 + math.pi * 2000.0**2
+    assert belt_of(corridor).area == pytest.approx(stadium, rel=0.002)
+
+
+def test_an_outline_without_crs_or_shape_is_refused(midlands):
+    hubs = grid_sites([WEST, EAST])
+    with pytest.raises(ValueError) as raised:
+        build_corridor(hubs, outline=midlands.set_crs(None, allow_override=True))
+    assert str(raised.value) == "outline has no CRS; pass boundaries.load_layer('midlands', ...)"
+    with pytest.raises(ValueError) as raised:
+        build_corridor(hubs, outline=midlands.iloc[0:0])
+    assert str(raised.value) == "outline is empty; pass boundaries.load_layer('midlands', ...)"
 
 
 def test_an_empty_belt_holds_no_site(midlands):
