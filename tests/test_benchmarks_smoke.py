@@ -95,8 +95,13 @@ def test_the_quick_benchmark_runs_and_prints_its_table(boundaries_dir: Path, tmp
         "map HTML: build + render",
         "map page: sites data",
         "warm AppTest rerun after a filter change",
+        "schema check (read + check every cell)",
+        "postcode lookup of 10,000 values",
     ):
         assert figure in out, figure
+    assert "realistic 1k" in out, "the load is timed on rows dressed as real ones too"
+    assert "Issue 12 §6, today's design beside now:" in out
+    assert "issue 12 §6 comparison with today's design were skipped" in out
     assert "synthetic 1k" in out and "real registry (" in out
     assert "Chromium: map drawn" in out or "Chromium figures skipped" in out
     assert "cold start of streamlit run" in out, "quick mode says what it skipped"
