@@ -187,7 +187,8 @@ def test_the_map_is_not_mounted_again_over_ten_filter_changes(page: Page, shown)
         previous = expected
     assert in_map(page, "() => window.keptAcrossChanges") == "still here"
     assert in_map(page, "() => livemap.builds") == 1
-    assert in_map(page, "() => livemap.resyncs") == 0
+    # a render that a newer one overtook is caught up by a resync, never by building again
+    assert in_map(page, "() => livemap.resyncs") <= 2
 
 
 def test_a_notice_above_the_map_going_away_does_not_mount_it_again(

@@ -30,6 +30,8 @@ def test_clicker_keys_move_between_scenes_and_keep_the_year(browser: Browser, bo
         page.goto(f"{url}/?scene={order[0]}&year=2027")
         wait_for_scene(page, order[0])
         page.get_by_test_id("stButton").first.wait_for()
+        # the listener is installed by a small frame that loads after the page: wait for it
+        page.wait_for_function("() => document.__mdmSceneKeys === true", timeout=60_000)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
         page.keyboard.press("PageDown")
