@@ -354,3 +354,29 @@ def test_warnings_are_logged_with_the_file_name_when_not_collected(
         line.startswith("stale.csv: row 2 (test-walsall-works): last_checked '2020-01-02'")
         for line in logged
     ), logged
+
+
+def test_audit_prints_each_row_the_warnings_and_the_coverage(
+    tmp_path, boundaries_dir, monkeypatch, capsys
+):
+    stale = write(tmp_path / "sites.csv", [WALSALL, {**DERBY, "last_checked": "2020-01-02"}])
+    # the registry and the boundaries from the settings: no arguments at all
+    monkeypatch.setattr(settings, "SITES_CSV", stale)
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
+    assert sites.main(["audit"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # one line per row, first
+    assert lines[0].startswith("no postcode check test-walsall-works ")
+    assert lines[1].startswith("no postcode check test-derby-lab ")
+    # the warnings the validation collected
+    assert "- Problems (errors): 0; warnings: 1." in lines
+    assert any(
+        line.startswith("  - warning: row 3 (test-derby-lab): last_checked '2020-01-02' is ")
+        for line in lines
+    )
+    # the coverage of the loaded sites
+    assert "- Sites: 2; suppliers: 1." in lines
+    assert any(
+        line.startswith("- Counties and unitary authorities with a site: 2 of ") for line in lines
+    )
+    assert lines[-1] == f"audit table written to {stale.with_name('audit.csv')}"
