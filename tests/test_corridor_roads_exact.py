@@ -293,17 +293,45 @@ def test_the_command_line_needs_a_command(capsys):
     with pytest.raises(SystemExit) as raised:
         main([])
     assert raised.value.code == 2
-    assert capsys.readouterr().err.startswith("usage: python -m layers.corridor ")
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m layers.corridor ")
+    assert err.endswith("error: the following arguments are required: command\n")
+
+
+def test_the_command_line_writes_where_it_is_told(overpass, boundaries_dir, tmp_path, capsys):
+    target = tmp_path / "out" / "roads.graphml"
+    target.parent.mkdir()
+    assert main(["roads", "--out", str(target), "--boundaries", str(boundaries_dir)]) == 0
+    links = load_road_graph(target).number_of_edges() // 2
+    assert capsys.readouterr().out == f"wrote {target} ({links} motorway and trunk road links)\n"
+
+
+def test_the_command_line_says_why_a_download_failed(boundaries_dir, tmp_path, monkeypatch, capsys):
+    def offline(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("no network in tests")
+
+    monkeypatch.setattr(_osm.ox, "graph_from_polygon", offline)
+    args = ["roads", "--out", str(tmp_path / "r.graphml"), "--boundaries", str(boundaries_dir)]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "error: the road graph could not be downloaded (ConnectionError: no network in tests); "
+        "it needs the internet (Overpass); the cache is unchanged\n"
+    )
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The help as one line, single-spaced and padded, so " words " match whole words only."""
+    with pytest.raises(SystemExit):
+        main([*argv, "--help"])
+    return " " + " ".join(capsys.readouterr().out.split()) + " "
 
 
 def test_the_command_line_help_names_its_options(capsys):
-    with pytest.raises(SystemExit):
-        main(["roads", "--help"])
-    help_text = " ".join(capsys.readouterr().out.split())
-    assert "--out OUT GraphML file to write" in help_text
-    assert "the built boundaries folder (for the Midlands outline)" in help_text
-    with pytest.raises(SystemExit):
-        main(["--help"])
-    help_text = capsys.readouterr().out
-    assert "download the strategic road graph (needs network)" in help_text
-    assert "python -m layers.corridor roads [--out PATH]" in help_text
+    roads = help_text(capsys, "roads")
+    assert " --out OUT GraphML file to write " in roads
+    assert " the built boundaries folder (for the Midlands outline) " in roads
+    top = help_text(capsys)
+    assert " roads download the strategic road graph (needs network) " in top
+    assert " python -m layers.corridor roads [--out PATH] # download the road graph (needs" in top

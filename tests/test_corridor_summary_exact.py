@@ -178,6 +178,16 @@ def test_by_region_a_tie_goes_to_the_first_code(sites, belt):
     assert (combat_air["top_area_name"], combat_air["top_area_inside"]) == ("East Midlands", 1)
 
 
+def test_the_top_authority_is_the_one_with_most_sites_inside(sites, belt):
+    # the start-up (West Midlands, inside) also does combat air: two of the three inside
+    more = sites.copy()
+    more.loc[107, "capabilities"] = ["autonomy_ai", "combat_air"]
+    summary = corridor_summary(more, belt, level="region")
+    combat_air = summary.by_capability.set_index("capability").loc["combat_air"]
+    assert (combat_air["top_area_name"], combat_air["top_area_inside"]) == ("West Midlands", 2)
+    assert (combat_air["sites"], combat_air["inside"]) == (3, 3)
+
+
 def test_an_area_with_no_name_is_named_as_unplaced(sites, belt):
     nameless = sites.assign(ca_name="")
     summary = corridor_summary(nameless, belt)
@@ -195,6 +205,15 @@ def test_sites_without_capabilities_or_areas_still_count(belt):
     summary = corridor_summary(bare, belt)
     assert (summary.sites, summary.inside, summary.share) == (2, 1, 0.5)
     assert summary.by_capability.empty
+    assert list(summary.by_capability.columns) == [
+        "capability",
+        "capability_label",
+        "sites",
+        "inside",
+        "share",
+        "top_area_name",
+        "top_area_inside",
+    ]
     assert summary.by_authority.to_dict("records") == [
         {
             "area_code": "",

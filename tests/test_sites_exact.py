@@ -257,30 +257,33 @@ def test_geocode_candidates_asks_for_five_by_default(asked):
 
 
 def help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The help as one line, single-spaced and padded, so " words " match whole words only."""
     with pytest.raises(SystemExit) as raised:
         sites.main([*argv, "--help"])
     assert raised.value.code == 0
-    return " ".join(capsys.readouterr().out.split())
+    return " " + " ".join(capsys.readouterr().out.split()) + " "
 
 
 def test_the_help_names_every_command_and_option(capsys, monkeypatch):
     monkeypatch.setattr(settings, "SITES_CSV", Path("/registry/sites.csv"))
     top = help_of(capsys)
-    assert top.startswith("usage: python -m layers.sites ")
-    assert "python -m layers.sites audit [PATH] [--csv OUT] [--readme]" in top
-    assert "validate check a registry file and list every problem" in top
-    assert "audit compare every point with its postcode's and write a review table" in top
-    assert "geocode look up candidate coordinates (needs network)" in top
+    assert top.startswith(" usage: python -m layers.sites ")
+    assert " python -m layers.sites audit [PATH] [--csv OUT] [--readme] " in top
+    assert (
+        " validate check a registry file and list every problem "
+        "audit compare every point with its postcode's and write a review table "
+        "geocode look up candidate coordinates (needs network) "
+    ) in top
     validate = help_of(capsys, "validate")
-    assert "path registry CSV (default /registry/sites.csv)" in validate
-    assert "--boundaries BOUNDARIES built boundaries folder, for the Midlands outline check" in (
+    assert " path registry CSV (default /registry/sites.csv) " in validate
+    assert " --boundaries BOUNDARIES built boundaries folder, for the Midlands outline check " in (
         validate
     )
     audit = help_of(capsys, "audit")
-    assert "path registry CSV (default /registry/sites.csv)" in audit
-    assert "--csv CSV where to write the table (default: audit.csv beside it)" in audit
-    assert "--readme write the summary into the registry README" in audit
-    assert 'query "name, town"' in help_of(capsys, "geocode")
+    assert " path registry CSV (default /registry/sites.csv) " in audit
+    assert " --csv CSV where to write the table (default: audit.csv beside it) " in audit
+    assert " --readme write the summary into the registry README " in audit
+    assert ' query "name, town" ' in help_of(capsys, "geocode")
 
 
 def test_the_command_line_needs_a_command(capsys):
