@@ -257,11 +257,14 @@ def test_the_download_asks_for_strategic_roads_around_the_midlands(
     assert written is not None and written.number_of_edges() > 0
 
 
-def test_the_download_writes_where_it_is_told(overpass, boundaries_dir, tmp_path):
+def test_the_download_writes_where_it_is_told(overpass, boundaries_dir, tmp_path, monkeypatch):
+    default = tmp_path / "default" / "roads.graphml"
+    monkeypatch.setattr(settings, "ROAD_GRAPH_PATH", default)
     target = tmp_path / "elsewhere" / "roads.graphml"
     target.parent.mkdir()
     assert download_road_graph(target, boundaries_dir=boundaries_dir) == target
     assert target.is_file()
+    assert not default.exists()
 
 
 def test_a_failed_download_says_why(boundaries_dir, tmp_path, monkeypatch):
@@ -298,12 +301,18 @@ def test_the_command_line_needs_a_command(capsys):
     assert err.endswith("error: the following arguments are required: command\n")
 
 
-def test_the_command_line_writes_where_it_is_told(overpass, boundaries_dir, tmp_path, capsys):
+def test_the_command_line_writes_where_it_is_told(
+    overpass, boundaries_dir, tmp_path, monkeypatch, capsys
+):
+    default = tmp_path / "default" / "roads.graphml"
+    monkeypatch.setattr(settings, "ROAD_GRAPH_PATH", default)
     target = tmp_path / "out" / "roads.graphml"
     target.parent.mkdir()
     assert main(["roads", "--out", str(target), "--boundaries", str(boundaries_dir)]) == 0
     links = load_road_graph(target).number_of_edges() // 2
+    assert links > 0
     assert capsys.readouterr().out == f"wrote {target} ({links} motorway and trunk road links)\n"
+    assert not default.exists()
 
 
 def test_the_command_line_says_why_a_download_failed(boundaries_dir, tmp_path, monkeypatch, capsys):

@@ -185,6 +185,7 @@ def test_audit_writes_its_table_and_summary(registry_csv, boundaries_dir, capsys
         f"audit table written to {table}",
         f"summary written to {registry_csv.parent / 'README.md'}",
     ]
+    assert "- Sites: 2; suppliers: 1." in lines
     assert "test-walsall-works" in table.read_text(encoding="utf-8")
     assert "## Audit" in (registry_csv.parent / "README.md").read_text(encoding="utf-8")
 
