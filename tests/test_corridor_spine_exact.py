@@ -189,3 +189,39 @@ def test_the_outline_given_is_the_one_used(midlands, tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", tmp_path)
     sites = groups(("Junction", 0, 0, 2), ("West", -30, 0, 2))
     assert corridor_of(sites, midlands)["hub_count"].iloc[0] == 2
+
+
+def test_pruning_goes_on_at_other_junctions_after_one_is_down_to_two_links(midlands):
+    # J1 (10 sites) has spurs East (5 km) and South (8 km) and one trunk link to J2; J2 has a
+    # spur NE (12 km) and a trunk link to North (20 km on). East goes first; South must stay
+    # (J1 would be left with one link); NE is still pruned.
+    sites = groups(
+        ("Junction", 0, 0, 10),
+        ("Second", 0, 20, 10),
+        ("North", 0, 40, 4),
+        ("East", 5, 0, 2),
+        ("South", 0, -8, 3),
+        ("Northeast", 12, 20, 2),
+    )
+    hubs, note = hubs_and_note(corridor_of(sites, midlands))
+    assert note == "Short spurs to East, Northeast were pruned from the spine."
+    assert sorted(hubs.split("; ")) == [
+        "Junction (10 sites)",
+        "North (4 sites)",
+        "Second (10 sites)",
+        "South (3 sites)",
+    ]
+
+
+def test_sparse_sites_are_grouped_at_the_radius_asked(midlands):
+    # single sites 5 km apart: three hubs at 2 km (the default 8 km would merge two)
+    sites = groups(("Junction", 0, 0, 1), ("East", 5, 0, 1), ("West", -30, 0, 1))
+    corridor = corridor_of(sites, midlands)
+    assert corridor["hub_count"].iloc[0] == 3
+    # two single sites: two hubs, and the note says why
+    pair = corridor_of(groups(("Junction", 0, 0, 1), ("West", -30, 0, 1)), midlands)
+    assert pair["hub_count"].iloc[0] == 2
+    assert pair["note"].iloc[0] == (
+        "The sites form fewer than two clusters of 2 within 2 km, so every group of sites "
+        "within 2 km is a hub."
+    )
