@@ -384,3 +384,14 @@ def test_audit_prints_each_row_the_warnings_and_the_coverage(
         line.startswith("- Counties and unitary authorities with a site: 2 of ") for line in lines
     )
     assert lines[-1] == f"audit table written to {stale.with_name('audit.csv')}"
+
+
+def test_a_users_list_is_read_through_the_sites_module(boundaries_dir):
+    table = b"name,lat,lon,capabilities\nTest Works,52.586,-1.982,space\nBad,95,1,space\n"
+    found, problems = sites.read_user_sites(table, boundaries_dir=boundaries_dir)
+    assert list(found["site_id"]) == ["upload-2"]
+    assert list(found["name"]) == ["Test Works"]
+    assert isinstance(problems, list)
+    assert "row 3: lat/lon '95, 1' are outside -90..90 (lat) and -180..180 (lon)" in [
+        str(problem) for problem in problems
+    ]
