@@ -7,12 +7,7 @@
 (function () {
   "use strict";
 
-  function element(tag, className, value) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (value !== undefined) { node.textContent = value; }
-    return node;
-  }
+  var element = window.LiveMapElement;
 
   var STEPS = {ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10};
 

@@ -5,12 +5,7 @@
 (function () {
   "use strict";
 
-  function element(tag, className, value) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (value !== undefined) { node.textContent = value; }
-    return node;
-  }
+  var element = window.LiveMapElement;
 
   // the legend starts open on maps at least this wide (px)
   var OPEN_LEGEND_WIDTH = 800;

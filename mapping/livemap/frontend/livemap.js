@@ -46,12 +46,7 @@
 
   function say(text) { document.getElementById("mdm-status").textContent = text; }
 
-  function element(tag, className, value) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (value !== undefined) { node.textContent = value; }
-    return node;
-  }
+  var element = window.LiveMapElement;
 
   /** Text for Leaflet's layer control, which inserts labels as markup. */
   function asMarkup(text) {

@@ -11,12 +11,7 @@
   var ID = 0, LON = 1, LAT = 2, KIND = 3, CAP = 4, STATUS = 5, NAME = 6;
   var SVG = "http://www.w3.org/2000/svg";
 
-  function element(tag, className, value) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (value !== undefined) { node.textContent = value; }
-    return node;
-  }
+  var element = window.LiveMapElement;
 
   /** The catalogue rows a base64 bit mask marks as shown (null when it names a missing row). */
   function decodeMask(mask, size) {
