@@ -179,15 +179,7 @@ def _add_sites(
     cluster_markers: bool,
     large_data_threshold: int | None = None,
 ) -> None:
-    # imported here so this change stays inside _add_sites; it may move to the module's imports
-    from mapping import largedata  # noqa: PLC0415
-
-    if largedata.use_fast_mode(len(sites), threshold=large_data_threshold):
-        # one marker each stops being comfortable here: draw compact rows on the canvas
-        threshold = (
-            largedata.LARGE_DATA_THRESHOLD if large_data_threshold is None else large_data_threshold
-        )
-        largedata.FastSites(sites, threshold=threshold).add_to(fmap)
+    if _add_fast_mode(fmap, sites, threshold=large_data_threshold, name=None):
         return
     label = f"Sites ({len(sites)})"
     group: folium.FeatureGroup | MarkerCluster
@@ -203,54 +195,58 @@ def _add_sites(
     else:
         group = folium.FeatureGroup(name=label)
     for site in sites.drop(columns="geometry").to_dict("records"):
-        main = vocabulary.main_capability(site["capabilities"])
-        icon = folium.DivIcon(
-            html=style.marker_svg(
-                site["kind"],
-                style.capability_colour(main),
-                closing=site.get("status") == "closing",
-            ),
-            icon_size=(20, 20),
-            icon_anchor=(10, 10),
-            class_name="mdm-marker",
-        )
-        folium.Marker(
-            location=[site["lat"], site["lon"]],
-            icon=icon,
-            tooltip=folium.Tooltip(site_tooltip(site)),
-            popup=folium.Popup(site_popup(site), max_width=360),
-        ).add_to(group)
+        _site_marker(site, uploaded=False).add_to(group)
     group.add_to(fmap)
 
 
 def _add_uploads(
     fmap: folium.Map, uploads: gpd.GeoDataFrame, *, large_data_threshold: int | None
 ) -> None:
-    from mapping import largedata  # noqa: PLC0415 (as in _add_sites)
-
-    if largedata.use_fast_mode(len(uploads), threshold=large_data_threshold):
-        threshold = (
-            largedata.LARGE_DATA_THRESHOLD if large_data_threshold is None else large_data_threshold
-        )
-        name = f"Your uploaded sites ({len(uploads):,}, fast mode)"
-        largedata.FastSites(uploads, name=name, threshold=threshold).add_to(fmap)
+    name = f"Your uploaded sites ({len(uploads):,}, fast mode)"
+    if _add_fast_mode(fmap, uploads, threshold=large_data_threshold, name=name):
         return
     group = folium.FeatureGroup(name=f"Your uploaded sites ({len(uploads)})")
     for site in uploads.drop(columns="geometry").to_dict("records"):
-        main = vocabulary.main_capability(site["capabilities"])
-        icon = folium.DivIcon(
-            html=style.marker_svg(site["kind"], style.capability_colour(main), uploaded=True),
-            icon_size=(20, 20),
-            icon_anchor=(10, 10),
-            class_name="mdm-marker mdm-upload",
-        )
-        folium.Marker(
-            location=[site["lat"], site["lon"]],
-            icon=icon,
-            tooltip=folium.Tooltip(f"Uploaded: {site_tooltip(site)}"),
-            popup=folium.Popup(site_popup(site), max_width=360),
-        ).add_to(group)
+        _site_marker(site, uploaded=True).add_to(group)
     group.add_to(fmap)
+
+
+def _add_fast_mode(
+    fmap: folium.Map, sites: gpd.GeoDataFrame, *, threshold: int | None, name: str | None
+) -> bool:
+    """Draw ``sites`` as compact canvas rows when one marker each stops being comfortable.
+
+    Returns whether it did (the count is above ``threshold``, or the default threshold).
+    """
+    from mapping import largedata  # noqa: PLC0415 (loaded only for maps that need it)
+
+    if not largedata.use_fast_mode(len(sites), threshold=threshold):
+        return False
+    chosen = largedata.LARGE_DATA_THRESHOLD if threshold is None else threshold
+    largedata.FastSites(sites, name=name, threshold=chosen).add_to(fmap)
+    return True
+
+
+def _site_marker(site: dict, *, uploaded: bool) -> folium.Marker:
+    """One site's marker: shape = kind, colour = main capability, a bar when it is closing.
+
+    Uploaded sites get the upload ring and say "Uploaded" in their tooltip.
+    """
+    colour = style.capability_colour(vocabulary.main_capability(site["capabilities"]))
+    closing = not uploaded and site.get("status") == "closing"
+    icon = folium.DivIcon(
+        html=style.marker_svg(site["kind"], colour, closing=closing, uploaded=uploaded),
+        icon_size=(20, 20),
+        icon_anchor=(10, 10),
+        class_name="mdm-marker mdm-upload" if uploaded else "mdm-marker",
+    )
+    tooltip = site_tooltip(site)
+    return folium.Marker(
+        location=[site["lat"], site["lon"]],
+        icon=icon,
+        tooltip=folium.Tooltip(f"Uploaded: {tooltip}" if uploaded else tooltip),
+        popup=folium.Popup(site_popup(site), max_width=360),
+    )
 
 
 def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
