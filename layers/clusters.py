@@ -1,8 +1,9 @@
 """Clusters of defence sites, and a density surface for a heat layer.
 
-Clusters are found by density (DBSCAN from scikit-learn) on the sites' British National Grid
-coordinates, so the radius is in metres everywhere in the region. They are deterministic: the
-sites are put in a fixed order first, and clusters are numbered by size, then name.
+Clusters are found by density (DBSCAN's rule, computed by :mod:`layers._density_groups`, which
+does not list every pair of neighbours) on the sites' British National Grid coordinates, so the
+radius is in metres everywhere in the region. They are deterministic: the sites are put in a
+fixed order first, and clusters are numbered by size, then name.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import ndimage
-from sklearn.cluster import DBSCAN
 
 import settings
 from layers import vocabulary
+from layers._density_groups import density_labels
 from layers._metric import check_positive_km, metric_points
 
 logger = logging.getLogger(__name__)
@@ -91,8 +92,9 @@ def find_clusters(
     if points.empty:
         return _empty_clusters()
     coordinates = np.column_stack([points.geometry.x, points.geometry.y])
-    labels = DBSCAN(eps=radius_km * 1000.0, min_samples=min_sites).fit_predict(coordinates)
-    groups = [points[labels == label] for label in sorted(set(labels) - {-1})]
+    labels = density_labels(coordinates, radius_km * 1000.0, min_sites)
+    grouped = labels >= 0
+    groups = [group for _, group in points[grouped].groupby(labels[grouped], sort=True)]
     if not groups:
         return _empty_clusters()
     margin_m = radius_km * 1000.0 * _HULL_MARGIN_FRACTION
@@ -187,11 +189,31 @@ def _mix(counts: Counter[str], known: dict[str, str]) -> str:
 
 def _dominant(values: Iterable[object]) -> tuple[str, int]:
     """Return the most common non-empty value (alphabetical on ties) and its count."""
-    counts = Counter(str(v) for v in values if isinstance(v, str) and v.strip())
+    counts = _text_counts(values, skip_blank=True)
     if not counts:
         return "", 0
     value, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
     return value, count
+
+
+def _text_counts(values: Iterable[object], *, skip_blank: bool = False) -> Counter[str]:
+    """Count the text values among ``values`` (anything else, such as NaN, is not counted)."""
+    series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series[[isinstance(value, str) for value in series]]
+    texts = series.dropna().astype(str)
+    if skip_blank:
+        texts = texts[texts.str.strip() != ""]
+    return Counter({str(value): int(count) for value, count in texts.value_counts().items()})
+
+
+def _capability_counts(values: Iterable[object]) -> Counter[str]:
+    """Count the capability slugs of a group's sites, listed or written ``a;b`` in a cell."""
+    slugs = pd.Series(list(values), dtype=object).explode().dropna().astype(str)
+    written = slugs.str.contains(";", regex=False)
+    if written.any():  # cells from a CSV: split them; listed slugs are already one per row
+        slugs = pd.concat([slugs[~written], slugs[written].str.split(";").explode()])
+    return _text_counts(slugs.str.strip(), skip_blank=True)
 
 
 def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
@@ -205,10 +227,10 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
         name = authority
     else:
         name = town or authority
-    listed = vocabulary.capability_lists(group.get("capabilities", []))
-    capabilities = Counter(slug for slugs in listed for slug in slugs)
-    kinds = Counter(str(k) for k in group.get("kind", []) if isinstance(k, str))
-    hull = shapely.MultiPoint(list(group.geometry)).convex_hull.buffer(margin_m)
+    capabilities = _capability_counts(group.get("capabilities", []))
+    kinds = _text_counts(group.get("kind", []))
+    positions = shapely.get_coordinates(group.geometry.to_numpy())
+    hull = shapely.multipoints(positions).convex_hull.buffer(margin_m)
     top = _mix(capabilities, vocabulary.CAPABILITIES).split(":")[0] if capabilities else ""
     site_ids = ";".join(str(s) for s in group["site_id"]) if "site_id" in group else ""
     return {

@@ -186,3 +186,25 @@ def test_registry_clusters_are_deterministic_and_well_formed(registry: gpd.GeoDa
     assert set(members) <= set(registry["site_id"])
     assert first.geometry.is_valid.all()
     assert (first["size"] >= 3).all()
+
+
+def test_a_cluster_counts_capabilities_however_a_cell_holds_them() -> None:
+    """Lists, tuples, arrays and ``a; b`` text (a CSV cell) count alike; blanks and NaN do not."""
+    import numpy as np
+
+    rows = [
+        ("a", "Derby", "Derby", "prime", ["combat_air", "space"], 52.9220, -1.4760),
+        ("b", "Derby", "Derby", "supplier", "combat_air; land_systems", 52.9230, -1.4750),
+        ("c", " ", "Derby", "supplier", ("space",), 52.9210, -1.4770),
+        ("d", None, "Derby", None, np.array(["combat_air"]), 52.9225, -1.4765),
+        ("e", "Belper", "Amber Valley", "university", None, 52.9215, -1.4755),
+    ]
+    found = find_clusters(site_frame(rows), radius_km=2, min_sites=2)
+    assert len(found) == 1
+    cluster = found.iloc[0]
+    assert cluster["capability_mix"] == "combat_air:3;space:2;land_systems:1"
+    assert cluster["kind_mix"] == "supplier:2;prime:1;university:1"
+    # the town Derby (two of five; one Belper, two blank) is short of half, so the authority
+    # Derby (four of five) names the cluster
+    assert (cluster["town"], cluster["authority"]) == ("Derby", "Derby")
+    assert cluster["name"] == "Derby"
