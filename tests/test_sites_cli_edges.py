@@ -1,0 +1,130 @@
+"""The sites command line: its help, its default boundaries folder and its log lines.
+
+Expected lines are typed out from the module's docstring, the settings and a registry of one
+row written here, so none comes from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import settings
+from layers import sites
+
+HEADER = [
+    "site_id",
+    "name",
+    "organisation",
+    "kind",
+    "capabilities",
+    "lat",
+    "lon",
+    "location_precision",
+    "town",
+    "status",
+    "description",
+    "source_url",
+    "last_checked",
+]
+WALSALL = {
+    "site_id": "test-walsall-works",
+    "name": "Test Works",
+    "organisation": "Test Ltd",
+    "kind": "supplier",
+    "capabilities": "land_systems",
+    "lat": "52.58600",
+    "lon": "-1.98200",
+    "location_precision": "town",
+    "town": "Walsall",
+    "status": "active",
+    "description": "A made-up row for tests.",
+    "source_url": "https://example.org/walsall",
+    "last_checked": "2026-11-01",
+}
+
+
+def write(path: Path, rows: list[dict[str, str]]) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_the_help_shows_each_command_line_of_the_description_on_its_own_line(capsys):
+    with pytest.raises(SystemExit) as raised:
+        sites.main(["--help"])
+    assert raised.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("Command line::")
+    assert lines[start + 1 : start + 5] == [
+        "",
+        "    python -m layers.sites validate [PATH]",
+        "    python -m layers.sites audit [PATH] [--csv OUT] [--readme]",
+        '    python -m layers.sites geocode "name, town"',
+    ]
+
+
+def test_validate_without_boundaries_names_the_folder_from_the_settings(
+    tmp_path, monkeypatch, capsys
+):
+    empty = tmp_path / "no-boundaries"
+    empty.mkdir()
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
+    registry = write(tmp_path / "sites.csv", [WALSALL])
+    assert sites.main(["validate", str(registry)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"row 0: boundaries '{empty}' are not built, so no site was checked against the "
+        f"Midlands outline (boundary layer 'midlands' is not built ({empty}/midlands.parquet "
+        "is missing); run 'make data' or 'python -m layers.boundaries build --mirror DIR')"
+    ]
+    assert err == f"{registry}: 1 problem(s); 1 valid row(s)\n"
+
+
+@contextmanager
+def unconfigured_logging() -> Iterator[None]:
+    """Give the root logger no handler and WARNING, as a fresh interpreter has it; restore it.
+
+    Entered inside the test, after pytest has added its own capturing handlers.
+    """
+    root = logging.getLogger()
+    kept, level = root.handlers[:], root.level
+    for handler in kept:
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in kept:
+            root.addHandler(handler)
+        root.setLevel(level)
+
+
+def test_audit_logs_what_loading_noticed_as_level_logger_and_message(
+    tmp_path, boundaries_dir, capsys
+):
+    # loading the registry logs its warnings (here: a row checked six years ago)
+    stale = write(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
+    with unconfigured_logging():
+        assert sites.main(["audit", str(stale), "--boundaries", str(boundaries_dir)]) == 0
+    logged = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert logged, "nothing was logged"
+    assert all(line.startswith("WARNING layers.sites: stale.csv: ") for line in logged), logged
+    assert any(
+        line.startswith(
+            "WARNING layers.sites: stale.csv: row 2 (test-walsall-works): "
+            "last_checked '2020-01-02' is "
+        )
+        for line in logged
+    ), logged
