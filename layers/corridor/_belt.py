@@ -43,5 +43,10 @@ def clip_spine(spine: shapely.Geometry, shape: shapely.Geometry) -> shapely.Geom
     if spine.is_empty:
         return shapely.LineString()
     clipped = spine.intersection(shape)
-    lines = [g for g in shapely.get_parts(clipped) if isinstance(g, shapely.LineString)]
+    # a spine wholly outside clips to an empty line, which is no part to draw
+    lines = [
+        g
+        for g in shapely.get_parts(clipped)
+        if isinstance(g, shapely.LineString) and not g.is_empty
+    ]
     return shapely.line_merge(shapely.MultiLineString(lines)) if lines else shapely.LineString()
