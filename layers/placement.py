@@ -33,7 +33,7 @@ REGISTRY_COLUMNS: tuple[str, ...] = tuple(f["name"] for f in vocabulary.schema()
 
 
 def assign_areas(
-    sites: gpd.GeoDataFrame, *, boundaries_dir: str | Path = settings.BOUNDARIES_DIR
+    sites: gpd.GeoDataFrame, *, boundaries_dir: str | Path | None = None
 ) -> gpd.GeoDataFrame:
     """Add each site's ward-derived areas (:data:`AREA_COLUMNS`) by spatial join.
 
@@ -43,6 +43,7 @@ def assign_areas(
     generalised boundaries overlap) takes the first in the layer. The sites come back in
     EPSG:4326 with a fresh index, their own columns first and the area columns last.
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     wards = boundaries.load_layer("wards", directory=boundaries_dir).to_crs(settings.CRS_METRIC)
     wards = wards.rename(columns={"code": "ward_code", "name": "ward_name"})
     wards = wards[["geometry", *AREA_COLUMNS]].reset_index(drop=True)

@@ -59,7 +59,7 @@ def read_registry_text(path: str | Path) -> str:
 def validate_sites(
     path: str | Path | None = None,
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     today: date | None = None,
     postcode_index: str | Path | None = None,
     warnings: list[Problem] | None = None,
@@ -91,6 +91,7 @@ def validate_sites(
         The rows with no problem (typed, ``capabilities`` as a list, ``row`` the file row), and
         the problems of every other row.
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     source = Path(path or settings.SITES_CSV)
     with paused_collection():
         table = read_table(read_registry_text(source))
@@ -172,18 +173,17 @@ def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Pro
     far = distances > settings.OUTLINE_TOLERANCE_M
     problems = []
     for (_, site), metres in zip(valid[far].iterrows(), distances[far], strict=True):
-        if metres > settings.OUTLINE_TOLERANCE_M:
-            problems.append(
-                Problem(
-                    int(site["row"]),
-                    site["site_id"],
-                    "lat/lon",
-                    f"{site['lat']}, {site['lon']}",
-                    f"is {metres / 1000:.1f} km outside the Midlands outline (tolerance "
-                    f"{settings.OUTLINE_TOLERANCE_M / 1000:.0f} km); check the coordinates, "
-                    "and that lat and lon are not swapped",
-                )
+        problems.append(
+            Problem(
+                int(site["row"]),
+                site["site_id"],
+                "lat/lon",
+                f"{site['lat']}, {site['lon']}",
+                f"is {metres / 1000:.1f} km outside the Midlands outline (tolerance "
+                f"{settings.OUTLINE_TOLERANCE_M / 1000:.0f} km); check the coordinates, "
+                "and that lat and lon are not swapped",
             )
+        )
     return problems
 
 
@@ -195,7 +195,7 @@ def _to_metric() -> Transformer:
 def load_sites(
     path: str | Path | None = None,
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the validated registry (EPSG:4326) with each site's areas.
 
@@ -206,6 +206,7 @@ def load_sites(
     BoundaryDataMissingError
         When the boundaries are not built (run ``make data``).
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     source = Path(path or settings.SITES_CSV)
     with paused_collection():
         return _placed_sites(source, boundaries_dir)
@@ -340,13 +341,23 @@ def main(argv: list[str] | None = None) -> int:
     find.add_argument("--limit", type=int, default=5)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "validate":
-        return _cmd_validate(args.path, args.boundaries)
-    if args.command == "audit":
-        return _cmd_audit(args.path, args.boundaries, args.csv, args.readme)
     try:
+        if args.command == "validate":
+            return _cmd_validate(args.path, args.boundaries)
+        if args.command == "audit":
+            return _cmd_audit(args.path, args.boundaries, args.csv, args.readme)
         return _cmd_geocode(args.query, args.limit)
-    except RuntimeError as exc:
+    except BoundaryDataMissingError as exc:  # names the layer and says to run make data
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(
+            f"error: no registry file at {exc.filename}; give the path of a registry CSV "
+            f"(the default is {settings.SITES_CSV})",
+            file=sys.stderr,
+        )
+        return 2
+    except RuntimeError as exc:  # the geocoder could not be reached
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

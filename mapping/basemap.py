@@ -28,7 +28,7 @@ MIDLANDS_BOUNDS: list[list[float]] = [[51.83, -3.24], [53.72, 0.36]]
 def new_map(
     *,
     basemap: str = "offline",
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     height: str = "100%",
     fit_bounds: bool = True,
 ) -> folium.Map:
@@ -39,6 +39,7 @@ def new_map(
     ``fit_bounds`` fits the view to the Midlands once the map has a size; without it the map
     opens on a fixed centre and zoom (for maps drawn in hidden tabs).
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     fmap = folium.Map(
@@ -92,11 +93,12 @@ def _shapes_only(name: str, directory: str | Path) -> dict[str, Any]:
     }
 
 
-def display_geojson(name: str, directory: str | Path = settings.BOUNDARIES_DIR) -> dict[str, Any]:
+def display_geojson(name: str, directory: str | Path | None = None) -> dict[str, Any]:
     """Return a display boundary layer as GeoJSON (``code``, ``name`` and geometry only).
 
     Read once per file version and shared: callers must not modify it.
     """
+    directory = settings.BOUNDARIES_DIR if directory is None else directory
     path = boundaries.layer_path(name, display=True, directory=directory)
     if not path.is_file():
         boundaries.load_layer(name, display=True, directory=directory)  # raises with advice

@@ -47,10 +47,11 @@ def build_choropleth(
     *,
     layer: str,
     caption: str,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     local_assets: bool = True,
 ) -> folium.Map:
     """Return a map of ``layer``'s areas shaded by ``counts`` (columns ``Code`` and ``Sites``)."""
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     # a fixed view, not fit-to-bounds: in a hidden tab the map has no size to fit to
     fmap = new_map(boundaries_dir=boundaries_dir, fit_bounds=False)
     by_code = dict(zip(counts["Code"], counts["Sites"], strict=True)) if len(counts) else {}

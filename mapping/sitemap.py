@@ -34,7 +34,7 @@ AREA_LAYERS: dict[str, tuple[str, str]] = {
 def build_map(
     sites: gpd.GeoDataFrame,
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     basemap: str = "offline",
     cluster_markers: bool = True,
     show_wards: bool = False,
@@ -84,6 +84,7 @@ def build_map(
         Above this many sites they are drawn in fast mode (canvas shapes from compact rows;
         see ``mapping.largedata``); None uses ``largedata.LARGE_DATA_THRESHOLD``.
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     fmap = new_map(basemap=basemap, boundaries_dir=boundaries_dir, height=height)
     attributions = [settings.ONS_ATTRIBUTION]
     placed = [frame for frame in (sites, uploads) if frame is not None and not frame.empty]

@@ -128,3 +128,31 @@ def test_audit_logs_what_loading_noticed_as_level_logger_and_message(
         )
         for line in logged
     ), logged
+
+
+@pytest.mark.parametrize("command", ["validate", "audit"])
+def test_a_missing_registry_file_is_one_line_naming_it(command, tmp_path, capsys):
+    missing = tmp_path / "not-here.csv"
+    assert sites.main([command, str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert err.strip() == (
+        f"error: no registry file at {missing}; give the path of a registry CSV "
+        f"(the default is {settings.SITES_CSV})"
+    )
+    assert "Traceback" not in out + err
+
+
+def test_audit_without_boundaries_says_to_build_them(tmp_path, capsys):
+    registry = tmp_path / "sites.csv"
+    with registry.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HEADER)
+        writer.writeheader()
+        writer.writerow(WALSALL)
+    empty = tmp_path / "no-boundaries"
+    empty.mkdir()
+    assert sites.main(["audit", str(registry), "--boundaries", str(empty)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: boundary layer ")
+    assert str(empty) in err[0]
+    assert "make data" in err[0]

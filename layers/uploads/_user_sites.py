@@ -26,7 +26,7 @@ def read_user_sites(
     name: str | None = None,
     column_map: Mapping[str, str | None] | None = None,
     registry: gpd.GeoDataFrame | None = None,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     postcode_index: postcodes.PostcodeIndex | str | Path | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[UploadProblem]]:
     """Read a user's list of sites; return the sites that can be shown and every problem.
@@ -65,6 +65,7 @@ def read_user_sites(
     BoundaryDataMissingError
         When the boundaries are not built (run ``make data``).
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     table = file if isinstance(file, UploadTable) else read_table(file, name=name)
     problems = list(table.problems)
     if refused(problems):

@@ -63,7 +63,7 @@ class MapBase:
 
 def build_base(
     *,
-    boundaries_dir: str | Path = settings.BOUNDARIES_DIR,
+    boundaries_dir: str | Path | None = None,
     layers: tuple[str, ...] = BASE_LAYERS,
     attributions: tuple[str, ...] = (settings.ONS_ATTRIBUTION,),
 ) -> MapBase:
@@ -84,6 +84,7 @@ def build_base(
     MapBase
         The base and its version. Read again only when a layer file changes.
     """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     unknown = [name for name in layers if name not in _BASEMAP_STYLES and name not in AREA_LAYERS]
     if unknown:
         choices = ", ".join([*_BASEMAP_STYLES, *AREA_LAYERS])
