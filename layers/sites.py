@@ -180,7 +180,7 @@ def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Pro
                 "lat/lon",
                 f"{site['lat']}, {site['lon']}",
                 f"is {metres / 1000:.1f} km outside the Midlands outline (tolerance "
-                f"{settings.OUTLINE_TOLERANCE_M / 1000:.0f} km); check the coordinates, "
+                f"{settings.OUTLINE_TOLERANCE_M / 1000:g} km); check the coordinates, "
                 "and that lat and lon are not swapped",
             )
         )
@@ -206,13 +206,12 @@ def load_sites(
     BoundaryDataMissingError
         When the boundaries are not built (run ``make data``).
     """
-    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     source = Path(path or settings.SITES_CSV)
-    with paused_collection():
+    with paused_collection():  # validate_sites reads the settings' folder when given None
         return _placed_sites(source, boundaries_dir)
 
 
-def _placed_sites(source: Path, boundaries_dir: str | Path) -> gpd.GeoDataFrame:
+def _placed_sites(source: Path, boundaries_dir: str | Path | None) -> gpd.GeoDataFrame:
     valid, problems = validate_sites(source, boundaries_dir=boundaries_dir)
     missing = [p for p in problems if p.field == "boundaries"]
     if missing:

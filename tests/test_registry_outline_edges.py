@@ -161,3 +161,18 @@ def test_rows_are_checked_against_the_postcode_index_named(tmp_path, square_outl
     )
     assert [w for w in noted if w.field == "postcode"] == []
     assert list(valid["site_id"]) == ["test-walsall-works"]
+
+
+def test_a_tolerance_in_part_kilometres_is_shown_as_set(tmp_path, square_outline, monkeypatch):
+    """With the tolerance at 3.5 km, the point 4 km out is refused and the message says 3.5 km."""
+    monkeypatch.setattr(sites.settings, "OUTLINE_TOLERANCE_M", 3_500.0)
+    path = write(tmp_path / "sites.csv", [WALSALL, NEAR_EAST])
+    valid, problems = sites.validate_sites(
+        path, boundaries_dir=square_outline, today=TODAY, warnings=[]
+    )
+    assert [str(problem) for problem in problems] == [
+        "row 3 (test-near-east): lat/lon '52.594038, -1.056635' is 4.0 km outside the "
+        "Midlands outline (tolerance 3.5 km); check the coordinates, and that lat and lon "
+        "are not swapped"
+    ]
+    assert list(valid["site_id"]) == ["test-walsall-works"]

@@ -71,3 +71,13 @@ def test_the_registry_loads_from_the_folder_the_setting_names(
     loaded = sites.load_sites(registry)
     assert loaded["site_id"].tolist() == ["t-derby"]
     assert loaded["lad_name"].tolist() == ["Derby"]
+
+
+def test_validating_names_the_settings_folder_when_it_holds_no_boundaries(
+    nowhere: Path, tmp_path: Path
+) -> None:
+    registry = tmp_path / "sites.csv"
+    registry.write_text(ONE_SITE, encoding="utf-8")
+    valid, problems = sites.validate_sites(registry, warnings=[])
+    assert [(p.row, p.field, p.value) for p in problems] == [(0, "boundaries", str(nowhere))]
+    assert valid["site_id"].tolist() == ["t-derby"]
