@@ -57,3 +57,13 @@ def browser() -> Iterator[object]:
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point ``settings.BOUNDARIES_DIR`` at an empty folder: only a folder a caller names holds
+    boundaries, and a function that reads the setting finds none there."""
+    empty = tmp_path / "no-boundaries"
+    empty.mkdir()
+    monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
+    return empty

@@ -12,8 +12,6 @@ against the index the caller names, never the built one.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
@@ -24,39 +22,10 @@ import shapely
 from pyproj import Transformer
 
 from layers import sites
+from tests.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
 
-HEADER = [
-    "site_id",
-    "name",
-    "organisation",
-    "kind",
-    "capabilities",
-    "lat",
-    "lon",
-    "location_precision",
-    "town",
-    "postcode",
-    "status",
-    "description",
-    "source_url",
-    "last_checked",
-]
-WALSALL = {
-    "site_id": "test-walsall-works",
-    "name": "Test Works",
-    "organisation": "Test Ltd",
-    "kind": "supplier",
-    "capabilities": "land_systems",
-    "lat": "52.58600",
-    "lon": "-1.98200",
-    "location_precision": "town",
-    "town": "Walsall",
-    "postcode": "",
-    "status": "active",
-    "description": "A made-up row for tests.",
-    "source_url": "https://example.org/walsall",
-    "last_checked": "2026-11-01",
-}
+# the required columns with the optional postcode after the town
+HEADER = [*REQUIRED_COLUMNS[:9], "postcode", *REQUIRED_COLUMNS[9:]]
 # easting 560 000, northing 300 000: 100 km east of the square (to within 3 cm)
 FAR_EAST = {
     **WALSALL,
@@ -79,15 +48,6 @@ DERBY = {
 TODAY = date(2026, 11, 20)
 
 
-def write(path: Path, rows: list[dict[str, str]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def square_outline(tmp_path: Path) -> Path:
     """A boundaries folder whose only layer is the square Midlands outline."""
@@ -100,7 +60,7 @@ def square_outline(tmp_path: Path) -> Path:
 
 
 def test_a_point_100_km_outside_is_reported_with_its_distance(tmp_path, square_outline):
-    path = write(tmp_path / "sites.csv", [WALSALL, FAR_EAST, NEAR_EAST])
+    path = write_registry(tmp_path / "sites.csv", [WALSALL, FAR_EAST, NEAR_EAST], HEADER)
     valid, problems = sites.validate_sites(
         path, boundaries_dir=square_outline, today=TODAY, warnings=[]
     )
@@ -116,7 +76,7 @@ def test_a_point_100_km_outside_is_reported_with_its_distance(tmp_path, square_o
 
 
 def test_rows_inside_the_outline_have_no_problem(tmp_path, square_outline):
-    path = write(tmp_path / "sites.csv", [WALSALL, DERBY])
+    path = write_registry(tmp_path / "sites.csv", [WALSALL, DERBY], HEADER)
     valid, problems = sites.validate_sites(
         path, boundaries_dir=square_outline, today=TODAY, warnings=[]
     )
@@ -146,7 +106,7 @@ def two_postcodes(tmp_path: Path) -> Path:
 def test_rows_are_checked_against_the_postcode_index_named(tmp_path, square_outline, two_postcodes):
     on_its_point = {**WALSALL, "location_precision": "postcode", "postcode": "WS1 9ZZ"}
     two_km_away = {**DERBY, "location_precision": "postcode", "postcode": "DE1 9ZZ"}
-    path = write(tmp_path / "sites.csv", [on_its_point, two_km_away])
+    path = write_registry(tmp_path / "sites.csv", [on_its_point, two_km_away], HEADER)
     noted: list = []
     valid, problems = sites.validate_sites(
         path,
@@ -166,7 +126,7 @@ def test_rows_are_checked_against_the_postcode_index_named(tmp_path, square_outl
 def test_a_tolerance_in_part_kilometres_is_shown_as_set(tmp_path, square_outline, monkeypatch):
     """With the tolerance at 3.5 km, the point 4 km out is refused and the message says 3.5 km."""
     monkeypatch.setattr(sites.settings, "OUTLINE_TOLERANCE_M", 3_500.0)
-    path = write(tmp_path / "sites.csv", [WALSALL, NEAR_EAST])
+    path = write_registry(tmp_path / "sites.csv", [WALSALL, NEAR_EAST], HEADER)
     valid, problems = sites.validate_sites(
         path, boundaries_dir=square_outline, today=TODAY, warnings=[]
     )

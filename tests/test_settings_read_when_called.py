@@ -25,15 +25,6 @@ ONE_SITE = (
 )
 
 
-@pytest.fixture
-def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the settings at a folder with no boundaries in it."""
-    empty = tmp_path / "no-boundaries"
-    empty.mkdir()
-    monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
-    return empty
-
-
 def test_loading_the_registry_follows_the_boundaries_setting(nowhere: Path) -> None:
     with pytest.raises(BoundaryDataMissingError, match=str(nowhere)):
         sites.load_sites()

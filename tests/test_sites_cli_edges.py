@@ -6,57 +6,15 @@ row written here, so none comes from the code under test.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 import settings
 from layers import sites
-
-HEADER = [
-    "site_id",
-    "name",
-    "organisation",
-    "kind",
-    "capabilities",
-    "lat",
-    "lon",
-    "location_precision",
-    "town",
-    "status",
-    "description",
-    "source_url",
-    "last_checked",
-]
-WALSALL = {
-    "site_id": "test-walsall-works",
-    "name": "Test Works",
-    "organisation": "Test Ltd",
-    "kind": "supplier",
-    "capabilities": "land_systems",
-    "lat": "52.58600",
-    "lon": "-1.98200",
-    "location_precision": "town",
-    "town": "Walsall",
-    "status": "active",
-    "description": "A made-up row for tests.",
-    "source_url": "https://example.org/walsall",
-    "last_checked": "2026-11-01",
-}
-
-
-def write(path: Path, rows: list[dict[str, str]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+from tests.registry_rows import WALSALL, write_registry
 
 
 def test_the_help_shows_each_command_line_of_the_description_on_its_own_line(capsys):
@@ -79,7 +37,7 @@ def test_validate_without_boundaries_names_the_folder_from_the_settings(
     empty = tmp_path / "no-boundaries"
     empty.mkdir()
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
-    registry = write(tmp_path / "sites.csv", [WALSALL])
+    registry = write_registry(tmp_path / "sites.csv", [WALSALL])
     assert sites.main(["validate", str(registry)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
@@ -115,7 +73,7 @@ def test_audit_logs_what_loading_noticed_as_level_logger_and_message(
     tmp_path, boundaries_dir, capsys
 ):
     # loading the registry logs its warnings (here: a row checked six years ago)
-    stale = write(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
+    stale = write_registry(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
     with unconfigured_logging():
         assert sites.main(["audit", str(stale), "--boundaries", str(boundaries_dir)]) == 0
     logged = [line for line in capsys.readouterr().err.splitlines() if line]
@@ -143,11 +101,7 @@ def test_a_missing_registry_file_is_one_line_naming_it(command, tmp_path, capsys
 
 
 def test_audit_without_boundaries_says_to_build_them(tmp_path, capsys):
-    registry = tmp_path / "sites.csv"
-    with registry.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=HEADER)
-        writer.writeheader()
-        writer.writerow(WALSALL)
+    registry = write_registry(tmp_path / "sites.csv", [WALSALL])
     empty = tmp_path / "no-boundaries"
     empty.mkdir()
     assert sites.main(["audit", str(registry), "--boundaries", str(empty)]) == 2

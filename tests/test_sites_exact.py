@@ -7,8 +7,6 @@ expected output lines are typed out, so none of them comes from the code under t
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -16,37 +14,10 @@ import pytest
 import settings
 from layers import _osm, postcodes, sites
 from layers._errors import BoundaryDataMissingError, SiteValidationError
+from tests import registry_rows
+from tests.registry_rows import write_registry
 
-HEADER = [
-    "site_id",
-    "name",
-    "organisation",
-    "kind",
-    "capabilities",
-    "lat",
-    "lon",
-    "location_precision",
-    "town",
-    "status",
-    "description",
-    "source_url",
-    "last_checked",
-]
-WALSALL = {
-    "site_id": "test-walsall-works",
-    "name": "Test Works",
-    "organisation": "Test Ltd",
-    "kind": "supplier",
-    "capabilities": "land_systems;supply_chain",
-    "lat": "52.58600",
-    "lon": "-1.98200",
-    "location_precision": "town",
-    "town": "Walsall",
-    "status": "active",
-    "description": "A made-up row for tests.",
-    "source_url": "https://example.org/walsall",
-    "last_checked": "2026-11-01",
-}
+WALSALL = {**registry_rows.WALSALL, "capabilities": "land_systems;supply_chain"}
 DERBY = {
     **WALSALL,
     "site_id": "test-derby-lab",
@@ -61,27 +32,9 @@ DERBY = {
 }
 
 
-def write(path: Path, rows: list[dict[str, str]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def registry_csv(tmp_path: Path) -> Path:
-    return write(tmp_path / "sites.csv", [WALSALL, DERBY])
-
-
-@pytest.fixture
-def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The default boundaries folder, made empty: only the folder a caller names holds them."""
-    empty = tmp_path / "no-boundaries"
-    empty.mkdir()
-    monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
-    return empty
+    return write_registry(tmp_path / "sites.csv", [WALSALL, DERBY])
 
 
 def test_a_registry_loads_with_its_points_dates_and_areas(registry_csv, boundaries_dir, nowhere):
@@ -124,7 +77,7 @@ def test_missing_boundaries_are_their_own_error(registry_csv, nowhere):
 
 
 def test_every_problem_is_listed_with_the_file_it_is_in(tmp_path, boundaries_dir, nowhere):
-    bad = write(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, {**DERBY, "name": ""}])
+    bad = write_registry(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, {**DERBY, "name": ""}])
     with pytest.raises(SiteValidationError) as raised:
         sites.load_sites(bad, boundaries_dir=boundaries_dir)
     assert raised.value.problems == [
@@ -146,7 +99,7 @@ def test_validate_says_how_many_sites_and_no_problems(registry_csv, boundaries_d
 
 
 def test_validate_lists_problems_and_counts_them_on_stderr(tmp_path, boundaries_dir, capsys):
-    bad = write(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, DERBY])
+    bad = write_registry(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, DERBY])
     assert sites.main(["validate", str(bad), "--boundaries", str(boundaries_dir)]) == 1
     out, err = capsys.readouterr()
     assert "row 2 (test-walsall-works): lat 152.6 is outside -90..90" in out.splitlines()
@@ -154,7 +107,7 @@ def test_validate_lists_problems_and_counts_them_on_stderr(tmp_path, boundaries_
 
 
 def test_validate_prints_warnings_first(tmp_path, boundaries_dir, capsys):
-    stale = write(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
+    stale = write_registry(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
     assert sites.main(["validate", str(stale), "--boundaries", str(boundaries_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     warned = [line for line in lines if line.startswith("warning: ")]
@@ -199,7 +152,7 @@ def test_audit_writes_beside_the_registry_by_default(registry_csv, boundaries_di
 
 
 def test_audit_of_a_registry_with_problems_exits_1(tmp_path, boundaries_dir, capsys):
-    bad = write(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, DERBY])
+    bad = write_registry(tmp_path / "bad.csv", [{**WALSALL, "lat": "152.6"}, DERBY])
     assert sites.main(["audit", str(bad), "--boundaries", str(boundaries_dir)]) == 1
     assert bad.with_name("audit.csv").is_file()
 
@@ -301,7 +254,7 @@ def test_the_command_line_needs_a_command(capsys):
 def test_rows_found_outside_are_dropped_and_the_rest_renumbered(tmp_path, boundaries_dir):
     # London is far outside the Midlands: the Walsall row is dropped after the cross checks
     london = {**WALSALL, "lat": "51.50700", "lon": "-0.12800"}
-    path = write(tmp_path / "sites.csv", [london, DERBY])
+    path = write_registry(tmp_path / "sites.csv", [london, DERBY])
     valid, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir, warnings=[])
     assert [p.row for p in problems] == [2]
     assert list(valid["site_id"]) == ["test-derby-lab"]
@@ -350,7 +303,7 @@ def test_a_postcode_index_that_is_not_there_is_a_warning(registry_csv, boundarie
 def test_warnings_are_logged_with_the_file_name_when_not_collected(
     tmp_path, boundaries_dir, caplog
 ):
-    stale = write(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
+    stale = write_registry(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
     with caplog.at_level("WARNING", logger="layers.sites"):
         sites.validate_sites(stale, boundaries_dir=boundaries_dir)
     logged = [r.getMessage() for r in caplog.records if r.name == "layers.sites"]
@@ -363,7 +316,9 @@ def test_warnings_are_logged_with_the_file_name_when_not_collected(
 def test_audit_prints_each_row_the_warnings_and_the_coverage(
     tmp_path, boundaries_dir, monkeypatch, capsys
 ):
-    stale = write(tmp_path / "sites.csv", [WALSALL, {**DERBY, "last_checked": "2020-01-02"}])
+    stale = write_registry(
+        tmp_path / "sites.csv", [WALSALL, {**DERBY, "last_checked": "2020-01-02"}]
+    )
     # the registry and the boundaries from the settings: no arguments at all
     monkeypatch.setattr(settings, "SITES_CSV", stale)
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)

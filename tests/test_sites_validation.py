@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
@@ -11,37 +9,9 @@ import pytest
 
 from layers import sites
 from layers._errors import SiteValidationError
+from tests.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
 
-HEADER = [
-    "site_id",
-    "name",
-    "organisation",
-    "kind",
-    "capabilities",
-    "lat",
-    "lon",
-    "location_precision",
-    "town",
-    "status",
-    "description",
-    "source_url",
-    "last_checked",
-]
-GOOD = {
-    "site_id": "test-walsall-works",
-    "name": "Test Works",
-    "organisation": "Test Ltd",
-    "kind": "supplier",
-    "capabilities": "land_systems;supply_chain",
-    "lat": "52.58600",
-    "lon": "-1.98200",
-    "location_precision": "town",
-    "town": "Walsall",
-    "status": "active",
-    "description": "A made-up row for tests.",
-    "source_url": "https://example.org/walsall",
-    "last_checked": "2026-11-01",
-}
+GOOD = {**WALSALL, "capabilities": "land_systems;supply_chain"}
 OTHER = {
     **GOOD,
     "site_id": "test-derby-works",
@@ -49,15 +19,6 @@ OTHER = {
     "lon": "-1.47630",
     "town": "Derby",
 }
-
-
-def write(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(
@@ -89,7 +50,7 @@ def write(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) ->
 def test_each_kind_of_problem_is_reported_and_good_rows_are_kept(
     tmp_path: Path, boundaries_dir: Path, change: dict[str, str], expected: str
 ):
-    path = write(tmp_path / "sites.csv", [OTHER, {**GOOD, **change}])
+    path = write_registry(tmp_path / "sites.csv", [OTHER, {**GOOD, **change}])
     valid, problems = sites.validate_sites(
         path, boundaries_dir=boundaries_dir, today=date(2026, 11, 28)
     )
@@ -99,7 +60,7 @@ def test_each_kind_of_problem_is_reported_and_good_rows_are_kept(
 
 
 def test_duplicate_ids_name_the_first_row(tmp_path: Path, boundaries_dir: Path):
-    path = write(tmp_path / "sites.csv", [GOOD, OTHER, GOOD])
+    path = write_registry(tmp_path / "sites.csv", [GOOD, OTHER, GOOD])
     _, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir)
     assert [str(p) for p in problems] == [
         "row 4 (test-walsall-works): site_id 'test-walsall-works' repeats the site_id of row 2; "
@@ -108,8 +69,8 @@ def test_duplicate_ids_name_the_first_row(tmp_path: Path, boundaries_dir: Path):
 
 
 def test_a_missing_column_is_reported_once(tmp_path: Path, boundaries_dir: Path):
-    header = [h for h in HEADER if h != "town"]
-    path = write(tmp_path / "sites.csv", [GOOD], header=header)
+    header = [h for h in REQUIRED_COLUMNS if h != "town"]
+    path = write_registry(tmp_path / "sites.csv", [GOOD], columns=header)
     valid, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir)
     assert valid.empty
     assert len(problems) == 1
@@ -118,7 +79,7 @@ def test_a_missing_column_is_reported_once(tmp_path: Path, boundaries_dir: Path)
 
 def test_every_problem_of_every_row_is_collected(tmp_path: Path, boundaries_dir: Path):
     rows = [{**GOOD, "lat": "999", "kind": "spy"}, {**OTHER, "source_url": "no"}]
-    path = write(tmp_path / "sites.csv", rows)
+    path = write_registry(tmp_path / "sites.csv", rows)
     _, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir)
     assert {(p.row, p.field) for p in problems} == {(2, "lat"), (2, "kind"), (3, "source_url")}
 
@@ -127,7 +88,7 @@ def test_loading_a_registry_with_problems_raises_one_error_listing_all(
     tmp_path: Path, boundaries_dir: Path
 ):
     rows = [{**GOOD, "lat": "999"}, {**OTHER, "kind": "spy"}]
-    path = write(tmp_path / "sites.csv", rows)
+    path = write_registry(tmp_path / "sites.csv", rows)
     with pytest.raises(SiteValidationError) as caught:
         sites.load_sites(path, boundaries_dir=boundaries_dir)
     assert len(caught.value.problems) == 2
@@ -136,7 +97,7 @@ def test_loading_a_registry_with_problems_raises_one_error_listing_all(
 
 
 def test_a_byte_order_mark_and_quoted_commas_are_read(tmp_path: Path, boundaries_dir: Path):
-    path = write(tmp_path / "sites.csv", [{**GOOD, "name": 'Works, "North" yard'}])
+    path = write_registry(tmp_path / "sites.csv", [{**GOOD, "name": 'Works, "North" yard'}])
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     valid, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir)
     assert problems == []
@@ -148,16 +109,16 @@ def test_the_cli_exits_1_with_problems_and_0_when_valid(
     tmp_path: Path, boundaries_dir: Path, capsys: pytest.CaptureFixture[str]
 ):
     where = ["--boundaries", str(boundaries_dir)]
-    bad = write(tmp_path / "bad.csv", [{**GOOD, "lat": "152.6"}])
+    bad = write_registry(tmp_path / "bad.csv", [{**GOOD, "lat": "152.6"}])
     assert sites.main(["validate", str(bad), *where]) == 1
     assert "row 2 (test-walsall-works): lat 152.6 is outside -90..90" in capsys.readouterr().out
-    good = write(tmp_path / "good.csv", [GOOD, OTHER])
+    good = write_registry(tmp_path / "good.csv", [GOOD, OTHER])
     assert sites.main(["validate", str(good), *where]) == 0
     assert "2 sites, no problems" in capsys.readouterr().out
 
 
 def test_without_boundaries_the_outline_check_is_reported_not_skipped(tmp_path: Path):
-    path = write(tmp_path / "sites.csv", [GOOD])
+    path = write_registry(tmp_path / "sites.csv", [GOOD])
     valid, problems = sites.validate_sites(path, boundaries_dir=tmp_path / "none")
     assert len(valid) == 1
     assert [p.field for p in problems] == ["boundaries"]
