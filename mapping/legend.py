@@ -16,6 +16,7 @@ from jinja2 import Template
 from layers import areas, vocabulary
 from layers.boundaries import DEFAULT_MAP_LAYERS
 from mapping import style
+from mapping.credits import credit_text
 from mapping.popups import text
 
 _CSS = """
@@ -79,7 +80,7 @@ _TEMPLATE = Template("""
 
 
 class MapChrome(MacroElement):
-    """Legend, optional title box and attribution lines for one map."""
+    """Legend, optional title box and the attribution (all its lines in one) for one map."""
 
     _template = _TEMPLATE
 
@@ -98,7 +99,10 @@ class MapChrome(MacroElement):
         self.legend_html = legend_html
         self.legend_class = "mdm-legend large" if large else "mdm-legend"
         self.title_html = title_html
-        self.attributions = [text(a) for a in attributions]
+        # one attribution, its sentences joined by spaces: Leaflet puts ", " between
+        # attributions, which after a full stop reads "2023., Contains"
+        lines = list(attributions)
+        self.attributions = [text(credit_text(lines))] if lines else []
         self.background = background
 
 

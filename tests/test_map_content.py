@@ -8,6 +8,7 @@ the fast suite.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -201,3 +202,23 @@ def test_a_belt_around_one_hub_is_drawn_without_a_spine(sites, boundaries_dir: P
     layers = belt_layers(build_map(one, boundaries_dir=boundaries_dir, corridor=corridor))
     assert [geometry_of(layer)["type"] for layer in layers] == ["Polygon"]
     assert len(geometry_of(layers[0])["coordinates"][0]) > 60  # a disc of many vertices
+
+
+def test_the_attribution_is_one_text_of_full_sentences(boundaries_dir: Path) -> None:
+    """Leaflet joins separate attributions with ", ", which after a full stop reads "2023., ";
+    the map gives one attribution (ONS, then OpenStreetMap for the estates) of whole sentences."""
+    estates = gpd.GeoDataFrame(
+        {"name": ["Test range"]},
+        geometry=[shapely.box(-1.51, 52.49, -1.49, 52.51)],
+        crs="EPSG:4326",
+    )
+    fmap = build_map(handbuilt.sites(), boundaries_dir=boundaries_dir, estates=estates)
+    page = fmap.get_root().render()
+    calls = page.split("map.attributionControl.addAttribution(")
+    assert len(calls) == 2
+    added = json.loads(calls[1].split(");")[0])
+    assert added == (
+        "Source: Office for National Statistics licensed under the Open Government Licence "
+        "v.3.0. Contains OS data \u00a9 Crown copyright and database right 2023. "
+        "\u00a9 OpenStreetMap contributors (ODbL)."
+    )
