@@ -100,7 +100,7 @@ def test_each_row_is_sent_once_and_a_changed_row_is_a_new_one() -> None:
     assert len(catalogue.rows) == 2
     renamed = {**DERBY, "name": "Derby Works (renamed)"}
     assert catalogue.encode(frame(renamed)) == [2]
-    assert catalogue.ids_at([0, 1, 2]) == ["derby-works", "lincoln-base", "derby-works"]
+    assert [row[0] for row in catalogue.rows] == ["derby-works", "lincoln-base", "derby-works"]
 
 
 def test_points_can_come_from_a_geometry() -> None:

@@ -21,7 +21,7 @@ import base64
 import json
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,10 +146,6 @@ class Catalogue:
             found = self._status_index[(text, uploaded)] = len(self.statuses)
             self.statuses.append([text, status == "closing", uploaded])
         return found
-
-    def ids_at(self, indexes: Iterable[int]) -> list[str]:
-        """Return the site ids of catalogue rows (for tests and tools)."""
-        return [self.rows[i][0] for i in indexes]
 
 
 def show_mask(indexes: Sequence[int], size: int) -> str:
