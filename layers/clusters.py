@@ -207,15 +207,6 @@ def _text_counts(values: Iterable[object], *, skip_blank: bool = False) -> Count
     return Counter({str(value): int(count) for value, count in texts.value_counts().items()})
 
 
-def _capability_counts(values: Iterable[object]) -> Counter[str]:
-    """Count the capability slugs of a group's sites, listed or written ``a;b`` in a cell."""
-    slugs = pd.Series(list(values), dtype=object).explode().dropna().astype(str)
-    written = slugs.str.contains(";", regex=False)
-    if written.any():  # cells from a CSV: split them; listed slugs are already one per row
-        slugs = pd.concat([slugs[~written], slugs[written].str.split(";").explode()])
-    return _text_counts(slugs.str.strip(), skip_blank=True)
-
-
 def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
     size = len(group)
     town, town_count = _dominant(group["town"]) if "town" in group else ("", 0)
@@ -227,7 +218,7 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
         name = authority
     else:
         name = town or authority
-    capabilities = _capability_counts(group.get("capabilities", []))
+    capabilities = vocabulary.capability_counts(group.get("capabilities", []))
     kinds = _text_counts(group.get("kind", []))
     positions = shapely.get_coordinates(group.geometry.to_numpy())
     hull = shapely.multipoints(positions).convex_hull.buffer(margin_m)

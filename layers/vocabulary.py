@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import settings
 
@@ -94,6 +96,21 @@ def capability_lists(values: Iterable[object]) -> list[list[str]]:
         else:
             lists.append([])
     return lists
+
+
+def capability_counts(values: Iterable[object]) -> Counter[str]:
+    """Count the capability slugs over many sites, read as :func:`capability_lists` reads them.
+
+    The same rule (a list, tuple or array of slugs, or ``;``-separated text; None and NaN list
+    none), counted column-wise: a cluster of 100,000 sites is counted in a fraction of a second.
+    """
+    slugs = pd.Series(list(values), dtype=object).explode().dropna().astype(str)
+    written = slugs.str.contains(";", regex=False)
+    if written.any():  # cells from a CSV: split them; listed slugs are already one per row
+        slugs = pd.concat([slugs[~written], slugs[written].str.split(";").explode()])
+    slugs = slugs.str.strip()
+    slugs = slugs[slugs != ""]
+    return Counter({str(slug): int(count) for slug, count in slugs.value_counts().items()})
 
 
 def in_vocabulary_order(slugs: Iterable[str], known: dict[str, str]) -> list[str]:

@@ -208,3 +208,27 @@ def test_a_cluster_counts_capabilities_however_a_cell_holds_them() -> None:
     # Derby (four of five) names the cluster
     assert (cluster["town"], cluster["authority"]) == ("Derby", "Derby")
     assert cluster["name"] == "Derby"
+
+
+def test_capability_counts_read_cells_as_capability_lists_does() -> None:
+    """The column-wise count and the per-site lists follow one rule, on every kind of cell."""
+    from collections import Counter
+
+    import numpy as np
+
+    from layers import vocabulary
+
+    cells = [
+        ["combat_air", "space"],
+        "combat_air; land_systems",
+        " space ;; ",
+        ("istar",),
+        np.array(["combat_air"]),
+        None,
+        float("nan"),
+        [],
+        "",
+    ]
+    listed = Counter(slug for slugs in vocabulary.capability_lists(cells) for slug in slugs)
+    assert vocabulary.capability_counts(cells) == listed
+    assert listed == Counter(combat_air=3, space=2, land_systems=1, istar=1)
