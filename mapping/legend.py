@@ -72,8 +72,8 @@ _TEMPLATE = Template("""
   {% endif %}
   {% if this.title_html %}control("topleft", "mdm-title", {{ this.title_html|tojson }});
   {% endif %}
-  {% for item in this.attributions %}map.attributionControl.addAttribution({{ item|tojson }});
-  {% endfor %}
+  {% if this.attribution %}map.attributionControl.addAttribution({{ this.attribution|tojson }});
+  {% endif %}
 })();
 {% endmacro %}
 """)
@@ -102,7 +102,7 @@ class MapChrome(MacroElement):
         # one attribution, its sentences joined by spaces: Leaflet puts ", " between
         # attributions, which after a full stop reads "2023., Contains"
         lines = list(attributions)
-        self.attributions = [text(credit_text(lines))] if lines else []
+        self.attribution = text(credit_text(lines)) if lines else ""
         self.background = background
 
 
