@@ -45,6 +45,18 @@ def belt() -> gpd.GeoDataFrame:
     )
 
 
+#: The capability table's columns, as the belt tab and the bid pack show them.
+CAPABILITY_COLUMNS = [
+    "capability",
+    "capability_label",
+    "sites",
+    "inside",
+    "share",
+    "top_area_name",
+    "top_area_inside",
+]
+
+
 def test_the_box_holds_the_four_sites_read_off_the_map(sites, belt):
     inside = sites_in_corridor(sites, belt)
     assert set(sites.loc[inside, "site_id"]) == INSIDE
@@ -120,15 +132,7 @@ BY_CAPABILITY = [
 
 def test_by_capability_in_the_vocabularys_order(sites, belt):
     table = corridor_summary(sites, belt).by_capability
-    assert list(table.columns) == [
-        "capability",
-        "capability_label",
-        "sites",
-        "inside",
-        "share",
-        "top_area_name",
-        "top_area_inside",
-    ]
+    assert list(table.columns) == CAPABILITY_COLUMNS
     assert [tuple(row) for row in table.itertuples(index=False)] == BY_CAPABILITY
 
 
@@ -205,15 +209,7 @@ def test_sites_without_capabilities_or_areas_still_count(belt):
     summary = corridor_summary(bare, belt)
     assert (summary.sites, summary.inside, summary.share) == (2, 1, 0.5)
     assert summary.by_capability.empty
-    assert list(summary.by_capability.columns) == [
-        "capability",
-        "capability_label",
-        "sites",
-        "inside",
-        "share",
-        "top_area_name",
-        "top_area_inside",
-    ]
+    assert list(summary.by_capability.columns) == CAPABILITY_COLUMNS
     assert summary.by_authority.to_dict("records") == [
         {
             "area_code": "",

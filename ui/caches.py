@@ -144,14 +144,19 @@ def corridor_of(
     sites: gpd.GeoDataFrame, *, width_km: float, mode: str, version: str, stamps: DataStamps
 ) -> gpd.GeoDataFrame:
     """Return the belt of ``sites`` from the cache (computed the first time it is asked for)."""
-    return cached_corridor(
-        sites,
-        tuple(sorted(sites["site_id"])),
-        float(width_km),
-        mode,
-        version,
-        (stamps.boundaries, stamps.road_graph),
-    )
+    return cached_corridor(sites, *_belt_key(sites, width_km, mode, version, stamps))
+
+
+def _belt_key(
+    sites: gpd.GeoDataFrame, width_km: float, mode: str, version: str, stamps: DataStamps
+) -> tuple[tuple[str, ...], float, str, str, tuple[str, str]]:
+    """Return what makes one belt, as the cached functions take it.
+
+    The sites' ids, the width, the mode, the data version and the boundaries' and road graph's
+    stamps: :func:`cached_corridor` and :func:`cached_belt_headline` are keyed alike.
+    """
+    site_ids = tuple(sorted(sites["site_id"]))
+    return site_ids, float(width_km), mode, version, (stamps.boundaries, stamps.road_graph)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -183,15 +188,7 @@ def belt_headline(
     stamps: DataStamps,
 ) -> str:
     """Return the belt's first headline from the cache (worded the first time it is asked for)."""
-    return cached_belt_headline(
-        sites,
-        corridor,
-        tuple(sorted(sites["site_id"])),
-        float(width_km),
-        mode,
-        version,
-        (stamps.boundaries, stamps.road_graph),
-    )
+    return cached_belt_headline(sites, corridor, *_belt_key(sites, width_km, mode, version, stamps))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
