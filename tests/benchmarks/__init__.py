@@ -1,0 +1,1 @@
+"""Tests of the benchmarks (the only tests that import benchmarks/)."""

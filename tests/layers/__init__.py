@@ -1,0 +1,1 @@
+"""Tests of the layers package (geography and data), one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of the mapping package (drawing and exports), one file per module."""

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: fixtures, pages, servers; one helper for each."""
