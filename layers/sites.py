@@ -50,6 +50,7 @@ OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = (
     "location_source",
     "location_check",
     "location_checked",
+    "capability_sources",
 )
 
 

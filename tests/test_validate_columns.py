@@ -43,6 +43,7 @@ GOOD = {
     "location_source": "",
     "location_check": "",
     "location_checked": "",
+    "capability_sources": "",
 }
 #: Cells worth trying in each column: good ones, bad ones and awkward ones.
 CELLS: dict[str, list[str]] = {
@@ -83,6 +84,7 @@ CELLS: dict[str, list[str]] = {
         "sources: https://a.org/x",
     ],
     "location_checked": ["", "2026-10-01", "2999-01-01", "1/2/2026"],
+    "capability_sources": ["", "space https://a.org/x", "space https://a.org/x; quantum", "x y"],
 }
 
 
