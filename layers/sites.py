@@ -28,7 +28,15 @@ import shapely
 from pyproj import Transformer
 
 import settings
-from layers import audit, boundaries, postcodes, registry_checks, uploads, vocabulary
+from layers import (
+    audit,
+    boundaries,
+    location_checks,
+    postcodes,
+    registry_checks,
+    uploads,
+    vocabulary,
+)
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers._validate import Problem, paused_collection, read_table
 from layers._validate_columns import check_table
@@ -143,23 +151,35 @@ def _cross_checks(
     """Run the checks across rows, sources and postcodes; add warnings to ``warnings``."""
     if valid.empty:
         return []
-    rules = registry_checks.SourceRules.from_schema(vocabulary.schema())
+    schema = vocabulary.schema()
+    rules = registry_checks.SourceRules.from_schema(schema)
+    located = location_checks.LocationRules.from_schema(schema)
     found = registry_checks.source_problems(valid, rules)
     found += registry_checks.shared_point_problems(valid)
     errors, noted = registry_checks.timeline_problems(valid, today=today)
     found += errors
+    found += location_checks.status_problems(
+        valid, today=today, stale_after_days=located.stale_after_days
+    )
+    found += location_checks.note_problems(valid, located)
+    found += location_checks.capability_source_problems(valid)
     warnings += noted
     warnings += registry_checks.stale_warnings(valid, rules, today=today)
     try:
         loaded = postcodes.load_index(index)
     except postcodes.PostcodeIndexMissingError as exc:
         warnings.append(Problem(0, "", "postcodes", "", f"were not checked: {exc}"))
-        return found
+        return found + location_checks.location_check_problems(
+            valid, None, located, registry_checks.domain
+        )
     distances = registry_checks.postcode_distances(
         valid, lambda codes: postcodes.lookup(codes, index=loaded)
     )
     errors, noted = registry_checks.postcode_problems(valid, distances, rules)
     warnings += noted
+    found += location_checks.location_check_problems(
+        valid, distances, located, registry_checks.domain
+    )
     return found + errors
 
 
