@@ -105,7 +105,9 @@ def location_check_problems(
     problems: list[Problem] = []
     columns = ["location_precision", "postcode", "location_note", "location_check"]
     records = _records(sites, *columns, "location_checked")
-    found = distances.to_dict("records") if distances is not None else [None] * len(records)
+    found: list[dict[str, Any] | None] = [None] * len(records)
+    if distances is not None:
+        found = [{str(k): v for k, v in r.items()} for r in distances.to_dict("records")]
     for site, measured in zip(records, found, strict=True):
         precision = _text(site.get("location_precision"))
         check = _text(site.get("location_check"))
