@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping.credits import export_metadata
 from mapping.exports.tables import site_table
-from mapping.selection import Selection
 
 #: A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

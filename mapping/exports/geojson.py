@@ -12,9 +12,9 @@ import pandas as pd
 
 import settings
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping.credits import export_metadata, json_value
 from mapping.exports.tables import LAYER_NAMES, export_layers, rfc7946_geometries
-from mapping.selection import Selection
 
 
 def feature_collection(

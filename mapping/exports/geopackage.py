@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from layers._io import atomic_write
+from layers.selection import Selection
 from mapping.credits import export_metadata, flat_metadata, selection_caption
 from mapping.exports.tables import export_layers, rfc7946_geometries
-from mapping.selection import Selection
 
 
 def write_gpkg(selection: Selection, path: str | Path) -> Path:

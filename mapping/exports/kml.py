@@ -19,11 +19,11 @@ from matplotlib import colors
 
 from layers import vocabulary
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping import style
 from mapping.credits import export_metadata, flat_metadata, provenance_text
 from mapping.exports.tables import areas_layer, corridor_layer, rfc7946_geometries, site_table
 from mapping.popups import plain_text, site_popup
-from mapping.selection import Selection
 
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")

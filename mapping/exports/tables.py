@@ -17,7 +17,7 @@ import settings
 from layers import areas, boundaries, vocabulary
 from layers._errors import BoundaryDataMissingError
 from layers.placement import AREA_COLUMNS
-from mapping.selection import Selection
+from layers.selection import Selection
 
 #: The layers of an export, in order.
 LAYER_NAMES: tuple[str, ...] = ("sites", "corridor", "areas")
