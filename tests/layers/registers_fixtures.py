@@ -219,3 +219,189 @@ def deflate_bomb(path: Path, *, unzipped_bytes: int) -> Path:
                 written += len(block)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+# --- OCDS release packages (Open Contracting Data Standard 1.1, as Contracts Finder and Find a
+# Tender publish them: a package with uri, version, publishedDate, publisher, license and
+# releases; each release with ocid, id, date, tag, buyer, parties (roles, identifier, address,
+# details.scale) and awards (id, status, date, value, suppliers)).
+
+OCID_PREFIX = "ocds-b5fd17-"
+
+
+def _party(pid: str, name: str, role: str, postcode: str = "", scale: str | None = None) -> dict:
+    party: dict = {
+        "id": pid,
+        "name": name,
+        "roles": [role],
+        "identifier": {"scheme": "GB-COH", "id": pid.removeprefix("GB-COH-")},
+        "address": {"postalCode": postcode, "countryName": "United Kingdom"},
+    }
+    if scale is not None:
+        party["details"] = {"scale": scale}
+    return party
+
+
+def _release(
+    ocid: str,
+    rid: str,
+    day: str,
+    buyer: str,
+    awards: list[dict],
+    suppliers: list[dict],
+    tag: str = "award",
+) -> dict:
+    return {
+        "ocid": OCID_PREFIX + ocid,
+        "id": f"{OCID_PREFIX}{ocid}-{rid}",
+        "date": f"{day}T09:00:00Z",
+        "tag": [tag],
+        "initiationType": "tender",
+        "buyer": {"id": "GB-GOR-BUYER-" + ocid, "name": buyer},
+        "parties": [_party("GB-GOR-BUYER-" + ocid, buyer, "buyer"), *suppliers],
+        "awards": awards,
+    }
+
+
+def _award(
+    aid: str,
+    day: str,
+    amount: float,
+    supplier_ids: list[str],
+    status: str = "active",
+    names: dict[str, str] | None = None,
+) -> dict:
+    return {
+        "id": aid,
+        "status": status,
+        "date": f"{day}T00:00:00Z",
+        "value": {"amount": amount, "currency": "GBP"},
+        "suppliers": [{"id": s, "name": (names or {}).get(s, s)} for s in supplier_ids],
+    }
+
+
+def award_releases() -> list[dict]:
+    """The awards fixture: the KPI for 2025-12-01 to 2026-11-30 is £140,000 (3 awards)."""
+    cov = _party("GB-COH-00000101", "COVENTRY PRECISION LTD", "supplier", "CV1 2AA", "sme")
+    lei = _party("GB-COH-00000102", "LEICESTER LARGE PLC", "supplier", "LE1 1AA", "large")
+    der = _party("GB-COH-00000103", "DERBY MICRO LTD", "supplier", "DE1 1AA", "micro")
+    bir = _party("GB-COH-00000104", "BIRMINGHAM SME LTD", "supplier", "B1 1AY", "sme")
+    tel = _party("GB-COH-00000105", "TELFORD SME LTD", "supplier", "TF1 1AA", "sme")
+    wor = _party("GB-COH-00000106", "WORCESTER SME LTD", "supplier", "WR1 1AA", "sme")
+    lon = _party("GB-COH-00000107", "LONDON SME LTD", "supplier", "SW1A 2AA", "sme")
+    sto = _party("GB-COH-00000108", "STOKE SME LTD", "supplier", "ST1 1AP", "sme")
+    lin = _party("GB-COH-00000109", "LINCOLN SME LTD", "supplier", "LN1 1AB", "sme")
+    nop = _party("GB-COH-00000110", "NO POSTCODE SME LTD", "supplier", "", "sme")
+    nor = _party("GB-COH-00000111", "NORTHAMPTON UNKNOWN LTD", "supplier", "NN1 1AA", None)
+
+    def ids(*parties: dict) -> list[str]:
+        return [p["id"] for p in parties]
+
+    return [
+        # amended: first 100,000, then 120,000 in a later release: counts once at 120,000
+        _release(
+            "aaa1",
+            "1",
+            "2026-03-01",
+            "Ministry of Defence",
+            [_award("A1", "2026-03-01", 100000, ids(cov))],
+            [cov],
+        ),
+        _release(
+            "aaa1",
+            "2",
+            "2026-05-01",
+            "Ministry of Defence",
+            [_award("A1", "2026-03-01", 120000, ids(cov))],
+            [cov],
+            tag="awardUpdate",
+        ),
+        _release(
+            "aaa2",
+            "1",
+            "2026-06-10",
+            "Defence Equipment and Support",
+            [_award("A2", "2026-06-10", 250000, ids(lei))],
+            [lei],
+        ),
+        _release(
+            "aaa3",
+            "1",
+            "2025-11-15",
+            "Defence Science and Technology Laboratory (Dstl)",
+            [_award("A3", "2025-11-15", 40000, ids(der))],
+            [der],
+        ),
+        _release(
+            "aaa4",
+            "1",
+            "2026-04-01",
+            "Birmingham City Council",
+            [_award("A4", "2026-04-01", 500000, ids(bir))],
+            [bir],
+        ),
+        _release(
+            "aaa5",
+            "1",
+            "2026-07-01",
+            "Defence Infrastructure Organisation",
+            [_award("A5", "2026-07-01", 90000, ids(tel, wor))],
+            [tel, wor],
+        ),
+        _release(
+            "aaa6",
+            "1",
+            "2026-08-01",
+            "Ministry of Defence",
+            [_award("A6", "2026-08-01", 30000, ids(lon))],
+            [lon],
+        ),
+        _release(
+            "aaa7",
+            "1",
+            "2026-09-01",
+            "Ministry of Defence",
+            [_award("A7", "2026-09-01", 999999, ids(cov), status="cancelled")],
+            [cov],
+        ),
+        _release(
+            "aaa8",
+            "1",
+            "2026-11-30",
+            "Ministry of Defence",
+            [
+                _award("A8a", "2026-11-30", 15000, ids(sto)),
+                _award("A8b", "2025-12-01", 5000, ids(lin)),
+            ],
+            [sto, lin],
+        ),
+        _release(
+            "aaa9",
+            "1",
+            "2026-10-01",
+            "Ministry of Defence",
+            [_award("A9", "2026-10-01", 10000, ids(nop))],
+            [nop],
+        ),
+        _release(
+            "aab0",
+            "1",
+            "2026-10-02",
+            "Royal Air Force",
+            [_award("A10", "2026-10-02", 7000, ids(nor))],
+            [nor],
+        ),
+    ]
+
+
+def release_package(releases: list[dict]) -> dict:
+    """Wrap releases in a release package as the services publish it."""
+    return {
+        "uri": "https://www.find-tender.service.gov.uk/api/1.0/ocdsReleasePackages",
+        "version": "1.1",
+        "publishedDate": "2026-12-01T00:00:00Z",
+        "publisher": {"name": "Find a Tender"},
+        "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "publicationPolicy": "https://www.find-tender.service.gov.uk/",
+        "releases": releases,
+    }
