@@ -39,9 +39,11 @@ assets: $(ASSETS)
 $(BOUNDARIES): data/boundaries/hierarchy.csv | $(VENV)/.installed
 	$(PY) -m layers.boundaries build $(if $(MIRROR),--mirror $(MIRROR))
 
-# Postcodes: the Code-Point Open index, downloaded from the OS (or read from the mirror).
-$(POSTCODES): $(CODEPOINT) | $(VENV)/.installed
-	$(PY) -m layers.postcodes build $(if $(CODEPOINT),--mirror $(CODEPOINT))
+# Postcodes: the ONS Postcode Directory index, built from its pinned PyPI package (no download;
+# the app also builds it on first use). A newer OS edition: python -m layers.postcodes build
+# --codepoint (downloads Code-Point Open), then MIDLANDS_POSTCODE_INDEX=<the file it prints>.
+$(POSTCODES): requirements.txt | $(VENV)/.installed
+	$(PY) -m layers.postcodes build
 
 data: $(BOUNDARIES) $(POSTCODES)
 
