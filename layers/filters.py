@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 
-from layers import timeline, vocabulary
+import settings
+from layers import areas as area_levels
+from layers import boundaries, timeline, vocabulary
+from layers._errors import BoundaryDataMissingError
 
 #: Site columns that hold an area code, finest first; an area filter matches any of them.
 AREA_CODE_COLUMNS: tuple[str, ...] = ("lad_code", "county_code", "ca_code", "region_code")
@@ -267,3 +272,32 @@ def facet_counts(
         capability_counts(select_sites(sites, without_caps)),
         kind_counts(select_sites(sites, without_kinds)),
     )
+
+
+def area_shapes(codes: Iterable[str], *, directory: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Return the boundaries of the chosen areas: ``code``, ``name``, ``level``, EPSG:4326.
+
+    Each code is looked up from the finest level to the coarsest (a unitary authority's code
+    is a district's and a county's: its outline is the same), so a map or a slide can outline
+    the chosen areas and fit its view to them (``total_bounds``). A code no built layer holds
+    is left out; without built boundaries the frame is empty.
+    """
+    wanted = list(unique(codes))
+    frames = []
+    for level in ("lad", "county", "ca", "region"):
+        if not wanted:
+            break
+        spec = area_levels.AUTHORITY_LEVELS[level]
+        try:
+            layer = boundaries.load_layer(spec.layer, directory=directory)
+        except BoundaryDataMissingError:
+            continue
+        found = layer.loc[layer["code"].isin(wanted), ["code", "name", "geometry"]].copy()
+        found["level"] = spec.label
+        frames.append(found)
+        wanted = [code for code in wanted if code not in set(found["code"])]
+    columns = ["code", "name", "level", "geometry"]
+    if not frames:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=settings.CRS_STORAGE)
+    joined = pd.concat(frames, ignore_index=True)[columns]
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=settings.CRS_STORAGE)

@@ -47,7 +47,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     *AREA_COLUMNS,
 )
 #: Site columns exported after :data:`SITE_COLUMNS` when the sites carry them.
-OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("location_check",)
+OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("location_check", "location_checked")
 
 
 def site_table(sites: pd.DataFrame) -> pd.DataFrame:
