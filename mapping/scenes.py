@@ -21,6 +21,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -280,7 +281,7 @@ def _plural(number: int, one: str, many: str) -> str:
     return one if number == 1 else many
 
 
-def _belt_row(corridor: pd.DataFrame | None) -> dict[str, object] | None:
+def _belt_row(corridor: pd.DataFrame | None) -> dict[str, Any] | None:
     if corridor is None or corridor.empty or "part" not in corridor.columns:
         return None
     belt = corridor.loc[corridor["part"] == "belt"]
