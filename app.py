@@ -32,7 +32,7 @@ st.set_page_config(
     page_title="Midlands Defence Capability Map",
     page_icon="🛡️",
     layout="wide",
-    initial_sidebar_state="collapsed" if url_state.presenting() else "expanded",
+    initial_sidebar_state="collapsed" if url_state.presenting() else "auto",
 )
 
 
