@@ -118,7 +118,7 @@ mutate: dev data
 	rm -rf mutants && mkdir -p mutants/data/boundaries
 	MIDLANDS_ONS_MIRROR=$(abspath $(MIRROR)) $(VENV)/bin/mutmut run --max-children 2 \
 	  > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
-	$(PY) -m tests.mutation_score
+	$(PY) -m tests.support.mutation_score
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data/boundaries/raw data/boundaries/display \
