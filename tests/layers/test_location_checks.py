@@ -16,7 +16,7 @@ from pyproj import Transformer
 from layers import sites
 from layers._validate import Problem
 from layers.placement import REGISTRY_COLUMNS
-from tests.registry_rows import WALSALL, write_registry
+from tests.support.registry_rows import WALSALL, write_registry
 
 TODAY = date(2026, 11, 30)
 CV1_1DD = (433303.0, 278971.0)

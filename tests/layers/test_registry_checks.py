@@ -9,7 +9,7 @@ import pytest
 
 from layers import registry_checks, sites
 from layers.placement import REGISTRY_COLUMNS
-from tests.registry_rows import WALSALL, write_registry
+from tests.support.registry_rows import WALSALL, write_registry
 
 TODAY = date(2026, 11, 30)
 
