@@ -193,6 +193,8 @@ def command_line(
     year = as_of(criteria)
     if year is not None:
         words += ["--as-of", str(year)]
+    if not getattr(criteria, "planned", True):
+        words.append("--no-planned")
     if width_km is not None and width_km != settings.CORRIDOR_WIDTH_KM:
         words += ["--width-km", f"{width_km:g}"]
     if mode is not None and mode != "straight":
@@ -243,6 +245,7 @@ def export_metadata(selection: Selection) -> dict[str, Any]:
             ),
         },
         "as_of": as_of(criteria),
+        "areas": criteria.named_areas(),
         "data_version": selection.data_version,
         "created": selection.created.astimezone(UTC).isoformat(timespec="seconds"),
         "date": selection.created.astimezone(UTC).date().isoformat(),
