@@ -40,6 +40,7 @@ from pyproj import Transformer
 
 import settings
 from layers._io import atomic_write, atomic_write_bytes, sha256_file
+from layers._metric import transformer
 from layers.codepoint import (
     RAW_ZIP_NAME,
     PostcodeDownloadError,
@@ -266,9 +267,8 @@ def _load_index(path: str, mtime_ns: int, size: int) -> PostcodeIndex:
     return PostcodeIndex(path=Path(path), edition=edition, postcodes=postcodes, **arrays)
 
 
-@functools.cache
 def _to_wgs84() -> Transformer:
-    return Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True)
+    return transformer(settings.CRS_METRIC, settings.CRS_STORAGE)
 
 
 def lookup(
