@@ -264,19 +264,14 @@ def _release(
 
 
 def _award(
-    aid: str,
-    day: str,
-    amount: float,
-    supplier_ids: list[str],
-    status: str = "active",
-    names: dict[str, str] | None = None,
+    aid: str, day: str, amount: float, suppliers: list[dict], status: str = "active"
 ) -> dict:
     return {
         "id": aid,
         "status": status,
         "date": f"{day}T00:00:00Z",
         "value": {"amount": amount, "currency": "GBP"},
-        "suppliers": [{"id": s, "name": (names or {}).get(s, s)} for s in supplier_ids],
+        "suppliers": [{"id": p["id"], "name": p["name"]} for p in suppliers],
     }
 
 
@@ -294,8 +289,8 @@ def award_releases() -> list[dict]:
     nop = _party("GB-COH-00000110", "NO POSTCODE SME LTD", "supplier", "", "sme")
     nor = _party("GB-COH-00000111", "NORTHAMPTON UNKNOWN LTD", "supplier", "NN1 1AA", None)
 
-    def ids(*parties: dict) -> list[str]:
-        return [p["id"] for p in parties]
+    def ids(*parties: dict) -> list[dict]:
+        return list(parties)
 
     return [
         # amended: first 100,000, then 120,000 in a later release: counts once at 120,000
