@@ -320,3 +320,26 @@ def counts_choropleth(
         for c, s in zip(merged["count"], merged["suppressed_cells"], strict=True)
     ]
     return gpd.GeoDataFrame(merged.drop(columns="lad_code"), geometry="geometry", crs=lads.crs)
+
+
+def company_details(firms: pd.DataFrame | None, company_number: object) -> dict[str, Any] | None:
+    """Return a curated site's company as the register holds it (SIC codes, registered office).
+
+    None when the firms are not loaded, the site names no company, or the company is not among
+    the firms kept (not active, outside the definition or outside the mapped districts).
+    """
+    number = str(company_number or "").strip()
+    if firms is None or not number:
+        return None
+    match = firms[firms["company_number"] == number]
+    if match.empty:
+        return None
+    row = match.iloc[0]
+    return {
+        "company_number": number,
+        "name": row["name"],
+        "sic_codes": [c for c in str(row["sic_codes"]).split(";") if c],
+        "registered_office_postcode": row["postcode"],
+        "lad_code": row["lad_code"],
+        "core": bool(row["core"]),
+    }

@@ -148,3 +148,18 @@ def test_map_data(sources: registers_figures.RegisterSources, boundaries_dir: Pa
     one = registers_figures.counts_choropleth(sources.counts, lads, sic_class="30.30")
     assert one.set_index("code").loc["E08000026", "label"] == "suppressed"
     assert "Companies House" in sources.label("firms") and "2026-12" in sources.label("firms")
+
+
+def test_company_details_for_a_curated_site(sources: registers_figures.RegisterSources) -> None:
+    details = registers_figures.company_details(sources.firms, "00000008")
+    assert details == {
+        "company_number": "00000008",
+        "name": "HOTEL DEFENCE SERVICES LTD",
+        "sic_codes": ["26511", "84220"],
+        "registered_office_postcode": "LE1 1AA",
+        "lad_code": "E06000016",
+        "core": True,
+    }
+    assert registers_figures.company_details(sources.firms, "00000004") is None  # bakery
+    assert registers_figures.company_details(None, "00000008") is None
+    assert registers_figures.company_details(sources.firms, "") is None
