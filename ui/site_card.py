@@ -20,8 +20,8 @@ import streamlit as st
 
 import settings
 from layers import timeline, vocabulary
+from layers.selection import Selection
 from ui import keys
-from ui.filtering import Selected
 from ui.text import plain
 
 #: How far the card looks for other selected sites, in km (measured on the National Grid).
@@ -213,8 +213,8 @@ def take_click(clicked: str | None, clicks: int) -> bool:
 # --- drawing ---
 
 
-def _find(selected: Selected, site_id: str) -> tuple[pd.Series | None, bool]:
-    for frame, uploaded in ((selected.sites, False), (selected.uploads, True)):
+def _find(selected: Selection, site_id: str) -> tuple[pd.Series | None, bool]:
+    for frame, uploaded in ((selected.registry_sites, False), (selected.uploads, True)):
         if frame is None or frame.empty:
             continue
         rows = frame[frame["site_id"].astype(str) == site_id]
@@ -223,7 +223,7 @@ def _find(selected: Selected, site_id: str) -> tuple[pd.Series | None, bool]:
     return None, False
 
 
-def site_card(selected: Selected, site_id: str | None) -> None:
+def site_card(selected: Selection, site_id: str | None) -> None:
     """Show the card of ``site_id`` (a hint when no site is chosen or it is filtered out)."""
     if site_id is None:
         st.caption(HINT)
@@ -245,9 +245,9 @@ def site_card(selected: Selected, site_id: str | None) -> None:
     _nearby(selected, site, site_id)
 
 
-def _nearby(selected: Selected, site: pd.Series, site_id: str) -> None:
+def _nearby(selected: Selection, site: pd.Series, site_id: str) -> None:
     found: list[Neighbour] = []
-    for frame in (selected.sites, selected.uploads):
+    for frame in (selected.registry_sites, selected.uploads):
         if frame is not None and not frame.empty:
             found += neighbours(frame, float(site["lat"]), float(site["lon"]), exclude=site_id)
     found.sort(key=lambda n: n.km)

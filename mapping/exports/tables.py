@@ -17,7 +17,7 @@ import settings
 from layers import areas, boundaries, vocabulary
 from layers._errors import BoundaryDataMissingError
 from layers.placement import AREA_COLUMNS
-from mapping.selection import Selection
+from layers.selection import Selection
 
 #: The layers of an export, in order.
 LAYER_NAMES: tuple[str, ...] = ("sites", "corridor", "areas")
@@ -33,6 +33,9 @@ SITE_COLUMNS: tuple[str, ...] = (
     "capabilities",
     "capability_labels",
     "main_capability",
+    "status",
+    "opened",
+    "closes",
     "lat",
     "lon",
     "location_precision",
@@ -43,6 +46,8 @@ SITE_COLUMNS: tuple[str, ...] = (
     "location_source",
     *AREA_COLUMNS,
 )
+#: Site columns exported after :data:`SITE_COLUMNS` when the sites carry them.
+OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("location_check", "location_checked")
 
 
 def site_table(sites: pd.DataFrame) -> pd.DataFrame:
@@ -50,10 +55,13 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
 
     Capabilities become a ``;``-joined string of slugs (and of labels), plus one boolean
     ``cap_<slug>`` column per capability of the vocabulary; lat and lon keep 6 decimals.
+    ``status``, ``opened`` and ``closes`` say when the site is on the map (empty for an
+    uploaded site that gave none); ``location_check`` follows when the registry has it.
     """
     table = pd.DataFrame(index=sites.index)
     capability_lists = [list(caps) if caps is not None else [] for caps in sites["capabilities"]]
-    for column in SITE_COLUMNS:
+    optional = [c for c in OPTIONAL_SITE_COLUMNS if c in sites.columns]
+    for column in (*SITE_COLUMNS, *optional):
         if column == "kind_label":
             table[column] = sites["kind"].map(vocabulary.kind_label)
         elif column == "capabilities":
