@@ -30,8 +30,9 @@ from layers import (
 from layers._io import atomic_write_bytes
 from layers.selection import Selection, belt_mode, belt_width_km, ensure_corridor
 from mapping import credits, description, slides, standalone
-from mapping.exports.csv_table import sites_csv
+from mapping.exports.csv_table import csvw_json, sites_csv
 from mapping.exports.geojson import geojson_collections, geojson_text
+from mapping.exports.names import selection_stem
 
 #: The pack's files and what each holds, in the order they are written.
 PACK_FILES: dict[str, str] = {
@@ -40,6 +41,7 @@ PACK_FILES: dict[str, str] = {
     "corridor.geojson": "the Midlands Defence Belt computed from the selection (belt and spine)",
     "areas.geojson": "the authorities holding selected sites, with counts by capability",
     "sites.csv": "the selected sites as a table (lat/lon, authorities, capability flags)",
+    "sites.csv-metadata.json": "what each column of sites.csv means (CSV on the Web metadata)",
     "map.png": "a 16:9 slide of the selection (1920 x 1080)",
     "map.html": "an interactive map that opens in a browser with no internet",
     "description.txt": "the map in words: what it shows, for readers who cannot see it",
@@ -102,6 +104,7 @@ def build_bid_pack(
         "corridor.geojson": geojson_text(collections["corridor"]).encode("utf-8"),
         "areas.geojson": geojson_text(collections["areas"]).encode("utf-8"),
         "sites.csv": sites_csv(selection).encode("utf-8-sig"),
+        "sites.csv-metadata.json": csvw_json(selection, "sites.csv").encode("utf-8"),
         "map.png": slides.render_slide(selection, fmt="png", title=heading),
         "map.html": standalone.standalone_html(selection, title=heading, registry=registry).encode(
             "utf-8"
@@ -133,14 +136,8 @@ def build_bid_pack(
 
 
 def bid_pack_name(selection: Selection) -> str:
-    """Return a file name for the pack: date, data version and a short filter slug."""
-    criteria = selection.criteria
-    words = [*criteria.capabilities, *criteria.kinds, *criteria.areas]
-    if criteria.in_belt:
-        words.append("belt")
-    slug = "-".join(words)[:60].strip("-") or "all-sites"
-    day = selection.created.date().isoformat()
-    return f"bid-pack-{day}-{selection.data_version or 'data'}-{slug}.zip".replace("_", "-")
+    """Return a file name for the pack: the filter's parts by name (areas once each), the date."""
+    return f"bid-pack_{selection_stem(selection)}.zip"
 
 
 def description_text(sentences: list[str], *, title: str = DEFAULT_TITLE) -> str:

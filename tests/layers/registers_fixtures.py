@@ -199,7 +199,7 @@ def postcode_index() -> PostcodeIndex:
     return PostcodeIndex(
         path=Path("hand-built"),
         edition="hand-built",
-        postcodes=np.array(names, dtype="U8"),
+        postcodes=np.array(names, dtype="S8"),
         easting=np.array([POINTS[n][0] for n in names], dtype=np.int32),
         northing=np.array([POINTS[n][1] for n in names], dtype=np.int32),
         quality=np.full(len(names), 10, dtype=np.uint8),

@@ -85,3 +85,11 @@ def test_sources_not_loaded_say_how_to_load(tmp_path: Path) -> None:
     assert "python -m layers.companies build" in "\n".join(lines)
     assert list(_read(files, "registers/awards.csv").columns) == list(contracts.COLUMNS)
     assert _read(files, "registers/awards.csv").empty
+
+
+def test_the_pack_is_named_from_the_selection_stem() -> None:
+    from mapping.exports.names import selection_stem
+
+    selection = _selection()
+    assert bidpack.bid_pack_name(selection) == f"bid-pack_{selection_stem(selection)}.zip"
+    assert "sites.csv-metadata.json" in bidpack.PACK_FILES
