@@ -95,8 +95,8 @@ def test_write_embed_puts_the_map_and_its_data_beside_the_snippet(
     assert names == [
         "pitch-map.html",
         "pitch-sites.csv",
+        "pitch-sites.csv-metadata.json",
         "pitch-sites.geojson",
-        "pitch-sites.metadata.json",
         "pitch.html",
     ]
     snippet = (tmp_path / "pitch.html").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -22,7 +23,7 @@ import shapely
 from PIL import Image
 
 import settings
-from layers import filters, vocabulary
+from layers import filters, timeline, vocabulary
 from layers.filters import SiteFilter
 from layers.sites import load_sites
 from mapping import bidpack, export, standalone, style
@@ -302,8 +303,11 @@ def test_the_csv_has_lat_lon_authorities_and_a_side_file(
     written = table.set_index("site_id").loc[expected.index]
     assert (written["lat"].astype(float) - expected["lat"]).abs().max() < 1e-6
     assert (written["lon"].astype(float) - expected["lon"]).abs().max() < 1e-6
-    assert side.name == "sites.metadata.json"
-    metadata = json.loads(side.read_text(encoding="utf-8"))
+    assert side.name == "sites.csv-metadata.json", "the CSVW name tools look for"
+    csvw = json.loads(side.read_text(encoding="utf-8"))
+    assert csvw["url"] == "sites.csv"
+    assert csvw["schema:version"] == selection.data_version
+    metadata = csvw["notes"][0]["mdm:export"]
     assert metadata["data_version"] == selection.data_version
     assert metadata["counts"]["sites"] == len(table)
 
@@ -444,10 +448,13 @@ def test_the_cli_selects_what_select_sites_selects(
     out = tmp_path / "sites.geojson"
     assert export.main(cli(boundaries_dir, "--format", "geojson", *options, "-o", str(out))) == 0
     written = json.loads(out.read_text(encoding="utf-8"))
-    expected = filters.select_sites(registry, criteria)
+    # without --as-of the command line counts this year, as the app does
+    this_year = dataclasses.replace(criteria, as_of=timeline.default_year())
+    expected = filters.select_sites(registry, this_year)
     assert sorted(f["id"] for f in written["features"]) == sorted(expected["site_id"])
     assert len(expected) > 0
-    assert filters.from_query(written["metadata"]["filters"]["query"]) == criteria
+    assert filters.from_query(written["metadata"]["filters"]["query"]) == this_year
+    assert written["metadata"]["as_of"] == timeline.default_year()
 
 
 def test_the_cli_in_belt_keeps_the_sites_inside_the_belt(
