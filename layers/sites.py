@@ -48,6 +48,9 @@ OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = (
     "location_note",
     "status_source",
     "location_source",
+    "location_check",
+    "location_checked",
+    "capability_sources",
 )
 
 
@@ -227,6 +230,10 @@ def _placed_sites(source: Path, boundaries_dir: str | Path | None) -> gpd.GeoDat
     days, distinct = pd.factorize(sites["last_checked"])
     written = np.array([day.isoformat() for day in distinct] + [None], dtype=object)
     sites["last_checked"] = written[days]
+    if "location_checked" in sites.columns:
+        sites["location_checked"] = [
+            day.isoformat() if isinstance(day, date) else "" for day in sites["location_checked"]
+        ]
     optional = [c for c in OPTIONAL_TEXT_COLUMNS if c in sites.columns]
     sites[optional] = sites[optional].fillna("")
     return assign_areas(sites, boundaries_dir=boundaries_dir)

@@ -4,7 +4,7 @@
 slide), ``map.html`` (the offline map), ``description.txt`` (the map in words, for readers who
 cannot see it) and ``README.txt``: what is inside, the filters, the data version and date, the
 counts, the sources and licences, and the attribution text to paste into a bid. Every file is
-made from one :class:`mapping.selection.Selection`, so they agree.
+made from one :class:`layers.selection.Selection`, so they agree.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pandas as pd
 
 from layers import areas, provenance, vocabulary
 from layers._io import atomic_write_bytes
+from layers.selection import Selection, belt_mode, belt_width_km, ensure_corridor
 from mapping import credits, description, slides, standalone
 from mapping.exports.csv_table import sites_csv
 from mapping.exports.geojson import geojson_collections, geojson_text
-from mapping.selection import Selection, belt_mode, belt_width_km, ensure_corridor
 
 #: The pack's files and what each holds, in the order they are written.
 PACK_FILES: dict[str, str] = {
@@ -52,7 +52,7 @@ def build_bid_pack(
     Parameters
     ----------
     selection
-        What the pack holds (``mapping.selection.make_selection``).
+        What the pack holds (``layers.selection.make_selection``).
     path
         Where to write the ZIP as well; nothing is written when None.
     title

@@ -22,8 +22,8 @@ import pandas as pd
 import settings
 from layers import areas, filters
 from layers.filters import SiteFilter
+from layers.selection import Selection, belt_mode, belt_width_km
 from mapping import kpis
-from mapping.selection import Selection, belt_mode, belt_width_km
 
 #: The product's name, as exports credit it.
 PRODUCT: str = "Midlands Defence Capability Map"

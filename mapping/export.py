@@ -1,6 +1,6 @@
 """Exports of exactly what the filters select, and the command line that writes them.
 
-Every export is made from one :class:`mapping.selection.Selection` and records its provenance
+Every export is made from one :class:`layers.selection.Selection` and records its provenance
 (:mod:`mapping.credits`) in the way its format allows. The formats live one to a module:
 :mod:`mapping.exports.geojson`, :mod:`~mapping.exports.geopackage`, :mod:`~mapping.exports.kml`,
 :mod:`~mapping.exports.csv_table`, :mod:`mapping.standalone` (the offline map),
@@ -29,6 +29,14 @@ import settings
 from layers import areas, boundaries, filters, timeline
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.filters import SiteFilter
+from layers.selection import (
+    CorridorUnavailableError,
+    Selection,
+    belt_mode,
+    belt_width_km,
+    ensure_corridor,
+    make_selection,
+)
 from mapping import bidpack, embed, slides, standalone
 from mapping.credits import (
     PRODUCT,
@@ -48,14 +56,6 @@ from mapping.exports.geojson import (
 from mapping.exports.geopackage import write_gpkg
 from mapping.exports.kml import kml_colour, kml_document, write_kml
 from mapping.exports.tables import LAYER_NAMES, areas_layer
-from mapping.selection import (
-    CorridorUnavailableError,
-    Selection,
-    belt_mode,
-    belt_width_km,
-    ensure_corridor,
-    make_selection,
-)
 
 # The names scripts, tests and the app import from ``mapping.export``.
 __all__ = [

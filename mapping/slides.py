@@ -21,9 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping import credits, slide_map
 from mapping.description import selection_description
-from layers.selection import Selection
 from mapping.slide_legend import draw_legend
 
 #: The slide's size: PowerPoint's widescreen 13.333 x 7.5 inches (16:9).
@@ -61,7 +61,7 @@ def slide_figure(
     Parameters
     ----------
     selection
-        What to show (``mapping.selection.make_selection``).
+        What to show (``layers.selection.make_selection``).
     title
         The slide's title (default: the product's name).
     subtitle

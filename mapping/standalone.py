@@ -23,9 +23,9 @@ import pandas as pd
 
 from layers import blueprint, timeline, vocabulary
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping import assets, credits, description, kpis
 from mapping.popups import text
-from mapping.selection import Selection
 from mapping.sitemap import build_map
 
 #: Blueprint figures shown in the KPI box by default (keys of ``layers.blueprint``).
@@ -110,7 +110,7 @@ def standalone_html(
     Parameters
     ----------
     selection
-        What to show (``mapping.selection.make_selection``).
+        What to show (``layers.selection.make_selection``).
     title, subtitle
         The title box's text (default: the product's name; the filters, data version, date).
     kpis

@@ -17,7 +17,7 @@ import pytest
 from layers import filters
 from layers.filters import SiteFilter
 from tests import handbuilt
-from tests.handbuilt import ids
+from tests.support.handbuilt import ids
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from layers import filters
 from layers.filters import SiteFilter
 from tests import handbuilt
-from tests.handbuilt import ALL, ids
+from tests.support.handbuilt import ALL, ids
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from layers.filters import SiteFilter
 from layers.uploads import read_user_sites
 from mapping import assets, build_map, export, popups, standalone
 from mapping.choropleth import build_choropleth
+from tests.support.browser import offline_page
 
 LONG = "Long " + "x" * 100_000
 #: Strings an attacker (or an unlucky spreadsheet) can put in any text field.
@@ -323,17 +324,8 @@ def test_in_chromium_no_hostile_string_runs_and_each_shows_as_text(
     for name, fmap in pages.items():
         path = tmp_path / name
         path.write_text(assets.inline_html(fmap.get_root().render()), encoding="utf-8")
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = offline_page(browser, blocked, width=1400, loopback=False)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-
-        def route(request_route, request) -> None:
-            if request.url.startswith(("file:", "data:", "blob:", "about:")):
-                request_route.continue_()
-            else:
-                blocked.append(request.url)
-                request_route.abort()
-
-        page.route("**/*", route)
         page.goto(path.as_uri())
         page.locator(".leaflet-container").wait_for(timeout=20_000)
         opened = page.evaluate(OPEN_EVERYTHING)

@@ -10,8 +10,7 @@ from playwright.sync_api import Browser, Page
 
 import settings
 from mapping import scenes
-from tests.browser import streamlit_server
-from tests.test_browser import offline_page
+from tests.support.browser import offline_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,7 @@ def wait_for_scene(page: Page, key: str) -> None:
 def test_clicker_keys_move_between_scenes_and_keep_the_year(browser: Browser, boundaries_dir: Path):
     order = [scene.key for scene in scenes.SCENES]
     with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        page = offline_page(browser, [])
+        page = offline_page(browser, [], height=1100)
         page.goto(f"{url}/?scene={order[0]}&year=2027")
         wait_for_scene(page, order[0])
         page.get_by_test_id("stButton").first.wait_for()

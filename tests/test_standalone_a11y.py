@@ -16,8 +16,7 @@ from playwright.sync_api import Browser, Page
 import settings
 from layers.filters import SiteFilter
 from mapping import export, standalone
-from tests.browser import ARTIFACTS
-from tests.test_standalone_browser import open_offline
+from tests.support.browser import ARTIFACTS, open_file_offline
 
 pytestmark = pytest.mark.browser
 AXE = settings.ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -73,7 +72,7 @@ def test_axe_finds_no_serious_or_critical_violation(
         encoding="utf-8",
     )
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
-    page = open_offline(browser, path, record)
+    page = open_file_offline(browser, path, record)
     page.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
     page.locator(".mdm-legend").wait_for()
     unnamed = page.locator(".leaflet-marker-icon:not([aria-label])").count()
@@ -117,7 +116,7 @@ def test_the_page_has_a_language_a_zoomable_viewport_one_main_and_one_h1(
 ):
     path = standalone.write_standalone_html(three, tmp_path / "map.html", title="Pitch map")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
-    page = open_offline(browser, path, record)
+    page = open_file_offline(browser, path, record)
     page.locator(".mdm-marker").first.wait_for(timeout=30_000)
     assert page.evaluate("document.documentElement.lang") == "en-GB"
     viewport = page.locator("meta[name=viewport]").get_attribute("content")
@@ -142,7 +141,7 @@ def test_the_keyboard_alone_reaches_opens_and_closes_every_site(
 ):
     path = standalone.write_standalone_html(three, tmp_path / "map.html", title="Pitch map")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
-    page = open_offline(browser, path, record)
+    page = open_file_offline(browser, path, record)
     page.locator(".mdm-marker").first.wait_for(timeout=30_000)
 
     page.keyboard.press("Tab")
@@ -199,7 +198,7 @@ def test_the_skip_link_leads_to_the_map_in_words(
 ):
     path = standalone.write_standalone_html(three, tmp_path / "map.html")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
-    page = open_offline(browser, path, record)
+    page = open_file_offline(browser, path, record)
     page.locator(".mdm-marker").first.wait_for(timeout=30_000)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")

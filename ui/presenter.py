@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import geopandas as gpd
@@ -13,7 +12,8 @@ from streamlit_folium import st_folium
 import settings
 from layers import filters, summary
 from mapping import build_map, credits, export, scenes, standalone
-from ui import caches, keys, presenter_keys
+from ui import caches, filtering, keys, presenter_keys
+from ui.options import MapOptions
 from ui.text import plain
 
 
@@ -66,22 +66,12 @@ def scene_selection(
 ) -> export.Selection:
     """Return what ``scene`` shows in ``year``, its belt (when it needs one) from the cache."""
     criteria = scenes.scene_filter(scene, year=year)
-    corridor = None
-    if scene.show_belt or criteria.in_belt:
-        base = filters.select_sites(sites, replace(criteria, in_belt=False))
-        corridor = caches.corridor_of(
-            base,
-            width_km=settings.CORRIDOR_WIDTH_KM,
-            mode="straight",
-            version=version,
-            stamps=stamps,
-        )
-    return export.make_selection(
+    return filtering.select(
         sites,
         criteria,
-        boundaries_dir=settings.BOUNDARIES_DIR,
-        data_version=version,
-        corridor=corridor,
+        MapOptions(belt=scene.show_belt, width_km=settings.CORRIDOR_WIDTH_KM, mode="straight"),
+        version=version,
+        stamps=stamps,
     )
 
 

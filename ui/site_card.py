@@ -20,8 +20,8 @@ import streamlit as st
 
 import settings
 from layers import timeline, vocabulary
+from layers.selection import Selection
 from ui import keys
-from ui.filtering import Selected
 from ui.text import plain
 
 #: How far the card looks for other sites by default, in km (measured on the National Grid).
@@ -241,8 +241,8 @@ def take_click(clicked: str | None, clicks: int) -> bool:
 # --- drawing ---
 
 
-def _find(selected: Selected, site_id: str) -> tuple[pd.Series | None, bool]:
-    for frame, uploaded in ((selected.sites, False), (selected.uploads, True)):
+def _find(selected: Selection, site_id: str) -> tuple[pd.Series | None, bool]:
+    for frame, uploaded in ((selected.registry_sites, False), (selected.uploads, True)):
         if frame is None or frame.empty:
             continue
         rows = frame[frame["site_id"].astype(str) == site_id]
@@ -252,7 +252,7 @@ def _find(selected: Selected, site_id: str) -> tuple[pd.Series | None, bool]:
 
 
 def site_card(
-    selected: Selected, site_id: str | None, *, registry: pd.DataFrame | None = None
+    selected: Selection, site_id: str | None, *, registry: pd.DataFrame | None = None
 ) -> None:
     """Show the card of ``site_id`` (a hint when no site is chosen).
 
@@ -308,7 +308,7 @@ def _registry() -> pd.DataFrame | None:
 
 
 def nearby_sites(
-    selected: Selected,
+    selected: Selection,
     registry: pd.DataFrame | None,
     site: pd.Series,
     site_id: str,
@@ -321,7 +321,7 @@ def nearby_sites(
     The selected sites (and the user's), or with ``everything`` every site of the registry
     whatever the filters (the user's sites too).
     """
-    frames = [registry if everything and registry is not None else selected.sites]
+    frames = [registry if everything and registry is not None else selected.registry_sites]
     frames.append(selected.uploads)
     found: list[Neighbour] = []
     for frame in frames:
@@ -333,7 +333,7 @@ def nearby_sites(
 
 
 def _nearby(
-    selected: Selected, registry: pd.DataFrame | None, site: pd.Series, site_id: str
+    selected: Selection, registry: pd.DataFrame | None, site: pd.Series, site_id: str
 ) -> None:
     st.markdown("**What is near this site**")
     radius = st.segmented_control(

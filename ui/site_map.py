@@ -18,10 +18,10 @@ from streamlit_folium import st_folium
 
 import settings
 from layers import estates
+from layers.selection import Selection
 from mapping import build_map
 from mapping.livemap import MapEvent, live_map
 from ui import caches, keys, site_card, url_state
-from ui.filtering import Selected
 from ui.map_overlays import map_overlays
 from ui.options import OLDER_MAP_NOTE, MapOptions
 from ui.text import plain
@@ -34,7 +34,7 @@ MAP_COLUMNS = (3, 1)
 
 
 def site_map(
-    selected: Selected,
+    selected: Selection,
     options: MapOptions,
     version: str,
     stamps: caches.DataStamps,
@@ -59,7 +59,7 @@ def site_map(
 
 @st.fragment
 def _map_and_card(
-    selected: Selected,
+    selected: Selection,
     options: MapOptions,
     version: str,
     stamps: caches.DataStamps,
@@ -92,7 +92,7 @@ def highlighted_ids(table_ids: tuple[str, ...]) -> list[str]:
 
 
 def _live_map(
-    selected: Selected,
+    selected: Selection,
     options: MapOptions,
     version: str,
     stamps: caches.DataStamps,
@@ -103,7 +103,7 @@ def _live_map(
     )
     return live_map(
         base,
-        selected.sites,
+        selected.registry_sites,
         key=keys.SITE_MAP,
         uploads=selected.uploads,
         fit=not options.keep_view,
@@ -115,17 +115,17 @@ def _live_map(
     )
 
 
-def _folium_map(selected: Selected, options: MapOptions, version: str) -> None:
+def _folium_map(selected: Selection, options: MapOptions, version: str) -> None:
     """Draw the older folium map, the only one with light tiles and the density heat."""
     found_clusters: gpd.GeoDataFrame | None = None
     heat: list[list[float]] | None = None
     if options.clusters or options.heat:
         found_clusters, heat = caches.cached_analysis(
-            selected.sites, tuple(sorted(selected.sites["site_id"])), version
+            selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
         )
     footprints = estates.load_estates() if options.estates else None
     fmap = build_map(
-        selected.sites,
+        selected.registry_sites,
         boundaries_dir=settings.BOUNDARIES_DIR,
         basemap=options.basemap,
         cluster_markers=options.cluster_markers,
@@ -150,13 +150,13 @@ def _folium_map(selected: Selected, options: MapOptions, version: str) -> None:
 
 
 def belt_caption(
-    selected: Selected, options: MapOptions, version: str, stamps: caches.DataStamps
+    selected: Selection, options: MapOptions, version: str, stamps: caches.DataStamps
 ) -> None:
     """Say under the map what share of the selection the belt holds, and that it is a model."""
     if selected.corridor is None:
         return
     headline = caches.belt_headline(
-        selected.base,
+        selected.belt_sites,
         selected.corridor,
         width_km=options.width_km,
         mode=options.mode,

@@ -7,11 +7,11 @@
 (function () {
   "use strict";
 
-  var element = window.LiveMapElement;
+  var element = LiveMap.Element;
 
   var STEPS = {ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10};
 
-  window.LiveMapKeyboard = function (L, map, sites, open) {
+  LiveMap.Keyboard = function (L, map, sites, open) {
     var order = null, position = -1, current = null, made = 0;
     var list = element("div", "mdm-nav-list");
     var option = element("div", "mdm-nav-option", "No site in focus");

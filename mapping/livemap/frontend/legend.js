@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var element = window.LiveMapElement;
+  var element = LiveMap.Element;
 
   // the legend starts open on maps at least this wide (px)
   var OPEN_LEGEND_WIDTH = 800;
@@ -18,7 +18,7 @@
     return line;
   }
 
-  window.LiveMapLegend = function (L, map) {
+  LiveMap.Legend = function (L, map) {
     var body = element("div");
     var capabilities = element("div");
     var kinds = element("div");
@@ -100,11 +100,11 @@
         if (!counts.total) { capabilities.appendChild(element("div", "mdm-row", "No sites selected")); }
         tables.kinds.forEach(function (label, i) {
           if (!counts.kinds[i]) { return; }
-          kinds.appendChild(row(window.LiveMapShapeSvg(tables.shapes[i], "#ffffff", 16), label,
+          kinds.appendChild(row(LiveMap.ShapeSvg(tables.shapes[i], "#ffffff", 16), label,
             counts.kinds[i]));
         });
         if (counts.closing) {
-          var bar = window.LiveMapShapeSvg(null, "#ffffff", 16);
+          var bar = LiveMap.ShapeSvg(null, "#ffffff", 16);
           var line = document.createElementNS("http://www.w3.org/2000/svg", "line");
           line.setAttribute("x1", "-0.7");
           line.setAttribute("y1", "0.7");
@@ -116,7 +116,7 @@
           kinds.appendChild(row(bar, "Closure announced", counts.closing));
         }
         if (counts.uploaded) {
-          var ring = window.LiveMapShapeSvg(null, "#ffffff", 16);
+          var ring = LiveMap.ShapeSvg(null, "#ffffff", 16);
           var shape = ring.lastChild;
           shape.setAttribute("stroke", tables.uploadStroke);
           shape.setAttribute("stroke-width", "0.3");

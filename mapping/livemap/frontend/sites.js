@@ -11,7 +11,7 @@
   var ID = 0, LON = 1, LAT = 2, KIND = 3, CAP = 4, STATUS = 5, NAME = 6;
   var SVG = "http://www.w3.org/2000/svg";
 
-  var element = window.LiveMapElement;
+  var element = LiveMap.Element;
 
   /** The catalogue rows a base64 bit mask marks as shown (null when it names a missing row). */
   function decodeMask(mask, size) {
@@ -62,9 +62,9 @@
     return svg;
   }
 
-  window.LiveMapShapeSvg = shapeSvg;
+  LiveMap.ShapeSvg = shapeSvg;
 
-  window.LiveMapSites = function (L, map, renderer) {
+  LiveMap.Sites = function (L, map, renderer) {
     var tables = null;
     var store = {session: null, rows: [], statuses: []};
     var markers = [];
