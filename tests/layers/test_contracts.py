@@ -10,8 +10,8 @@ import pytest
 
 from layers import contracts, http
 from layers.registers import RegisterDownloadError, RegisterSourceError
+from tests.support import registers_fixtures as fx
 from tests.support.http_stub import Script, serve
-from tests.layers import registers_fixtures as fx
 
 
 @pytest.fixture
