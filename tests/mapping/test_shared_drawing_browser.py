@@ -142,8 +142,8 @@ def test_the_legend_starts_folded_and_explains_what_is_drawn(
 def test_each_site_on_a_shared_point_opens_by_mouse(browser: Browser, page_path: Path) -> None:
     page = open_page(browser, page_path, 1366, 768)
     page.evaluate(
-        "([lat, lon]) => { const m = window.livemap.map; m.setView([lat, lon], 12, {animate: false});"
-        " m.panBy([-200, -180], {animate: false}); }",
+        "([lat, lon]) => { const m = window.livemap.map;"
+        " m.setView([lat, lon], 12, {animate: false}); m.panBy([-200, -180], {animate: false}); }",
         list(DERBY_POINT),
     )
     page.wait_for_timeout(300)
