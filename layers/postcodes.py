@@ -49,6 +49,7 @@ from pyproj import Transformer
 import settings
 from layers import onspd
 from layers._io import atomic_write, atomic_write_bytes, sha256_file
+from layers._metric import transformer
 from layers.codepoint import (
     RAW_ZIP_NAME,
     PostcodeDownloadError,
@@ -450,9 +451,8 @@ def _index_from_table(table: pa.Table, path: Path) -> PostcodeIndex:
     )
 
 
-@functools.cache
 def _to_wgs84() -> Transformer:
-    return Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True)
+    return transformer(settings.CRS_METRIC, settings.CRS_STORAGE)
 
 
 def lookup(

@@ -19,7 +19,6 @@ than a year is a warning.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import pyarrow.compute as pc
 from pyproj import Transformer
 
 import settings
+from layers._metric import transformer
 from layers._validate import Problem
 
 #: The URL columns whose domains are checked.
@@ -336,9 +336,8 @@ def postcode_distances(sites: pd.DataFrame, lookup: Any) -> pd.DataFrame:
     )
 
 
-@functools.cache
 def _to_metric() -> Transformer:
-    return Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    return transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
 
 
 def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> list[Problem]:

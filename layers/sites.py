@@ -15,7 +15,6 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import sys
 from datetime import date
@@ -39,6 +38,7 @@ from layers import (
     vocabulary,
 )
 from layers._errors import BoundaryDataMissingError, SiteValidationError
+from layers._metric import transformer
 from layers._validate import Problem, paused_collection, read_table
 from layers._validate_columns import check_table
 from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
@@ -211,9 +211,8 @@ def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Pro
     return problems
 
 
-@functools.cache
 def _to_metric() -> Transformer:
-    return Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    return transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
 
 
 def load_sites(
