@@ -240,3 +240,30 @@ def bench_registers(bench: Bench, *, rows: int = ROWS) -> None:
         f"(budget < 1 GB: {verdict_memory}; imports alone {imports / 1e6:.0f} MB)",
         flush=True,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run this group alone: ``python -m benchmarks.registers [--rows N] [--work-dir DIR]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.registers", description=__doc__)
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--work-dir", default=str(settings.ROOT / "benchmarks" / "out"))
+    args = parser.parse_args(argv)
+    work = Path(args.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    bench = Bench(
+        repeat=args.repeat,
+        warmup=0,
+        quick=False,
+        boundaries_dir=settings.BOUNDARIES_DIR,
+        work_dir=work,
+        browser=False,
+    )
+    bench_registers(bench, rows=args.rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
