@@ -58,9 +58,11 @@ OUTPUT_NAME = "companies.parquet"
 MANIFEST_NAME = "manifest.json"
 PRODUCT = "Companies House Free Company Data Product (BasicCompanyDataAsOneFile)"
 DOWNLOAD_PAGE = "https://download.companieshouse.gov.uk/en_output.html"
+#: Companies House asks re-users to identify the source and acknowledge its copyright status
+#: (its Information Fair Trader Scheme statement on gov.uk, "Statement of Public Task").
 ATTRIBUTION = (
-    "Contains Companies House data (Free Company Data Product), used under the terms "
-    "Companies House gives for its public data"
+    "Source: Companies House, Free Company Data Product (BasicCompanyDataAsOneFile); "
+    "© Crown copyright"
 )
 ACTIVE = "Active"
 #: Account categories whose firms are often run from a home address (aggregated when public).
