@@ -200,7 +200,7 @@ def bench_registers(bench: Bench, *, rows: int = ROWS) -> None:
     except postcodes.PostcodeIndexMissingError as exc:
         bench.note(f"registers figures skipped: {exc}")
         return
-    count = 100_000 if bench.quick else rows
+    count = 20_000 if bench.quick else rows
     path = synthetic_file(
         bench.work_dir / f"BasicCompanyDataAsOneFile-synthetic-{count}.zip", rows=count
     )
