@@ -121,6 +121,7 @@ def chooser_codes(sites: gpd.GeoDataFrame, areas: tuple[str, ...]) -> dict[str, 
     """
     placed: set[str] = set()
     chosen: dict[str, list[str]] = {}
+    areas = filters.unique(areas)
     for chooser in keys.AREA_CHOOSERS:
         codes = set(sites[chooser.code_column]) if chooser.code_column in sites else set()
         chosen[chooser.key] = [code for code in areas if code in codes and code not in placed]

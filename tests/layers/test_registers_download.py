@@ -9,7 +9,7 @@ import pytest
 
 from layers import companies, http, registers_download
 from layers.registers import RegisterDownloadError
-from tests.layers import registers_fixtures as fx
+from tests.support import registers_fixtures as fx
 from tests.support.http_stub import Script, serve
 
 

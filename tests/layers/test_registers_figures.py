@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import box
 
 from layers import companies, contracts, registers_figures, statistics
-from tests.layers import registers_fixtures as fx
+from tests.support import registers_fixtures as fx
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from layers import http, statistics
 from layers.registers import RegisterDownloadError, RegisterSourceError
-from tests.layers import registers_fixtures as fx
+from tests.support import registers_fixtures as fx
 from tests.support.http_stub import Script, serve
 
 

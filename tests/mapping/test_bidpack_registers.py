@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from layers import companies, contracts, registers_figures, statistics
 from layers.selection import Selection
 from mapping import bidpack
-from tests.layers import registers_fixtures as fx
+from tests.support import registers_fixtures as fx
 
 
 @pytest.fixture(scope="module")

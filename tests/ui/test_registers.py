@@ -67,7 +67,7 @@ def test_panel_with_sources_shows_figures_and_the_kpi(
     import json
 
     from layers import companies, contracts, statistics
-    from tests.layers import registers_fixtures as fx
+    from tests.support import registers_fixtures as fx
 
     source = fx.companies_zip(tmp_path / "BasicCompanyDataAsOneFile-2026-12-01.zip")
     companies.build(
