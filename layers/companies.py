@@ -533,8 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{counts['kept']} Midlands firms ({counts['kept_core']} core, "
         f"{counts['kept_adjacent']} adjacent) from {counts['rows']:,} rows of "
-        f"{manifest['file']}; {counts['unplaced']} rows meeting the definition could not be "
-        f"placed (listed in {Path(args.out) / MANIFEST_NAME})"
+        f"{manifest['file']}; {counts['unplaced']} row{'' if counts['unplaced'] == 1 else 's'} "
+        f"meeting the definition could not be placed (listed in {Path(args.out) / MANIFEST_NAME})"
     )
     return 0
 
