@@ -178,6 +178,7 @@ class _CandidateLines(io.RawIOBase):
             if not chunk:
                 continue
             if not self._header_done:
+                chunk = chunk.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark
                 end = chunk.find(b"\n") + 1
                 self._out = chunk[:end]
                 chunk = chunk[end:]
@@ -195,7 +196,8 @@ class _CandidateLines(io.RawIOBase):
         )
         kept = lines.filter(pc.match_substring_regex(lines, self._pattern))
         self._tally.candidates += len(kept)
-        return b"".join(kept.to_pylist())
+        # bytes that are not UTF-8 become U+FFFD here, so one odd name cannot stop the read
+        return b"".join(kept.to_pylist()).decode("utf-8", "replace").encode("utf-8")
 
     def readinto(self, buffer: Any) -> int:
         self._fill()

@@ -194,3 +194,22 @@ def test_a_last_line_without_a_line_end_is_read(tmp_path: Path, boundaries_dir: 
     source = fx.companies_zip(tmp_path / "one.zip", text)
     manifest = _build(source, tmp_path / "out", boundaries_dir)
     assert manifest["counts"]["rows"] == 1 and manifest["counts"]["kept"] == 1
+
+
+def test_a_name_that_is_not_utf8_does_not_stop_the_read(
+    tmp_path: Path, boundaries_dir: Path
+) -> None:
+    text = fx.companies_csv().replace(b"ALPHA MUNITIONS", b"ALPHA M\xdcNITIONS")
+    source = fx.companies_zip(tmp_path / "latin.zip", text)
+    _build(source, tmp_path / "out", boundaries_dir)
+    firms = companies.load_firms(tmp_path / "out")
+    assert firms is not None
+    assert (
+        firms.set_index("company_number").loc["00000001", "name"] == "ALPHA M\ufffdNITIONS LIMITED"
+    )
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path, boundaries_dir: Path) -> None:
+    source = fx.companies_zip(tmp_path / "bom.zip", b"\xef\xbb\xbf" + fx.companies_csv())
+    manifest = _build(source, tmp_path / "out", boundaries_dir)
+    assert manifest["counts"]["kept"] == 5

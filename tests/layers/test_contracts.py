@@ -76,6 +76,7 @@ def test_rows_placement_and_unplaced_list(built: tuple[dict, object]) -> None:
         "unplaced": 1,
     }
     assert [row["award_id"] for row in manifest["unplaced"]] == ["A9"]
+    assert manifest["kpi"]["headline"].startswith("MOD awards to Midlands SMEs, last 12 months")
     assert "blank" in manifest["unplaced"][0]["reason"]
     assert list(awards.columns) == [*contracts.COLUMNS, "geometry"]
     by_award = awards.set_index("award_id")
