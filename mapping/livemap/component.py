@@ -29,6 +29,7 @@ from typing import Any, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
+import xyzservices
 
 from mapping.assets import SERVED_URL
 from mapping.livemap.base import MapBase
@@ -93,7 +94,10 @@ def frontend_css() -> str:
 #: Presenter mode: text that reads from the back of a room.
 _LARGE_CSS = """
 .mdm-large { font-size: 18px; }
-.mdm-large .mdm-legend { font-size: 18px; max-width: 380px; max-height: 70vh; }
+.mdm-large .mdm-legend {
+  font-size: 18px; max-width: 380px; max-height: calc(var(--mdm-map-height, 600px) - 40px);
+}
+.mdm-large .mdm-credits { display: none; }
 .mdm-large .mdm-legend summary { font-size: 20px; }
 .mdm-large .mdm-legend h2 { font-size: 18px; }
 .mdm-large .mdm-nav { font-size: 16px; }
@@ -134,6 +138,7 @@ def live_map(
     view: Mapping[str, Any] | None = None,
     overlays: Sequence[Overlay] = (),
     height: int | str = 640,
+    reserve_below: int = 0,
     cluster: bool | Literal["auto"] = "auto",
     report_view: bool = True,
     place: Mapping[str, Any] | None = None,
@@ -172,7 +177,11 @@ def live_map(
         Shapes drawn under the sites, such as the Defence Belt
         (:func:`mapping.livemap.overlay`); sent again only when they change.
     height
-        The map's height: pixels, or a CSS length such as ``"calc(100vh - 200px)"``.
+        The map's height: pixels, a CSS length such as ``"60vh"``, or ``"fill"``: from the
+        map's top to the bottom of the window, less ``reserve_below`` pixels (kept as the
+        window is resized).
+    reserve_below
+        With ``height="fill"``: the room kept under the map (pixels).
     cluster
         Group nearby sites into clusters: True, False, or ``"auto"`` (above
         :data:`CLUSTER_ABOVE` shown sites).
@@ -231,6 +240,8 @@ def live_map(
         tiles=dict(tiles) if tiles else None,
         heat=_heat_payload(heat),
         large=bool(large),
+        markerScale=1.6 if large else 1.0,
+        reserveBelow=int(reserve_below),
         sceneKeys=bool(scene_keys),
     )
     result = _component()(
@@ -266,6 +277,12 @@ def assets_root() -> str:
     """Return where the browser finds ``static/vendor``, under the server's base path."""
     prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
     return ("/" + prefix if prefix else "") + SERVED_URL + "/"
+
+
+def light_tiles() -> dict[str, str]:
+    """Return the light grey tiles (Esri's canvas, as folium names them): URL and credit."""
+    provider = xyzservices.providers.Esri.WorldGrayCanvas
+    return {"url": provider.build_url(), "attribution": str(provider.attribution)}
 
 
 def _heat_payload(heat: Sequence[Sequence[float]] | None) -> dict[str, Any] | None:
