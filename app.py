@@ -80,7 +80,7 @@ def main() -> None:
             sites_tab(selected.uploads, highlight=site_card.card_site())
     if tab_areas.open:
         with tab_areas:
-            areas_tab(selected.sites)
+            areas_tab(selected.sites, data.stamps)
     if tab_belt.open:
         with tab_belt:
             belt_tab(selected.base, selected.corridor)

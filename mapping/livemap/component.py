@@ -147,6 +147,7 @@ def live_map(
     large: bool = False,
     scene_keys: bool = False,
     primary: bool = True,
+    label: str = "Map of Midlands defence sites",
 ) -> MapEvent | None:
     """Draw ``sites`` on a Leaflet map that is built once and updated in place.
 
@@ -204,6 +205,8 @@ def live_map(
     primary
         The page's main map: reachable as ``window.map`` and ``window.livemap`` for tests and
         tools (every map is in ``window.livemaps[key]``).
+    label
+        The map's name for screen readers (each map on a page needs its own).
 
     Returns
     -------
@@ -243,6 +246,7 @@ def live_map(
         markerScale=1.6 if large else 1.0,
         reserveBelow=int(reserve_below),
         sceneKeys=bool(scene_keys),
+        label=str(label),
     )
     result = _component()(
         key=key,

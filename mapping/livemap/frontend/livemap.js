@@ -314,6 +314,9 @@ function LiveMapView(host) {
       box.style.height = height;
     }
     box.classList.toggle("mdm-large", Boolean(args.large));
+    if (args.label && box.getAttribute("aria-label") !== args.label) {
+      box.setAttribute("aria-label", args.label);
+    }
     if (!parts) {
       pending = args;
       if (!loading) {
@@ -427,9 +430,12 @@ function LiveMapView(host) {
     let right = FIT_PADDING;
     const legend = details && details.open ? details.parentNode.getBoundingClientRect().width : 0;
     if (live.map.getSize().x - legend > 300) { right += legend; }  // a narrow map fits under it
+    // and clear of the credit line along the bottom
+    const credit = live.map.getContainer().querySelector(".mdm-credits");
+    const bottom = FIT_PADDING + (credit ? credit.getBoundingClientRect().height : 0);
     return {
       paddingTopLeft: [FIT_PADDING, FIT_PADDING],
-      paddingBottomRight: [right, FIT_PADDING],
+      paddingBottomRight: [right, bottom],
       maxZoom: maxZoom || 13,
       animate: false
     };
