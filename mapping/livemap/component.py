@@ -87,12 +87,14 @@ def frontend_module() -> str:
 
 
 def frontend_css() -> str:
-    """Return the component's styles: ``livemap.css`` and the presenter's larger text."""
-    return (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8") + _LARGE_CSS
+    """Return the component's styles: ``livemap.css``, the heat's place, presenter text."""
+    return (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8") + _ENGINE_CSS
 
 
-#: Presenter mode: text that reads from the back of a room.
-_LARGE_CSS = """
+#: The density heat under the sites and areas of its pane (leaflet.heat draws into Leaflet's
+#: overlay pane, after them); presenter mode: text that reads from the back of a room.
+_ENGINE_CSS = """
+.mdm-main .leaflet-heatmap-layer { z-index: -1; opacity: 0.8; }
 .mdm-large { font-size: 18px; }
 .mdm-large .mdm-legend {
   font-size: 18px; max-width: 380px; max-height: calc(var(--mdm-map-height, 600px) - 40px);
