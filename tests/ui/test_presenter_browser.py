@@ -143,3 +143,24 @@ def test_text_reads_from_the_back_of_the_room(browser: Browser, app_url: str):
     shown = [credit.nth(i).is_visible() for i in range(credit.count())]
     assert shown.count(True) == 1, shown
     page.close()
+
+
+def test_the_notes_window_follows_the_scene(browser: Browser, app_url: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{app_url}/?scene={ORDER[0]}")
+    page.wait_for_function("() => window.livemap && livemap.firstDrawnMs !== null", timeout=60_000)
+    # the projected page holds no notes: they open in their own window
+    assert page.get_by_text("This window follows the presenter's scene.").count() == 0
+    notes = context.new_page()
+    notes.goto(f"{app_url}/?scene={ORDER[0]}&notes=1")
+    first = scenes.SCENES[0].title
+    notes.get_by_role("heading", name=f"Notes: {first}").wait_for(timeout=60_000)
+    assert notes.locator("section.mdm-main").count() == 0  # notes only, no map
+    page.bring_to_front()
+    page.keyboard.press("PageDown")
+    wait_for_scene(page, ORDER[1])
+    second = scenes.SCENES[1].title
+    notes.get_by_role("heading", name=f"Notes: {second}").wait_for(timeout=60_000)
+    assert f"scene={ORDER[1]}" in notes.url and "notes=1" in notes.url
+    context.close()
