@@ -10,8 +10,6 @@ import logging
 
 import streamlit as st
 
-import settings
-from mapping import export
 from ui import keys, site_card, url_state
 from ui.filtering import select
 from ui.header import header
@@ -34,7 +32,7 @@ st.set_page_config(
     page_title="Midlands Defence Capability Map",
     page_icon="🛡️",
     layout="wide",
-    initial_sidebar_state="collapsed" if url_state.presenting() else "expanded",
+    initial_sidebar_state="collapsed" if url_state.presenting() else "auto",
 )
 
 
@@ -54,14 +52,15 @@ def main() -> None:
         version=data.version,
         stamps=data.stamps,
         uploads=None if upload is None else upload.sites,
+        upload_name="" if upload is None else upload.name,
     )
     # the table is drawn below the map, but the map highlights the rows chosen in it
-    table_ids = chosen_ids(selected.sites)
+    table_ids = chosen_ids(selected.registry_sites)
     site_card.take_table_choice(table_ids)
     url_state.remember_in_url(criteria, options, data.version)
 
     header(criteria, data.version)
-    kpi_strip(selected.sites, len(data.sites))
+    kpi_strip(selected.registry_sites, len(data.sites))
     site_map(selected, options, data.version, data.stamps, table_ids=table_ids)
     belt_caption(selected, options, data.version, data.stamps)
     show_map_in_words(selected, data.sites, criteria)
@@ -74,30 +73,20 @@ def main() -> None:
         on_change="rerun",
     )
     with tab_sites:
-        sites_tab(selected.sites, highlight=site_card.card_site(), selectable=True)
+        sites_tab(selected.registry_sites, highlight=site_card.card_site(), selectable=True)
         if selected.uploads is not None and not selected.uploads.empty:
             st.markdown(f"**Your uploaded sites** ({len(selected.uploads)} shown with the filters)")
             sites_tab(selected.uploads, highlight=site_card.card_site())
     if tab_areas.open:
         with tab_areas:
-            areas_tab(selected.sites, data.stamps)
+            areas_tab(selected.registry_sites, data.stamps)
     if tab_belt.open:
         with tab_belt:
-            belt_tab(selected.base, selected.corridor)
+            belt_tab(selected.belt_sites, selected.corridor)
     if tab_export.open:
         with tab_export:
-            export_tab(
-                export.make_selection(
-                    data.sites,
-                    criteria,
-                    boundaries_dir=settings.BOUNDARIES_DIR,
-                    data_version=data.version,
-                    corridor=selected.corridor,
-                    # uploads join the exports, filtered like the registry and credited to the file
-                    uploads=None if upload is None else upload.sites,
-                    upload_name="" if upload is None else upload.name,
-                )
-            )
+            # the exports hold what the map shows, the user's uploaded sites credited to the file
+            export_tab(selected)
     if tab_sources.open:
         with tab_sources:
             sources_tab(data.version, data.sites)

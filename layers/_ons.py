@@ -1,9 +1,10 @@
 """Client for the ONS Open Geography Portal's ArcGIS REST feature services.
 
-It pages through a layer's query endpoint, retries briefly on lost connections, rate limits and
-server errors (urllib3's ``Retry`` on a requests session, which waits as a ``Retry-After``
-header asks), and turns every failure into a :class:`BoundaryDownloadError` that says what to do
-next. A mirror folder holding the services' full GeoJSON answers can stand in for the network.
+It pages through a layer's query endpoint through the project's one HTTP client
+(:mod:`layers.http`: retries on lost connections, rate limits and server errors, waiting as a
+``Retry-After`` header asks, up to a cap), and turns every failure into a
+:class:`BoundaryDownloadError` that says what to do next. A mirror folder holding the services'
+full GeoJSON answers can stand in for the network.
 """
 
 from __future__ import annotations
@@ -15,52 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util import Retry
 
+from layers import http
 from layers._errors import BoundaryDownloadError
 
 logger = logging.getLogger(__name__)
 
-_RETRY_STATUS = (429, 500, 502, 503, 504)
 _MAX_PAGES = 1000
-#: The longest wait (seconds) between two attempts, whatever a server's Retry-After asks: a
-#: build run from the app must not freeze its session for minutes.
-MAX_WAIT_S = 30.0
-
-
-class _CappedRetry(Retry):
-    """urllib3's ``Retry``, with a server's ``Retry-After`` honoured up to :data:`MAX_WAIT_S`."""
-
-    def get_retry_after(self, response: Any) -> float | None:
-        """Return the wait the response asks for, at most :data:`MAX_WAIT_S` seconds."""
-        asked = super().get_retry_after(response)
-        return None if asked is None else min(asked, MAX_WAIT_S)
-
-
-def retrying_session(*, retries: int, backoff_s: float) -> requests.Session:
-    """Return a requests session that retries GETs ``retries`` times on transient failures.
-
-    Lost connections, timeouts and the answers 429, 500, 502, 503 and 504 are retried. The
-    wait before a retry is what the server's ``Retry-After`` header asks, else an exponential
-    backoff (``backoff_s`` × 2, × 4, ... after an immediate first retry); both are capped at
-    :data:`MAX_WAIT_S`. When the retries run out on an error status, the last answer is
-    returned (not raised), so the caller can say which status it was.
-    """
-    policy = _CappedRetry(
-        total=retries,
-        status_forcelist=_RETRY_STATUS,
-        allowed_methods=frozenset({"GET"}),
-        backoff_factor=backoff_s,
-        backoff_max=MAX_WAIT_S,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=policy)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+#: The largest page accepted from the service (a page of 2000 generalised boundaries is a few MB).
+_MAX_PAGE_BYTES = 256 << 20
 
 
 def service_url(base_url: str, service: str) -> str:
@@ -104,14 +68,14 @@ def fetch_layer(
     mirror
         A folder holding ``<service>.geojson``; read instead of the network when given.
     page_size, timeout_s, retries, backoff_s
-        Paging and retry behaviour of the HTTP client (see :func:`retrying_session`).
+        Paging and retry behaviour of the HTTP client (see :func:`layers.http.retrying_session`).
     """
     if mirror is not None:
         return _read_mirror(Path(mirror), service, field=field, codes=codes)
     url = service_url(base_url, service)
     where = where_in(field, codes)
     features: list[dict[str, Any]] = []
-    with retrying_session(retries=retries, backoff_s=backoff_s) as client:
+    with http.retrying_session(retries=retries, backoff_s=backoff_s) as client:
         for page in range(_MAX_PAGES):
             params = {
                 "where": where,
@@ -121,7 +85,7 @@ def fetch_layer(
                 "resultOffset": str(len(features)),
                 "resultRecordCount": str(page_size),
             }
-            document = _get_json(client, url, params, timeout_s=timeout_s, attempts=retries + 1)
+            document = _get_json(client, url, params, timeout_s=timeout_s)
             page_features = document.get("features")
             if not isinstance(page_features, list):
                 raise BoundaryDownloadError(
@@ -153,28 +117,29 @@ def _get_json(
     params: dict[str, str],
     *,
     timeout_s: float,
-    attempts: int,
 ) -> dict[str, Any]:
     """GET one page through the retrying session and return its JSON document."""
     try:
-        response = client.get(url, params=params, timeout=timeout_s)
-    except (requests.ConnectionError, requests.Timeout) as exc:
-        problem = f"could not connect ({exc.__class__.__name__})"
+        content = http.get_bytes(
+            client, url, params=params, timeout_s=timeout_s, max_bytes=_MAX_PAGE_BYTES
+        )
+    except http.StatusError as exc:
+        raise BoundaryDownloadError(
+            f"{url} answered HTTP {exc.status}; check the service name and base URL "
+            "(MIDLANDS_ONS_BASE_URL) or use --mirror"
+        ) from exc
+    except http.UnreachableError as exc:
+        attempts = http.attempts_of(client, url)
+        problem = f"HTTP {exc.status}" if exc.status is not None else "could not connect"
         raise BoundaryDownloadError(
             f"{url} is unreachable after {attempts} attempts ({problem}); "
             "check the network, try again later, or build from a mirror with --mirror DIR"
         ) from exc
-    if response.status_code in _RETRY_STATUS:
+    except http.DownloadError as exc:
         raise BoundaryDownloadError(
-            f"{url} is unreachable after {attempts} attempts (HTTP {response.status_code}); "
-            "check the network, try again later, or build from a mirror with --mirror DIR"
-        )
-    if response.status_code != 200:
-        raise BoundaryDownloadError(
-            f"{url} answered HTTP {response.status_code}; check the service name and base URL "
-            "(MIDLANDS_ONS_BASE_URL) or use --mirror"
-        )
-    return _parse_document(url, response.content)
+            f"{exc}; nothing was written. Run the build again or use --mirror"
+        ) from exc
+    return _parse_document(url, content)
 
 
 def _parse_document(url: str, content: bytes) -> dict[str, Any]:

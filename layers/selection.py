@@ -1,10 +1,11 @@
 """A selection of sites and its Defence Belt: what the app shows and every export is made from.
 
-:func:`make_selection` applies a :class:`layers.filters.SiteFilter` the way the app does (the
-Defence Belt is computed from the sites the other criteria select, then "in the belt" keeps the
-sites inside it) and records what an export must say about it: the filter, the data version,
-the date, and the uploaded file any user's sites came from. A selection and its corridor are
-geography, so they live here; ``mapping.selection`` re-exports them for the exports.
+:func:`make_selection` is the one selection step, used by the map, the tabs, the presenter and
+every export: the filters, then the Defence Belt of the registry sites they select, then "in the
+belt" keeps the sites inside it; the user's uploaded sites are filtered beside the registry's
+and never shape the belt. The :class:`Selection` it returns records what an export must say
+about it: the filter, the data version, the date, and the uploaded file the user's sites came
+from.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,12 +35,12 @@ class CorridorUnavailableError(RuntimeError):
 
 @dataclass(frozen=True, eq=False)
 class Selection:
-    """What an export holds: the selected sites and where they came from.
+    """What the filter selects, and where it came from: what the app shows and exports hold.
 
     Attributes
     ----------
     sites
-        The selected sites (EPSG:4326), as :func:`layers.filters.select_sites` returns them.
+        Every selected site (EPSG:4326): the registry's, then the user's uploaded ones.
     criteria
         The filter that selected them.
     data_version
@@ -57,6 +59,12 @@ class Selection:
         The name of the file the user's uploaded sites came from ("" without an upload).
     uploaded_ids
         The ``site_id`` of every uploaded site offered to the selection (selected or not).
+    base
+        The registry sites every criterion but "in the belt" selects: the sites the belt
+        follows (None when the selection was not made by :func:`make_selection`).
+    registry
+        The registry's part of ``sites`` as selected, before the uploads joined it (None when
+        ``sites`` holds no upload, or was given by hand).
     """
 
     sites: gpd.GeoDataFrame
@@ -69,6 +77,8 @@ class Selection:
     area_level: str = "county"
     upload_name: str = ""
     uploaded_ids: frozenset[str] = frozenset()
+    base: gpd.GeoDataFrame | None = None
+    registry: gpd.GeoDataFrame | None = None
 
     @property
     def has_corridor(self) -> bool:
@@ -90,7 +100,29 @@ class Selection:
     @property
     def uploaded_sites(self) -> gpd.GeoDataFrame:
         """Return the selected sites that came from the user's uploaded file."""
-        return self.sites.loc[self.sites["site_id"].astype(str).isin(self.uploaded_ids)]
+        return self.sites.loc[self._uploaded_mask()]
+
+    @property
+    def registry_sites(self) -> gpd.GeoDataFrame:
+        """Return the selected registry sites (the selection without the user's uploads)."""
+        if self.registry is not None:
+            return self.registry
+        if not self.uploaded_ids:
+            return self.sites
+        return self.sites.loc[~self._uploaded_mask()]
+
+    @property
+    def uploads(self) -> gpd.GeoDataFrame | None:
+        """Return the selected uploaded sites, or None without an upload."""
+        return self.uploaded_sites if self.uploaded_ids else None
+
+    @property
+    def belt_sites(self) -> gpd.GeoDataFrame:
+        """Return the registry sites the belt follows (every criterion but "in the belt")."""
+        return self.registry_sites if self.base is None else self.base
+
+    def _uploaded_mask(self) -> pd.Series:
+        return self.sites["site_id"].astype(str).isin(self.uploaded_ids)
 
 
 def make_selection(
@@ -104,16 +136,19 @@ def make_selection(
     with_corridor: bool = False,
     width_km: float | None = None,
     mode: str = "straight",
+    corridor_of: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
     estates: gpd.GeoDataFrame | None = None,
     area_level: str = "county",
     created: datetime | None = None,
     uploads: gpd.GeoDataFrame | None = None,
     upload_name: str = "",
 ) -> Selection:
-    """Select the sites ``criteria`` asks for, with the belt when needed, ready to export.
+    """Select the sites ``criteria`` asks for, with the belt when needed: the one selection step.
 
-    The Defence Belt is computed from the registry sites the other criteria select (everything
-    but "in the belt"), as the app draws it; "in the belt" then keeps the sites inside it.
+    The filters run first; the Defence Belt is computed from the registry sites they select
+    (everything but "in the belt"); "in the belt" then keeps the sites inside it. The user's
+    uploaded sites are filtered beside the registry's, "in the belt" included, and never shape
+    the belt.
 
     Parameters
     ----------
@@ -128,14 +163,18 @@ def make_selection(
     sites_path
         The registry file the sites were read from (default ``settings.SITES_CSV``).
     corridor
-        A belt already computed (the app's); computed here when the filter or
-        ``with_corridor`` needs one and none is given.
+        A belt already computed for these criteria; otherwise it is computed here when the
+        filter or ``with_corridor`` needs one.
     with_corridor
-        Compute the belt even when the filter does not ask for "in the belt" (the bid pack
-        carries it); skipped with a warning when ``layers.corridor`` is not importable.
+        Compute the belt even when the filter does not ask for "in the belt" (the map shows
+        it, the bid pack carries it); skipped with a warning when ``layers.corridor`` is not
+        importable.
     width_km, mode
         The belt's width (default ``settings.CORRIDOR_WIDTH_KM``) and links (``"straight"``
         or ``"roads"``) when it is computed here.
+    corridor_of
+        How to compute the belt of the sites it follows (the app passes its cache); default
+        :func:`compute_corridor` with ``width_km``, ``mode`` and ``boundaries_dir``.
     estates
         OpenStreetMap estate footprints to carry (their attribution is then added).
     area_level
@@ -143,8 +182,8 @@ def make_selection(
     created
         The export's date and time (default: now, UTC).
     uploads
-        The user's uploaded sites (``layers.uploads.read_user_sites``): filtered like the
-        registry and exported with it, credited to ``upload_name``. They never shape the belt.
+        The user's uploaded sites (``layers.uploads.read_user_sites``), credited to
+        ``upload_name``.
     upload_name
         The uploaded file's name, as the credits and metadata name it.
 
@@ -159,28 +198,40 @@ def make_selection(
             f"unknown area level {area_level!r}; choose one of {', '.join(areas.LEVELS)}"
         )
     directory = Path(settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir)
+    everything_but_belt = dataclasses.replace(criteria, in_belt=False)
+    base = filters.select_sites(sites, everything_but_belt)
+    offered = uploads if uploads is not None and not uploads.empty else None
+    user_sites = None if offered is None else filters.select_sites(offered, everything_but_belt)
     if corridor is None and (criteria.in_belt or with_corridor):
-        base = filters.select_sites(sites, dataclasses.replace(criteria, in_belt=False))
         try:
-            corridor = compute_corridor(
-                base, width_km=width_km, mode=mode, boundaries_dir=directory
+            corridor = (
+                corridor_of(base)
+                if corridor_of is not None
+                else compute_corridor(base, width_km=width_km, mode=mode, boundaries_dir=directory)
             )
         except CorridorUnavailableError:
             if criteria.in_belt:
                 raise
             logger.warning("the Defence Belt module is not available; exporting without it")
-    uploaded_ids: frozenset[str] = frozenset()
-    offered = sites
-    if uploads is not None and not uploads.empty:
-        uploaded_ids = frozenset(uploads["site_id"].astype(str))
-        offered = gpd.GeoDataFrame(pd.concat([sites, uploads], ignore_index=True), crs=sites.crs)
-    in_belt = None
+    selected = base
     if criteria.in_belt and corridor is not None:
-        in_belt = _corridor_module().sites_in_corridor(offered, corridor)
-    selected = filters.select_sites(offered, criteria, in_belt=in_belt)
+        inside = _corridor_module().sites_in_corridor
+        selected = filters.select_sites(base, criteria, in_belt=inside(base, corridor))
+        if user_sites is not None:
+            user_sites = filters.select_sites(
+                user_sites, criteria, in_belt=inside(user_sites, corridor)
+            )
+    uploaded_ids: frozenset[str] = frozenset()
+    every_site, registry = selected, None
+    if offered is not None and user_sites is not None:
+        uploaded_ids = frozenset(offered["site_id"].astype(str))
+        every_site = gpd.GeoDataFrame(
+            pd.concat([selected, user_sites], ignore_index=True), crs=sites.crs
+        )
+        registry = selected
     version = data_version or provenance.data_version(sites_path, boundaries_dir=directory)
     return Selection(
-        sites=selected,
+        sites=every_site,
         criteria=criteria,
         data_version=version,
         created=created or datetime.now(UTC),
@@ -190,6 +241,8 @@ def make_selection(
         area_level=area_level,
         upload_name=upload_name if uploaded_ids else "",
         uploaded_ids=uploaded_ids,
+        base=base,
+        registry=registry,
     )
 
 
@@ -246,7 +299,7 @@ def ensure_corridor(selection: Selection, *, width_km: float | None = None) -> S
         return selection
     try:
         corridor = compute_corridor(
-            selection.sites, width_km=width_km, boundaries_dir=selection.boundaries_dir
+            selection.belt_sites, width_km=width_km, boundaries_dir=selection.boundaries_dir
         )
     except CorridorUnavailableError as exc:
         logger.warning("%s", exc)

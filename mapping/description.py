@@ -2,7 +2,7 @@
 
 The bid pack's ``description.txt`` and README, the standalone page's text section and the
 ``alt`` text of slides all say the same sentences, counted from the same
-:class:`mapping.selection.Selection` the map is drawn from.
+:class:`layers.selection.Selection` the map is drawn from.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from layers import summary
-from mapping.selection import Selection
+from layers.selection import Selection
 
 
 def selection_sentences(selection: Selection, *, registry: pd.DataFrame | None = None) -> list[str]:

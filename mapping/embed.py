@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping import standalone
 from mapping.exports.csv_table import write_csv
 from mapping.exports.geojson import write_geojson
-from mapping.selection import Selection
 
 DEFAULT_HEIGHT = 600
 DEFAULT_WIDTH = "100%"

@@ -11,9 +11,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from layers import vocabulary
+from layers.selection import Selection
 from mapping import style
 from mapping.legend import main_capability_counts
-from mapping.selection import Selection
 from mapping.slide_map import DEFAULT_SIZE, KIND_MARKERS, KIND_SIZES
 
 

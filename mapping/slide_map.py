@@ -20,8 +20,8 @@ from matplotlib.path import Path as MplPath
 
 import settings
 from layers import boundaries, vocabulary
+from layers.selection import Selection
 from mapping import style
-from mapping.selection import Selection
 
 #: Kind of site -> matplotlib marker, echoing the web map's SVG shapes.
 KIND_MARKERS: dict[str, str] = {

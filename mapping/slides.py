@@ -21,9 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from layers._io import atomic_write_bytes
+from layers.selection import Selection
 from mapping import credits, slide_map
 from mapping.description import selection_description
-from mapping.selection import Selection
 from mapping.slide_legend import draw_legend
 
 #: The slide's size: PowerPoint's widescreen 13.333 x 7.5 inches (16:9).
@@ -34,12 +34,20 @@ SCREEN_DPI: int = 144
 SLIDE_FORMATS: tuple[str, ...] = ("png", "pdf")
 DEFAULT_TITLE = "Midlands Defence Capability Map"
 
-# Figure layout, as fractions of the slide: [left, bottom, width, height].
-_MAP_BOX = (0.012, 0.075, 0.600, 0.800)
-_LEGEND_BOX = (0.625, 0.075, 0.365, 0.800)
+#: The subtitle's size, and the characters a line of it holds across the slide (13 pt
+#: characters average about 7 pt wide; the slide is 960 pt wide, less its margins).
+SUBTITLE_POINTS = 13
+SUBTITLE_CHARACTERS = 118
+#: The characters the 27 pt title holds on its one line.
+TITLE_CHARACTERS = 54
+
+# Figure layout, as fractions of the slide: [left, bottom, width, height]; the map's top
+# leaves room for the title and three lines of subtitle.
+_MAP_BOX = (0.012, 0.075, 0.600, 0.74)
+_LEGEND_BOX = (0.625, 0.075, 0.365, 0.74)
 # Characters per line of the credit at the bottom of the slide (7.5 pt across 13.3 inches).
 _CREDIT_CHARACTERS = 230
-_INSET_BOX = (0.018, 0.585, 0.112, 0.262)
+_INSET_BOX = (0.018, 0.545, 0.112, 0.262)
 
 
 def slide_figure(
@@ -53,7 +61,7 @@ def slide_figure(
     Parameters
     ----------
     selection
-        What to show (``mapping.selection.make_selection``).
+        What to show (``layers.selection.make_selection``).
     title
         The slide's title (default: the product's name).
     subtitle
@@ -148,6 +156,15 @@ def write_slide(
     return target
 
 
+def subtitle_text(line: str, facts: str, *, width: int = SUBTITLE_CHARACTERS) -> str:
+    """Return the subtitle: the selection on at most two lines, then the facts on their own.
+
+    A longer selection is shortened at a word with "…", so nothing runs off the slide.
+    """
+    wrapped = textwrap.wrap(line, width=width, max_lines=2, placeholder=" …")
+    return "\n".join([*wrapped, textwrap.shorten(facts, width=width, placeholder=" …")])
+
+
 def _png_description(metadata: dict[str, object]) -> str:
     counts = metadata["counts"]
     sites = counts["sites"] if isinstance(counts, dict) else ""
@@ -168,7 +185,7 @@ def _titles(
     figure.text(
         0.012,
         0.965,
-        title or DEFAULT_TITLE,
+        textwrap.shorten(title or DEFAULT_TITLE, width=TITLE_CHARACTERS, placeholder=" …"),
         ha="left",
         va="top",
         fontsize=27,
@@ -183,11 +200,12 @@ def _titles(
     )
     figure.text(
         0.012,
-        0.905,
-        textwrap.shorten(f"{line}  ·  {facts}", width=170, placeholder="…"),
+        0.912,
+        subtitle_text(line, facts),
         ha="left",
         va="top",
-        fontsize=14,
+        fontsize=SUBTITLE_POINTS,
+        linespacing=1.25,
         color="#333333",
         parse_math=False,
     )

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import settings
-from tests.oracles import open_in_year
+from tests.support.oracles import open_in_year
 
 APP = str(settings.ROOT / "app.py")
 DATA = Path(__file__).parent / "data"

@@ -13,14 +13,13 @@ are printed and written to ``tests/artifacts/axe-app.md`` (the README records th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 import settings
-from tests.app_map import map_frame
-from tests.browser import ARTIFACTS, streamlit_server
+from tests.support.app_map import map_frame
+from tests.support.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 AXE = settings.ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -48,13 +47,6 @@ VIEWS = {
 
 #: What each view showed: view -> frame -> {rule id: (impact, node count)}.
 FOUND: dict[str, dict[str, dict[str, tuple[str, int]]]] = {}
-
-
-@pytest.fixture(scope="module")
-def app_url(boundaries_dir: Path) -> Iterator[str]:
-    """The app on the committed registry, for every view in this module."""
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        yield url
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -242,18 +242,18 @@ def test_the_app_draws_and_exports_a_belt_25_km_wide(
     One site makes one hub, so the belt is a disc around it: radius 12.5 km, measured from the
     site's registry position (52.65889 N, 1.7730 W), over 50 km from the Midlands' edge.
     """
-    from mapping import export
+    from layers import selection as selecting
 
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
-    exported: list[export.Selection] = []
-    make_selection = export.make_selection
+    exported: list[selecting.Selection] = []
+    make_selection = selecting.make_selection
 
     def spy(*args, **kwargs):
         selection = make_selection(*args, **kwargs)
         exported.append(selection)
         return selection
 
-    monkeypatch.setattr(export, "make_selection", spy)
+    monkeypatch.setattr(selecting, "make_selection", spy)
     app = AppTest.from_file(str(settings.ROOT / "app.py"), default_timeout=90)
     app.query_params["w"] = "25"
     app.query_params["q"] = "Whittington Barracks"

@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 import settings
-from tests.app_map import map_frame
-from tests.browser import streamlit_server
-from tests.test_browser import offline_page
+from tests.support.app_map import map_frame
+from tests.support.browser import offline_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 #: More than the page's controls before the map, so a missing stop shows as a failure.
@@ -40,7 +39,7 @@ def tab_until_the_map_list(page: Page, frame: Frame) -> int:
 
 def test_the_keyboard_reaches_opens_and_closes_a_site(browser: Browser, boundaries_dir: Path):
     with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        page = offline_page(browser, [])
+        page = offline_page(browser, [], height=1100)
         page.goto(url)
         frame = map_frame(page)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")

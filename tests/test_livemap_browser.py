@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Frame, Page
 
-from tests.livemap_support import page_server
+from tests.support.servers import page_server
 
 pytestmark = pytest.mark.browser
-PAGE = Path(__file__).parent / "livemap_page.py"
+PAGE = Path(__file__).parent / "support" / "livemap_page.py"
 #: The live map's element: a Components v2 component is part of the page, with no iframe.
 FRAME = "section.mdm-main"
 HOSTILE = "<img src=x onerror=alert(1)>"

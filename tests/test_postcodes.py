@@ -275,16 +275,16 @@ def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     with pytest.raises(PostcodeIndexMissingError) as raised:
         postcodes.load_index(tmp_path / "postcodes.parquet")
     message = str(raised.value)
-    assert "make data" in message
-    assert "python -m layers.postcodes build --mirror" in message
+    assert "leave the index out to use the ONS Postcode Directory" in message
+    assert "python -m layers.postcodes build --codepoint --mirror" in message
     with pytest.raises(PostcodeIndexMissingError):
         postcodes.lookup(["CV8 3AB"], index=tmp_path / "postcodes.parquet")
 
 
-def test_missing_default_index_reads_settings_at_call_time(
+def test_a_named_index_setting_is_read_at_call_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "POSTCODES_DIR", tmp_path)
+    monkeypatch.setattr(settings, "POSTCODE_INDEX", str(tmp_path / "codepoint.parquet"))
     with pytest.raises(PostcodeIndexMissingError, match=str(tmp_path)):
         postcodes.load_index()
 
@@ -470,7 +470,7 @@ def test_cli_build_reads_the_mirror_from_the_environment(
     tmp_path: Path, small_zip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MIDLANDS_CODEPOINT_MIRROR", str(small_zip))
-    assert postcodes.main(["build", "--out", str(tmp_path / "out")]) == 0
+    assert postcodes.main(["build", "--codepoint", "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "postcodes.parquet").is_file()
     assert postcodes.read_manifest(tmp_path / "out")["edition"] == "2099.2.0"
 
@@ -478,7 +478,7 @@ def test_cli_build_reads_the_mirror_from_the_environment(
 def test_cli_lookup_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = postcodes.main(["lookup", "CV8 3AB", "--index", str(tmp_path / "none.parquet")])
     assert code == 1
-    assert "make data" in capsys.readouterr().err
+    assert "build --codepoint" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------------------------

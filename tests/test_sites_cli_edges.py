@@ -14,7 +14,7 @@ import pytest
 
 import settings
 from layers import sites
-from tests.registry_rows import WALSALL, write_registry
+from tests.support.registry_rows import WALSALL, write_registry
 
 
 def test_the_help_shows_each_command_line_of_the_description_on_its_own_line(capsys):

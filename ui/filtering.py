@@ -1,37 +1,17 @@
-"""The filter applied: the registry's selection, its belt, and the user's sites beside them."""
+"""The filter applied in the app: the one selection step, with the belt from the session cache."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from functools import partial
 
 import geopandas as gpd
 
-from layers import corridor as belt
+import settings
 from layers import filters
+from layers import selection as selecting
+from layers.selection import Selection
 from ui import caches
 from ui.options import MapOptions
-
-
-@dataclass(frozen=True)
-class Selected:
-    """What the filter selects.
-
-    Attributes
-    ----------
-    base
-        The registry sites every criterion but "inside the belt" selects (the belt's sites).
-    corridor
-        The Defence Belt of ``base``, or None when it is not shown.
-    sites
-        The registry sites the whole filter selects.
-    uploads
-        The user's uploaded sites the whole filter selects, or None without an upload.
-    """
-
-    base: gpd.GeoDataFrame
-    corridor: gpd.GeoDataFrame | None
-    sites: gpd.GeoDataFrame
-    uploads: gpd.GeoDataFrame | None = None
 
 
 def select(
@@ -42,28 +22,27 @@ def select(
     version: str,
     stamps: caches.DataStamps,
     uploads: gpd.GeoDataFrame | None = None,
-) -> Selected:
-    """Return the selection of the registry and of the user's sites, with the belt.
+    upload_name: str = "",
+) -> Selection:
+    """Return :func:`layers.selection.make_selection` for the app's filter and map options.
 
-    The belt follows every filter but "inside the belt", which it then answers, so the two
-    never chase each other. Uploaded sites never shape the belt; they are filtered like the
-    registry, "inside the belt" included.
+    The belt is computed when the map shows it (or the filter asks for "inside the belt"),
+    through :func:`ui.caches.corridor_of`, so a rerun with the same sites reuses it. The
+    returned selection is the one the map, the tabs and the exports all use.
     """
-    everything_but_belt = replace(criteria, in_belt=False)
-    base = filters.select_sites(sites, everything_but_belt)
-    user_sites = None
-    if uploads is not None and not uploads.empty:
-        user_sites = filters.select_sites(uploads, everything_but_belt)
-    if not options.belt:
-        return Selected(base=base, corridor=None, sites=base, uploads=user_sites)
-    corridor = caches.corridor_of(
-        base, width_km=options.width_km, mode=options.mode, version=version, stamps=stamps
+    return selecting.make_selection(
+        sites,
+        criteria,
+        boundaries_dir=settings.BOUNDARIES_DIR,
+        data_version=version,
+        with_corridor=options.belt,
+        corridor_of=partial(
+            caches.corridor_of,
+            width_km=options.width_km,
+            mode=options.mode,
+            version=version,
+            stamps=stamps,
+        ),
+        uploads=uploads,
+        upload_name=upload_name,
     )
-    if not criteria.in_belt:
-        return Selected(base=base, corridor=corridor, sites=base, uploads=user_sites)
-    inside = belt.sites_in_corridor(base, corridor)
-    selected = filters.select_sites(base, criteria, in_belt=inside)
-    if user_sites is not None:
-        inside_user = belt.sites_in_corridor(user_sites, corridor)
-        user_sites = filters.select_sites(user_sites, criteria, in_belt=inside_user)
-    return Selected(base=base, corridor=corridor, sites=selected, uploads=user_sites)

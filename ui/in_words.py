@@ -10,20 +10,20 @@ import geopandas as gpd
 import streamlit as st
 
 from layers import filters, summary
-from ui.filtering import Selected
+from layers.selection import Selection
 
 
 def map_in_words(
-    selected: Selected, registry: gpd.GeoDataFrame, criteria: filters.SiteFilter
+    selected: Selection, registry: gpd.GeoDataFrame, criteria: filters.SiteFilter
 ) -> str:
     """Return the description of what the map shows now."""
     return summary.describe_view(
-        selected.sites, registry, corridor=selected.corridor, year=criteria.as_of
+        selected.registry_sites, registry, corridor=selected.corridor, year=criteria.as_of
     )
 
 
 def show_map_in_words(
-    selected: Selected, registry: gpd.GeoDataFrame, criteria: filters.SiteFilter
+    selected: Selection, registry: gpd.GeoDataFrame, criteria: filters.SiteFilter
 ) -> None:
     """Show the description under the map (text only, never Markdown)."""
     st.markdown("**The map in words**")

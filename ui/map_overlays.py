@@ -10,11 +10,11 @@ import geopandas as gpd
 import pandas as pd
 
 from layers import estates
+from layers.selection import Selection
 from mapping import style
 from mapping.livemap import Overlay, overlay
 from mapping.sitemap import corridor_caption
 from ui import caches
-from ui.filtering import Selected
 from ui.options import MapOptions
 
 BELT_LABEL = "Midlands Defence Belt (model)"
@@ -68,7 +68,7 @@ def estate_overlay(footprints: gpd.GeoDataFrame) -> Overlay:
     return overlay(footprints, label=ESTATES_LABEL, style=ESTATE_STYLE, tooltips=tips)
 
 
-def map_overlays(selected: Selected, options: MapOptions, version: str) -> list[Overlay]:
+def map_overlays(selected: Selection, options: MapOptions, version: str) -> list[Overlay]:
     """Return the overlays the sidebar asks for, bottom to top: estates, belt, clusters."""
     found: list[Overlay] = []
     if options.estates:
@@ -76,9 +76,9 @@ def map_overlays(selected: Selected, options: MapOptions, version: str) -> list[
         if not footprints.empty:
             found.append(estate_overlay(footprints))
     found += belt_overlays(selected.corridor)
-    if options.clusters and not selected.sites.empty:
+    if options.clusters and not selected.registry_sites.empty:
         clusters, _ = caches.cached_analysis(
-            selected.sites, tuple(sorted(selected.sites["site_id"])), version
+            selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
         )
         if not clusters.empty:
             found.append(cluster_overlay(clusters))

@@ -10,7 +10,6 @@ window (``&notes=1``), which follows the scene, for a second screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
@@ -19,12 +18,14 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 import settings
-from layers import filters, summary
-from mapping import credits, export, scenes, standalone
+from layers import filters
+from layers.selection import Selection
+from mapping import credits, scenes
 from mapping.basemap import MIDLANDS_BOUNDS
 from mapping.livemap import live_map
-from ui import caches, keys, presenter_keys
+from ui import caches, filtering, keys, presenter_keys
 from ui.map_overlays import belt_overlays
+from ui.options import MapOptions
 from ui.text import plain
 
 #: The scene's map key: one map for every scene, kept as the scenes change.
@@ -103,61 +104,46 @@ def scene_selection(
     version: str,
     stamps: caches.DataStamps,
     year: int | None = None,
-) -> export.Selection:
+) -> Selection:
     """Return what ``scene`` shows in ``year``, its belt (when it needs one) from the cache."""
     criteria = scenes.scene_filter(scene, year=year)
-    corridor = None
-    if scene.show_belt or criteria.in_belt:
-        base = filters.select_sites(sites, replace(criteria, in_belt=False))
-        corridor = caches.corridor_of(
-            base,
-            width_km=settings.CORRIDOR_WIDTH_KM,
-            mode="straight",
-            version=version,
-            stamps=stamps,
-        )
-    return export.make_selection(
+    return filtering.select(
         sites,
         criteria,
-        boundaries_dir=settings.BOUNDARIES_DIR,
-        data_version=version,
-        corridor=corridor,
+        MapOptions(belt=scene.show_belt, width_km=settings.CORRIDOR_WIDTH_KM, mode="straight"),
+        version=version,
+        stamps=stamps,
     )
 
 
-def scene_figures(
-    scene: scenes.Scene, chosen: export.Selection, sites: gpd.GeoDataFrame, year: int
-) -> list[tuple[str, str]]:
-    """Return the scene's own figures as (label, value) pairs (from :mod:`mapping.scenes`)."""
-    own = getattr(scenes, "scene_figures", None)
-    if own is not None:
-        return [(str(label), str(value)) for label, value in own(scene, chosen, sites, year=year)]
-    # live counts of this scene only, no Blueprint figure repeated on every scene
-    return [(label, value) for value, label in standalone.kpi_pairs(chosen, blueprint_keys=())]
+def scene_figures(scene: scenes.Scene, chosen: Selection) -> list[tuple[str, str]]:
+    """Return the scene's own figures as (label, value) pairs, a stated figure's source named."""
+    return [
+        (f"{figure.label} ({figure.source})" if figure.source else figure.label, figure.value)
+        for figure in scenes.scene_figures(
+            scene, chosen.registry_sites, corridor=chosen.corridor if scene.show_belt else None
+        )
+    ]
 
 
 def scene_notes(
-    scene: scenes.Scene, chosen: export.Selection, sites: gpd.GeoDataFrame, year: int
+    scene: scenes.Scene, chosen: Selection, sites: gpd.GeoDataFrame, year: int
 ) -> list[str]:
-    """Return the scene's speaker notes (from :mod:`mapping.scenes`, else the view in words)."""
-    own = getattr(scenes, "scene_notes", None)
-    if own is not None:
-        return [str(line) for line in own(scene, chosen, sites, year=year)]
-    return list(
-        summary.view_sentences(
-            chosen.sites,
-            sites,
-            corridor=chosen.corridor if scene.show_belt else None,
-            year=year,
-        )
+    """Return the scene's speaker notes, written from its data (:func:`scenes.speaker_notes`)."""
+    return scenes.speaker_notes(
+        scene,
+        chosen.registry_sites,
+        registry=sites,
+        corridor=chosen.corridor if scene.show_belt else None,
+        year=year,
     )
 
 
-def scene_bounds(chosen: export.Selection) -> list[list[float]]:
+def scene_bounds(chosen: Selection) -> list[list[float]]:
     """Return the view a scene fits: its sites' bounds (the Midlands' when it has none)."""
-    if chosen.sites.empty:
+    if chosen.registry_sites.empty:
         return MIDLANDS_BOUNDS
-    west, south, east, north = (float(v) for v in chosen.sites.total_bounds)
+    west, south, east, north = (float(v) for v in chosen.registry_sites.total_bounds)
     return [[south, west], [north, east]]
 
 
@@ -192,11 +178,11 @@ def presenter(sites: gpd.GeoDataFrame, version: str, stamps: caches.DataStamps) 
             plain(f"{scene.subtitle} · {year} · scene {position} of {len(scenes.SCENES)}")
         )
     chosen = scene_selection(sites, scene, version=version, stamps=stamps, year=year)
-    _figures(scene_figures(scene, chosen, sites, year))
+    _figures(scene_figures(scene, chosen))
     base = caches.cached_map_base(str(settings.BOUNDARIES_DIR), stamps.boundaries, wards=False)
     live_map(
         base,
-        chosen.sites,
+        chosen.registry_sites,
         key=SCENE_MAP,
         fit=False,
         overlays=belt_overlays(chosen.corridor) if scene.show_belt else [],

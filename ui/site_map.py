@@ -12,9 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 import settings
+from layers.selection import Selection
 from mapping.livemap import MapEvent, light_tiles, live_map
 from ui import caches, keys, site_card, url_state
-from ui.filtering import Selected
 from ui.map_overlays import map_overlays
 from ui.options import MapOptions
 from ui.text import plain
@@ -27,7 +27,7 @@ MAP_COLUMNS = (3, 1)
 
 
 def site_map(
-    selected: Selected,
+    selected: Selection,
     options: MapOptions,
     version: str,
     stamps: caches.DataStamps,
@@ -52,7 +52,7 @@ def site_map(
 
 @st.fragment
 def _map_and_card(
-    selected: Selected,
+    selected: Selection,
     options: MapOptions,
     version: str,
     stamps: caches.DataStamps,
@@ -81,7 +81,7 @@ def highlighted_ids(table_ids: tuple[str, ...]) -> list[str]:
 
 
 def _live_map(
-    selected: Selected,
+    selected: Selection,
     options: MapOptions,
     version: str,
     stamps: caches.DataStamps,
@@ -93,11 +93,11 @@ def _live_map(
     heat = None
     if options.heat:
         _, heat = caches.cached_analysis(
-            selected.sites, tuple(sorted(selected.sites["site_id"])), version
+            selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
         )
     return live_map(
         base,
-        selected.sites,
+        selected.registry_sites,
         key=keys.SITE_MAP,
         uploads=selected.uploads,
         fit=not options.keep_view,
@@ -112,13 +112,13 @@ def _live_map(
 
 
 def belt_caption(
-    selected: Selected, options: MapOptions, version: str, stamps: caches.DataStamps
+    selected: Selection, options: MapOptions, version: str, stamps: caches.DataStamps
 ) -> None:
     """Say under the map what share of the selection the belt holds, and that it is a model."""
     if selected.corridor is None:
         return
     headline = caches.belt_headline(
-        selected.base,
+        selected.belt_sites,
         selected.corridor,
         width_km=options.width_km,
         mode=options.mode,

@@ -1,6 +1,7 @@
 """Uploads by postcode: place rows that give only a postcode, check rows that give both.
 
-A row with a postcode and no coordinates is placed at its postcode's Code-Point Open point
+A row with a postcode and no coordinates is placed at its postcode's point in the default index,
+the ONS Postcode Directory (:mod:`layers.postcodes`)
 (precision ``postcode``). A row with both is checked against itself: when its coordinates lie
 more than :data:`~layers.uploads.limits.POSTCODE_MISMATCH_M` from its postcode's point it is
 flagged (kept). An unknown or malformed postcode is a problem of its row, naming the value.
@@ -14,10 +15,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 
 import settings
 from layers import postcodes
+from layers._metric import transformer
 from layers.uploads import limits
 from layers.uploads._coordinates import POSTCODE
 from layers.uploads._problems import WHOLE_FILE, UploadProblem, site_id
@@ -64,7 +65,7 @@ def place_by_postcode(
 
 def _distances(rows: list[ParsedRow], found: gpd.GeoDataFrame) -> np.ndarray:
     """Return metres (EPSG:27700) from each row's coordinates to its postcode's point (or nan)."""
-    metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    metric = transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
     lon = np.array([r.values.get("lon", np.nan) for r in rows], dtype=float)
     lat = np.array([r.values.get("lat", np.nan) for r in rows], dtype=float)
     x, y = metric.transform(lon, lat)
@@ -162,7 +163,8 @@ def _without_index(
                 site_id(row.row),
                 column,
                 row.postcode,
-                "could not be looked up: the postcode index is not built (run 'make data')",
+                "could not be looked up: the postcode index is missing (see the file's first "
+                "problem)",
             )
         )
     return kept

@@ -1,4 +1,4 @@
-"""The data exports, one module per format, all made from one :class:`mapping.selection.Selection`.
+"""The data exports, one module per format, all made from one :class:`layers.selection.Selection`.
 
 ``tables`` turns a selection into export-ready tables (sites, corridor, areas); ``geojson``,
 ``geopackage``, ``kml`` and ``csv_table`` write them with the provenance of

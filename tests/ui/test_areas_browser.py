@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import Browser
 
 import settings
-from tests.app_map import map_frame, settle
-from tests.browser import streamlit_server
-from tests.test_browser import offline_page
+from tests.support.app_map import map_frame, settle
+from tests.support.browser import offline_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 

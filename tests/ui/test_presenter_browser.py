@@ -12,8 +12,7 @@ from playwright.sync_api import Browser, Page
 
 import settings
 from mapping import scenes
-from tests.browser import streamlit_server
-from tests.test_browser import offline_page
+from tests.support.browser import offline_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 ORDER = [scene.key for scene in scenes.SCENES]
