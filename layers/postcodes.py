@@ -49,6 +49,7 @@ from pyproj import Transformer
 import settings
 from layers import onspd
 from layers._io import atomic_write, atomic_write_bytes, sha256_file
+from layers._metric import transformer
 from layers.codepoint import (
     RAW_ZIP_NAME,
     PostcodeDownloadError,
@@ -425,9 +426,8 @@ def _index_from_table(table: pa.Table, path: Path) -> PostcodeIndex:
     )
 
 
-@functools.cache
 def _to_wgs84() -> Transformer:
-    return Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True)
+    return transformer(settings.CRS_METRIC, settings.CRS_STORAGE)
 
 
 def lookup(
@@ -507,19 +507,24 @@ def lookup(
 
 
 def read_manifest(directory: str | Path | None = None) -> dict[str, Any]:
-    """Return what describes an index: its manifest file, or the ONSPD one by default.
+    """Return what describes an index: its manifest file, or the default index's.
 
-    With no ``directory`` (and no ``MIDLANDS_POSTCODE_INDEX``) this is the default index's
-    description (product, edition, package, attribution), whether or not its cache is built yet.
+    With no ``directory`` (and no ``MIDLANDS_POSTCODE_INDEX``) this is the manifest the ONSPD
+    build wrote in ``settings.POSTCODES_DIR``, or, before the first build (or beside a
+    manifest left by an older Code-Point build there), the ONSPD description: product,
+    edition, package and attribution.
     """
     if directory is None and settings.POSTCODE_INDEX:
         directory = Path(settings.POSTCODE_INDEX).parent
-    if directory is None:
-        try:
-            return onspd_manifest()
-        except onspd.OnspdMissingError:
-            return {}
-    return read_json(Path(directory) / settings.MANIFEST_NAME)
+    if directory is not None:
+        return read_json(Path(directory) / settings.MANIFEST_NAME)
+    written = read_json(settings.POSTCODES_DIR / settings.MANIFEST_NAME)
+    if written and written.get("product", onspd.PRODUCT) == onspd.PRODUCT:
+        return written
+    try:
+        return onspd_manifest()
+    except onspd.OnspdMissingError:
+        return {}
 
 
 # --------------------------------------------------------------------------------------------

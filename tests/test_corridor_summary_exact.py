@@ -16,7 +16,7 @@ import shapely
 
 import settings
 from layers.corridor import corridor_summary, sites_in_corridor
-from tests import handbuilt
+from tests.support import handbuilt
 
 INSIDE = {"aero-works", "space-centre", "old-airfield", "drone-startup"}
 CA_NAMES = {

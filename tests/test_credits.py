@@ -1,4 +1,4 @@
-"""Credits and metadata of every export: Code-Point Open, the uploaded file, the year counted.
+"""Credits and metadata of every export: the postcode index, the uploaded file, the year counted.
 
 Regression tests for issue 11's review bug (uploaded sites joined the exports, but the exports
 credited only the registry) and for the postcode and "as of" credits. The expected texts are
@@ -31,8 +31,11 @@ from mapping.exports.geopackage import write_gpkg
 from mapping.exports.kml import kml_document
 
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-ROYAL_MAIL = "contains Royal Mail data © Royal Mail copyright and database right"
-NATIONAL_STATISTICS = "contains National Statistics data © Crown copyright and database right"
+#: ONSPD's attribution statements (its user guide's wording, with the edition's year).
+ROYAL_MAIL = "Contains Royal Mail data © Royal Mail copyright and database right 2025"
+NATIONAL_STATISTICS = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0"
+)
 UPLOAD_NAME = "east-midlands-suppliers.xlsx"
 
 
@@ -119,7 +122,7 @@ def test_uploads_postcodes_and_the_year_are_credited_in_every_export(
     assert set(texts) >= {"sites.geojson", "gpkg", "kml", "csv side file", "html", "png", "pdf"}
     for name, text in texts.items():
         flat = _one_line(text)
-        assert ROYAL_MAIL in flat and NATIONAL_STATISTICS in flat, f"{name}: no Code-Point credit"
+        assert ROYAL_MAIL in flat and NATIONAL_STATISTICS in flat, f"{name}: no ONSPD credit"
         assert UPLOAD_NAME in flat, f"{name}: the uploaded file is not named"
         assert "as of 2027" in flat, f"{name}: the year is not stated"
 
@@ -128,7 +131,7 @@ def test_an_export_without_postcodes_or_uploads_credits_neither(plain: Selection
     texts = export_texts(plain, tmp_path)
     for name, text in texts.items():
         flat = _one_line(text)
-        assert ROYAL_MAIL not in flat, f"{name}: Code-Point credited without a postcode point"
+        assert ROYAL_MAIL not in flat, f"{name}: ONSPD credited without a postcode point"
         assert "Uploaded sites" not in flat and "upload" not in flat.lower(), name
         assert "as of" not in flat, name
 
@@ -141,7 +144,10 @@ def test_the_metadata_names_the_upload_and_the_year(uploaded: Selection):
     assert metadata["counts"]["sites"] == 6
     assert metadata["filters"]["description"].count("as of 2027") == 1
     assert any(UPLOAD_NAME in line and "2 from" in line for line in metadata["sources"])
-    assert any("Code-Point Open" in line for line in metadata["licences"])
+    assert any(
+        "ONS Postcode Directory (ONSPD, November 2025)" in line for line in metadata["licences"]
+    )
+    assert any("ONS Postcode Directory (ONSPD), November 2025" in s for s in metadata["sources"])
     assert "--as-of 2027" in metadata["filters"]["command"]
 
 
@@ -165,7 +171,7 @@ def test_uploads_the_filters_leave_out_are_not_credited(
     assert metadata["counts"]["uploaded_sites"] == 0
 
 
-def test_a_registry_site_placed_by_postcode_brings_the_code_point_credit(
+def test_a_registry_site_placed_by_postcode_brings_the_onspd_credit(
     plain: Selection,
 ):
     sites = plain.sites.copy()
@@ -173,4 +179,4 @@ def test_a_registry_site_placed_by_postcode_brings_the_code_point_credit(
     one = Selection(sites=sites, boundaries_dir=plain.boundaries_dir, created=MADE)
     credit = " ".join(export_metadata(one)["attribution"])
     assert ROYAL_MAIL in credit and NATIONAL_STATISTICS in credit
-    assert "Contains OS data © Crown copyright and database right;" in credit
+    assert "Contains OS data © Crown copyright and database right 2025;" in credit

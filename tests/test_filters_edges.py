@@ -16,7 +16,7 @@ import pytest
 
 from layers import filters
 from layers.filters import SiteFilter
-from tests import handbuilt
+from tests.support import handbuilt
 from tests.support.handbuilt import ids
 
 

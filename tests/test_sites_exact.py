@@ -14,7 +14,7 @@ import pytest
 import settings
 from layers import _osm, postcodes, sites
 from layers._errors import BoundaryDataMissingError, SiteValidationError
-from tests import registry_rows
+from tests.support import registry_rows
 from tests.support.registry_rows import write_registry
 
 WALSALL = {**registry_rows.WALSALL, "capabilities": "land_systems;supply_chain"}

@@ -12,7 +12,7 @@ import pytest
 from layers import companies, registers
 from layers._io import sha256_file
 from layers.registers import RegisterSourceError, ZipBombError
-from tests.layers import registers_fixtures as fx
+from tests.support import registers_fixtures as fx
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from layers import contracts, http
 from layers.registers import RegisterDownloadError, RegisterSourceError
+from tests.support import registers_fixtures as fx
 from tests.support.http_stub import Script, serve
-from tests.layers import registers_fixtures as fx
 
 
 @pytest.fixture
@@ -237,3 +237,15 @@ def test_a_malformed_page_stops_the_download(
                 session=http.retrying_session(retries=0, backoff_s=0.0),
             )
     assert not (tmp_path / "raw" / "contracts-finder").exists()
+
+
+def test_totals_by_region(built: tuple[dict, object]) -> None:
+    _, awards = built
+    totals = contracts.totals_by_district(awards).set_index("lad_code")
+    west, east = totals.loc["E12000005"], totals.loc["E12000004"]
+    # West Midlands: A1 (Coventry) 120,000 SME, A5 (Telford, Worcester) unsplit, A8a (Stoke)
+    assert (west["awards"], west["value_gbp"], west["sme_value_gbp"]) == (3, 135_000, 135_000)
+    # East Midlands: A2 (Leicester, large), A3 (Derby), A8b (Lincoln), A10 (West Northants)
+    assert (east["awards"], east["value_gbp"], east["sme_value_gbp"]) == (4, 302_000, 45_000)
+    assert west["value_gbp"] + east["value_gbp"] == totals.loc["midlands", "value_gbp"]
+    assert totals.loc["E12000003", "awards"] == 0  # North Lincolnshire's region: none

@@ -9,8 +9,8 @@ import pytest
 
 from layers import companies, http, registers_download
 from layers.registers import RegisterDownloadError
+from tests.support import registers_fixtures as fx
 from tests.support.http_stub import Script, serve
-from tests.layers import registers_fixtures as fx
 
 
 def _session() -> object:
