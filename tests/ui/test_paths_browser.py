@@ -128,3 +128,30 @@ def test_on_a_phone_the_sidebar_is_closed_and_the_map_shows_the_selection(
     )
     assert scroll <= client, "no sideways scrolling at 320 px"
     page.close()
+
+
+def test_the_card_answers_what_is_near_and_stays_open_for_suppliers(browser: Browser, app_url: str):
+    page = offline_page(browser, [], width=1366, height=768)
+    opened(page, f"{app_url}/?cap=combat_air,nuclear_propulsion")
+    click_site(page, "raf-coningsby")
+    settle(page)
+    card = page.locator(".st-key-site-card")
+    card.get_by_text("What is near this site").scroll_into_view_if_needed()
+    card.get_by_text("No other selected sites within 10 km.").wait_for(timeout=30_000)
+    card.get_by_text("25 km", exact=True).click()
+    settle(page)
+    card.get_by_text("All sites, ignoring the filters").click()
+    settle(page)
+    text = card.text_content() or ""
+    assert "other sites within 25 km" in text
+    assert "Military establishment (2)" in text and "RAF Digby · 18.0 km" in text
+    page.screenshot(path=str(ARTIFACTS / "analyst_card_1366.png"))
+    # choosing "Supplier" leaves RAF Coningsby out of the map, but its card stays open
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').nth(1).click()
+    page.get_by_role("option", name="Supplier").first.click()
+    page.keyboard.press("Escape")
+    settle(page)
+    assert "RAF Coningsby" in (card.text_content() or "")
+    assert "its card stays open" in (card.text_content() or "")
+    page.close()
