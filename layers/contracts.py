@@ -460,6 +460,14 @@ def build(
         },
         "unplaced": result.unplaced.to_dict(orient="records"),
     }
+    kpi = mod_sme_kpi(result.awards)
+    manifest["kpi"] = {
+        "headline": kpi.headline(),
+        "value_gbp": kpi.value_gbp,
+        "start": kpi.start.isoformat(),
+        "end": kpi.end.isoformat(),
+        "definition": kpi.definition,
+    }
     registers.write_geoparquet(result.awards, folder / OUTPUT_NAME)
     registers.write_json(manifest, folder / MANIFEST_NAME)
     return manifest
