@@ -7,7 +7,7 @@ scene is also a URL (:func:`scene_to_query`, :func:`scene_from_query`).
 
 Each scene has its own figures (:func:`scene_figures`: counted from the scene's sites, plus
 the Blueprint figures that are about it) and speaker notes written for it and filled from the
-data (:func:`scene_notes`), in plain words.
+data (:func:`speaker_notes`), in plain words.
 
 Every scene counts for the year the presenter chose: :func:`scene_filter` gives a scene's filter
 for that year (sites not yet open or already closed are left out, as on the explorer's map),
@@ -21,7 +21,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
@@ -296,7 +296,7 @@ def _top_districts(sites: pd.DataFrame, top: int = 2) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
-def figures_of(
+def scene_figures(
     scene: Scene,
     sites: pd.DataFrame,
     *,
@@ -456,51 +456,3 @@ def _status_notes(sites: pd.DataFrame) -> list[str]:
             verb = "is" if len(chosen) == 1 else "are"
             notes.append(f"{len(chosen)} {verb} {words}: {names}.")
     return notes
-
-
-class ShownScene(Protocol):
-    """What the presenter shows of a scene: its sites and, for the belt scene, the belt."""
-
-    @property
-    def sites(self) -> pd.DataFrame:
-        """The sites the scene shows."""
-        ...
-
-    @property
-    def corridor(self) -> pd.DataFrame | None:
-        """The belt the scene's sites make, or None."""
-        ...
-
-
-def scene_figures(
-    scene: Scene,
-    chosen: ShownScene,
-    registry: pd.DataFrame | None = None,
-    *,
-    year: int | None = None,
-) -> list[tuple[str, str]]:
-    """Return the figures of ``scene``'s box as (label, value) pairs, for the presenter.
-
-    ``chosen`` is what the scene shows (a ``layers.selection.Selection``). A Blueprint
-    figure's label names its section: "UK Regular Forces personnel (Blueprint, section 2)".
-    ``registry`` and ``year`` are accepted for the presenter's one call shape; the figures
-    count only the scene's own sites (:func:`figures_of`).
-    """
-    del registry, year  # the figures are the scene's own
-    return [
-        (f"{figure.label} ({figure.source})" if figure.source else figure.label, figure.value)
-        for figure in figures_of(scene, chosen.sites, corridor=chosen.corridor)
-    ]
-
-
-def scene_notes(
-    scene: Scene,
-    chosen: ShownScene,
-    registry: pd.DataFrame | None = None,
-    *,
-    year: int | None = None,
-) -> list[str]:
-    """Return the speaker's notes of ``scene`` for its own window (:func:`speaker_notes`)."""
-    return speaker_notes(
-        scene, chosen.sites, registry=registry, corridor=chosen.corridor, year=year
-    )

@@ -26,7 +26,7 @@ def test_no_two_scenes_show_the_same_figures(registry, boundaries_dir):
     boxes = []
     for scene in scenes.SCENES:
         chosen = shown(registry, boundaries_dir, scene)
-        figures = scenes.figures_of(scene, chosen.sites, corridor=chosen.corridor)
+        figures = scenes.scene_figures(scene, chosen.sites, corridor=chosen.corridor)
         assert figures, scene.key
         boxes.append(tuple(figures))
     assert len(set(boxes)) == len(boxes)
@@ -35,17 +35,17 @@ def test_no_two_scenes_show_the_same_figures(registry, boundaries_dir):
 def test_the_sme_spend_is_only_on_a_scene_about_it(registry, boundaries_dir):
     combat_air = scenes.scene_by_key("combat-air")
     chosen = shown(registry, boundaries_dir, combat_air)
-    labels = [f.label for f in scenes.figures_of(combat_air, chosen.sites)]
+    labels = [f.label for f in scenes.scene_figures(combat_air, chosen.sites)]
     assert not any("SME" in label for label in labels)
     # the first figure counts the scene's own sites, in plain words
-    first = scenes.figures_of(combat_air, chosen.sites)[0]
+    first = scenes.scene_figures(combat_air, chosen.sites)[0]
     assert first.value == str(len(chosen.sites)) and first.label == "combat air sites"
 
 
 def test_figures_speak_plainly(registry, boundaries_dir):
     for scene in scenes.SCENES:
         chosen = shown(registry, boundaries_dir, scene)
-        for figure in scenes.figures_of(scene, chosen.sites, corridor=chosen.corridor):
+        for figure in scenes.scene_figures(scene, chosen.sites, corridor=chosen.corridor):
             assert "selected" not in figure.label, (scene.key, figure)
             assert figure.label.strip() and figure.value.strip()
             if figure.source:
@@ -55,7 +55,7 @@ def test_figures_speak_plainly(registry, boundaries_dir):
 def test_every_blueprint_figure_a_scene_shows_is_one_it_names(registry, boundaries_dir):
     for scene in scenes.SCENES:
         chosen = shown(registry, boundaries_dir, scene)
-        cited = [f for f in scenes.figures_of(scene, chosen.sites) if f.source]
+        cited = [f for f in scenes.scene_figures(scene, chosen.sites) if f.source]
         assert len(cited) == len(scene.blueprint), scene.key
 
 
@@ -86,7 +86,7 @@ def test_the_belt_notes_and_figures_quote_the_belt(registry, boundaries_dir):
     scene = scenes.scene_by_key("belt")
     chosen = shown(registry, boundaries_dir, scene)
     belt = chosen.corridor.loc[chosen.corridor["part"] == "belt"].iloc[0]
-    figures = scenes.figures_of(scene, chosen.sites, corridor=chosen.corridor)
+    figures = scenes.scene_figures(scene, chosen.sites, corridor=chosen.corridor)
     assert figures[0].value == f"{float(belt['share_inside']):.0%}"
     notes = scenes.speaker_notes(scene, chosen.sites, registry=registry, corridor=chosen.corridor)
     assert any(f"holds {belt['sites_inside']} of the" in note for note in notes)
@@ -99,16 +99,3 @@ def test_planned_and_closing_sites_are_named_in_the_notes(registry, boundaries_d
     planned = chosen.sites.loc[chosen.sites["status"] == "planned", "name"].tolist()
     assert planned, "the land systems scene shows the planned Telford factory"
     assert "planned" in text and planned[0] in text
-
-
-def test_the_presenter_gets_label_value_pairs_and_notes_in_one_call_shape(registry, boundaries_dir):
-    scene = scenes.scene_by_key("land-systems")
-    chosen = shown(registry, boundaries_dir, scene)
-    pairs = scenes.scene_figures(scene, chosen, registry, year=YEAR)
-    assert pairs[0] == ("land systems sites", str(len(chosen.sites)))
-    assert ("UK Regular Forces personnel (Blueprint, section 2)", "15,000+") in pairs
-    assert all(isinstance(label, str) and isinstance(value, str) for label, value in pairs)
-    notes = scenes.scene_notes(scene, chosen, registry, year=YEAR)
-    assert notes == scenes.speaker_notes(
-        scene, chosen.sites, registry=registry, corridor=chosen.corridor, year=YEAR
-    )
