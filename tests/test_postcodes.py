@@ -608,6 +608,38 @@ def test_download_retries_a_server_error(tmp_path: Path) -> None:
     assert entry["edition"] == "2099.2.0"
 
 
+@pytest.mark.parametrize("fault", ["cut midway", "md5 differs", "not a zip"])
+def test_a_damaged_zip_is_fetched_again_and_the_good_one_kept(tmp_path: Path, fault: str) -> None:
+    bad = {
+        "cut midway": Reply(200, GOOD_ZIP, cut=True),
+        "md5 differs": Reply(200, NEWER_ZIP),
+        "not a zip": Reply(200, b"<html>maintenance</html>"),
+    }[fault]
+    routes = Routes({})
+    with os_downloads_stub(routes) as base:
+        routes.answers = {
+            LISTING_PATH: [listing(base, GOOD_ZIP)],
+            "/file.zip": [bad, Reply(200, GOOD_ZIP)],
+        }
+        path, entry = download(tmp_path / "raw", base, retries=1)
+    assert routes.requested == [LISTING_PATH, "/file.zip", "/file.zip"]
+    assert path.read_bytes() == GOOD_ZIP
+    assert entry["sha256"] == hashlib.sha256(GOOD_ZIP).hexdigest()
+    assert entry["size"] == len(GOOD_ZIP)
+    assert entry["edition"] == "2099.2.0"
+
+
+def test_a_zip_that_stays_unavailable_names_its_status_and_keeps_nothing(tmp_path: Path) -> None:
+    routes = Routes({})
+    with os_downloads_stub(routes) as base:
+        routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [Reply(503, b"busy")]}
+        with pytest.raises(PostcodeDownloadError, match=r"HTTP 503.*nothing was replaced"):
+            download(tmp_path / "raw", base, retries=0)
+    assert routes.requested == [LISTING_PATH, "/file.zip"]
+    assert not (tmp_path / "raw" / "manifest.json").exists()
+    assert not [p for p in (tmp_path / "raw").iterdir() if p.suffix in {".zip", ".tmp"}]
+
+
 def good_cache(raw: Path, base: str, routes: Routes) -> dict[str, str]:
     routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [Reply(200, GOOD_ZIP)]}
     download(raw, base)
