@@ -534,7 +534,12 @@ def os_downloads_stub(routes: Routes) -> Iterator[str]:
 
 def listing(base: str, body: bytes | None = None) -> Reply:
     """The downloads API's answer: the files of CodePointOpen (GB, CSV) with their URLs."""
-    entry = {"fileName": "codepo_gb.zip", "url": f"{base}/file.zip", "format": "CSV", "area": "GB"}
+    entry: dict[str, object] = {
+        "fileName": "codepo_gb.zip",
+        "url": f"{base}/file.zip",
+        "format": "CSV",
+        "area": "GB",
+    }
     if body is not None:
         entry |= {"size": len(body), "md5": hashlib.md5(body, usedforsecurity=False).hexdigest()}
     return Reply(200, json.dumps([entry]).encode())
@@ -555,9 +560,16 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def download(raw: Path, base: str, **options: object) -> tuple[Path, dict[str, object]]:
+def download(
+    raw: Path, base: str, *, refresh: bool = False, retries: int = 3
+) -> tuple[Path, dict[str, object]]:
     return postcodes.download_codepoint(
-        raw, downloads_url=f"{base}{LISTING_PATH}", backoff_s=0.0, timeout_s=5.0, **options
+        raw,
+        downloads_url=f"{base}{LISTING_PATH}",
+        backoff_s=0.0,
+        timeout_s=5.0,
+        refresh=refresh,
+        retries=retries,
     )
 
 
