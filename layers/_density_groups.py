@@ -125,8 +125,12 @@ def grid_components(
     """
     side = radius / np.sqrt(2.0) * (1.0 - 1e-9)
     cells = np.floor((points - points.min(axis=0)) / side).astype(np.int64)
-    keys, inverse, sizes = np.unique(cells, axis=0, return_inverse=True, return_counts=True)
+    rows = int(cells[:, 1].max()) + 1
+    flat, inverse, sizes = np.unique(
+        cells[:, 0] * rows + cells[:, 1], return_inverse=True, return_counts=True
+    )
     inverse = inverse.reshape(-1)
+    keys = np.column_stack([flat // rows, flat % rows])
     if not always and len(keys) * len(_NEAR_CELLS) > len(points) * _GRID_PAYS_BELOW:
         return None
     members = np.split(np.argsort(inverse, kind="stable"), np.cumsum(sizes)[:-1])

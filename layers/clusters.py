@@ -258,7 +258,9 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
     positions = shapely.get_coordinates(group.geometry.to_numpy())
     hull = shapely.multipoints(positions).convex_hull.buffer(margin_m)
     top = _mix(capabilities, vocabulary.CAPABILITIES).split(":")[0] if capabilities else ""
-    site_ids = ";".join(str(s) for s in group["site_id"]) if "site_id" in group else ""
+    site_ids = (
+        ";".join(map(str, group["site_id"].to_numpy(dtype=object))) if "site_id" in group else ""
+    )
     return {
         "name": name,
         "size": size,
