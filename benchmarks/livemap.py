@@ -29,7 +29,7 @@ from benchmarks import synthetic
 from benchmarks.harness import Meter, chromium
 from layers.sites import load_sites
 from mapping.livemap import Catalogue, build_base, payload_json
-from tests.livemap_support import page_server
+from tests.support.servers import page_server
 
 PAGE = Path(__file__).parent / "livemap_page.py"
 #: The filter change measured: choose this capability, then clear it again.

@@ -8,17 +8,32 @@ everything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from layers import timeline, vocabulary
+import settings
+from layers import areas as area_levels
+from layers import boundaries, timeline, vocabulary
+from layers._errors import BoundaryDataMissingError
 
 #: Site columns that hold an area code, finest first; an area filter matches any of them.
 AREA_CODE_COLUMNS: tuple[str, ...] = ("lad_code", "county_code", "ca_code", "region_code")
+#: Site columns that hold the name of the area in the code column of the same position.
+AREA_NAME_COLUMNS: tuple[str, ...] = ("lad_name", "county_name", "ca_name", "region_name")
 #: Columns the free-text search looks in.
 TEXT_COLUMNS: tuple[str, ...] = ("name", "organisation", "description")
+
+
+def unique(values: Iterable[str]) -> tuple[str, ...]:
+    """Return ``values`` without blanks and repeats, in their first order.
+
+    A unitary authority's code is both a county's and a district's, so a link or a command
+    may name it twice; the filter holds it once.
+    """
+    return tuple(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,12 @@ class SiteFilter:
     ``as_of`` is a year: when set, sites not yet open in that year (``opened`` later, or
     ``planned`` with no opening date) and sites already closed before it (``closes`` earlier,
     or ``closed`` with no date) are left out. A site closing during the year is kept.
+    ``planned`` keeps planned sites in every year from their announcement (see
+    :func:`layers.timeline.open_in`), to be drawn as planned.
+
+    Capabilities, kinds and areas are held once each, in their first order, whatever the
+    caller passed. ``area_names`` maps an area code to its name for :meth:`describe` (it is
+    not part of the filter: two filters differing only in names are equal).
     """
 
     capabilities: tuple[str, ...] = ()
@@ -36,6 +57,20 @@ class SiteFilter:
     text: str = ""
     in_belt: bool = False
     as_of: int | None = None
+    planned: bool = True
+    area_names: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("capabilities", "kinds", "areas"):
+            object.__setattr__(self, name, unique(getattr(self, name)))
+
+    def area_name(self, code: str) -> str:
+        """Return an area's name (the code itself when the filter was not given its name)."""
+        return dict(self.area_names).get(code, code)
+
+    def named_areas(self) -> list[dict[str, str]]:
+        """Return the chosen areas as ``{"code": ..., "name": ...}``, for metadata."""
+        return [{"code": code, "name": self.area_name(code)} for code in self.areas]
 
     def is_empty(self) -> bool:
         """Say whether this filter selects every site."""
@@ -59,14 +94,46 @@ class SiteFilter:
         if self.kinds:
             parts.append("kinds: " + ", ".join(vocabulary.kind_label(k) for k in self.kinds))
         if self.areas:
-            parts.append("areas: " + ", ".join(self.areas))
+            parts.append("areas: " + ", ".join(self.area_name(c) for c in self.areas))
         if self.text.strip():
             parts.append(f"text: {self.text.strip()!r}")
         if self.in_belt:
             parts.append("inside the Defence Belt only")
         if self.as_of is not None:
             parts.append(f"as of {self.as_of}")
+        if not self.planned:
+            parts.append("planned sites left out")
         return "; ".join(parts) if parts else "all sites"
+
+
+def with_area_names(criteria: SiteFilter, sites: pd.DataFrame) -> SiteFilter:
+    """Return ``criteria`` with the names of its areas, read from the sites' area columns.
+
+    A code no site carries keeps the code as its name.
+    """
+    found: dict[str, str] = {}
+    for code_column, name_column in zip(AREA_CODE_COLUMNS, AREA_NAME_COLUMNS, strict=True):
+        if code_column not in sites or name_column not in sites:
+            continue
+        chosen = sites.loc[sites[code_column].isin(criteria.areas), [code_column, name_column]]
+        for code, name in chosen.drop_duplicates(code_column).itertuples(index=False):
+            if str(name).strip():
+                found.setdefault(str(code), str(name).strip())
+    names = tuple((code, found[code]) for code in criteria.areas if code in found)
+    return replace(criteria, area_names=names)
+
+
+def area_lookup(sites: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Return every area's case-folded name -> (code, name), for a command line's names."""
+    lookup: dict[str, tuple[str, str]] = {}
+    for code_column, name_column in zip(AREA_CODE_COLUMNS, AREA_NAME_COLUMNS, strict=True):
+        if code_column not in sites or name_column not in sites:
+            continue
+        pairs = sites[[code_column, name_column]].drop_duplicates()
+        for code, name in pairs.itertuples(index=False):
+            if str(code).strip() and str(name).strip():
+                lookup.setdefault(str(name).strip().casefold(), (str(code), str(name).strip()))
+    return lookup
 
 
 def filter_problems(criteria: SiteFilter, *, known_areas: Iterable[str] = ()) -> list[str]:
@@ -129,7 +196,7 @@ def select_sites(
             found |= sites[column].fillna("").str.casefold().str.contains(text, regex=False)
         keep &= found
     if criteria.as_of is not None:
-        keep &= timeline.open_in(sites, criteria.as_of)
+        keep &= timeline.open_in(sites, criteria.as_of, planned=criteria.planned)
     if criteria.in_belt:
         if in_belt is None:
             raise ValueError("the in-belt filter needs the corridor: pass in_belt=")
@@ -159,6 +226,7 @@ def to_query(criteria: SiteFilter) -> dict[str, str]:
         "q": criteria.text.strip(),
         "belt": "1" if criteria.in_belt else "",
         "year": "" if criteria.as_of is None else str(criteria.as_of),
+        "planned": "" if criteria.planned else "0",
     }
     return {key: value for key, value in query.items() if value}
 
@@ -176,6 +244,7 @@ def from_query(query: Mapping[str, str]) -> SiteFilter:
         text=str(query.get("q", "")),
         in_belt=str(query.get("belt", "")) in ("1", "true"),
         as_of=_year(query.get("year")),
+        planned=str(query.get("planned", "")) not in ("0", "false"),
     )
 
 
@@ -200,3 +269,32 @@ def facet_counts(
         capability_counts(select_sites(sites, without_caps)),
         kind_counts(select_sites(sites, without_kinds)),
     )
+
+
+def area_shapes(codes: Iterable[str], *, directory: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Return the boundaries of the chosen areas: ``code``, ``name``, ``level``, EPSG:4326.
+
+    Each code is looked up from the finest level to the coarsest (a unitary authority's code
+    is a district's and a county's: its outline is the same), so a map or a slide can outline
+    the chosen areas and fit its view to them (``total_bounds``). A code no built layer holds
+    is left out; without built boundaries the frame is empty.
+    """
+    wanted = list(unique(codes))
+    frames = []
+    for level in ("lad", "county", "ca", "region"):
+        if not wanted:
+            break
+        spec = area_levels.AUTHORITY_LEVELS[level]
+        try:
+            layer = boundaries.load_layer(spec.layer, directory=directory)
+        except BoundaryDataMissingError:
+            continue
+        found = layer.loc[layer["code"].isin(wanted), ["code", "name", "geometry"]].copy()
+        found["level"] = spec.label
+        frames.append(found)
+        wanted = [code for code in wanted if code not in set(found["code"])]
+    columns = ["code", "name", "level", "geometry"]
+    if not frames:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=settings.CRS_STORAGE)
+    joined = pd.concat(frames, ignore_index=True)[columns]
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=settings.CRS_STORAGE)

@@ -28,6 +28,7 @@ def describe_view(
     corridor: pd.DataFrame | None = None,
     year: int | None = None,
     top: int = DEFAULT_TOP,
+    planned: bool = True,
 ) -> str:
     """Return a short plain-English description of a map view (a few sentences).
 
@@ -47,8 +48,13 @@ def describe_view(
         year (``layers.timeline.open_in``), as the map shows them.
     top
         How many districts and capabilities to name.
+    planned
+        Whether the view keeps planned sites (``layers.filters.SiteFilter.planned``): the
+        registry is then counted with them, as the map shows them.
     """
-    return " ".join(view_sentences(selected, registry, corridor=corridor, year=year, top=top))
+    return " ".join(
+        view_sentences(selected, registry, corridor=corridor, year=year, top=top, planned=planned)
+    )
 
 
 def view_sentences(
@@ -58,6 +64,7 @@ def view_sentences(
     corridor: pd.DataFrame | None = None,
     year: int | None = None,
     top: int = DEFAULT_TOP,
+    planned: bool = True,
 ) -> list[str]:
     """Return the description's sentences, one per fact (for bullet points and speaker notes).
 
@@ -67,7 +74,11 @@ def view_sentences(
         raise ValueError(f"top must be 1 or more, not {top!r}")
     baseline = None
     if registry is not None:
-        baseline = registry if year is None else registry.loc[timeline.open_in(registry, year)]
+        baseline = (
+            registry
+            if year is None
+            else registry.loc[timeline.open_in(registry, year, planned=planned)]
+        )
     sentences = [_count_sentence(selected, baseline, year)]
     belt = _belt_sentence(corridor)
     if belt:
@@ -85,8 +96,17 @@ def _sites(number: int) -> str:
     return f"{number:,} site" if number == 1 else f"{number:,} sites"
 
 
-def _scope(year: int | None) -> str:
-    return "in the registry" if year is None else f"open in {year}"
+def _scope(year: int | None, baseline: pd.DataFrame | None = None) -> str:
+    """Return what the counted sites are: "in the registry", "open in 2026".
+
+    "open or planned in 2026" when they hold planned sites.
+    """
+    if year is None:
+        return "in the registry"
+    planned = (
+        baseline is not None and "status" in baseline and (baseline["status"] == "planned").any()
+    )
+    return f"open or planned in {year}" if planned else f"open in {year}"
 
 
 def _count_sentence(selected: pd.DataFrame, baseline: pd.DataFrame | None, year: int | None) -> str:
@@ -99,11 +119,11 @@ def _count_sentence(selected: pd.DataFrame, baseline: pd.DataFrame | None, year:
     uploaded = shown - from_registry
     total = len(baseline)
     if from_registry == 0:
-        held = f"none of the {_sites(total)} {_scope(year)}"
+        held = f"none of the {_sites(total)} {_scope(year, baseline)}"
     elif from_registry == total:
-        held = f"all {_sites(total)} {_scope(year)}"
+        held = f"all {_sites(total)} {_scope(year, baseline)}"
     else:
-        held = f"{from_registry:,} of the {_sites(total)} {_scope(year)}"
+        held = f"{from_registry:,} of the {_sites(total)} {_scope(year, baseline)}"
     extra = f", and {uploaded:,} uploaded" if uploaded else ""
     return f"The view shows {held}{extra}."
 
@@ -191,7 +211,7 @@ def _change_sentences(
     shown = set(selected["site_id"].astype(str))
     base_ids = baseline["site_id"].astype(str)
     left_out = int((~base_ids.isin(shown)).sum())
-    whole = "the whole registry" if year is None else f"every site open in {year}"
+    whole = "the whole registry" if year is None else f"every site {_scope(year, baseline)}"
     if left_out == 0:
         return [f"Nothing is filtered out: the view is {whole}."]
     base_districts = set(baseline["lad_name"].fillna("").astype(str).str.strip()) - {""}

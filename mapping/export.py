@@ -4,21 +4,26 @@ Every export is made from one :class:`layers.selection.Selection` and records it
 (:mod:`mapping.credits`) in the way its format allows. The formats live one to a module:
 :mod:`mapping.exports.geojson`, :mod:`~mapping.exports.geopackage`, :mod:`~mapping.exports.kml`,
 :mod:`~mapping.exports.csv_table`, :mod:`mapping.standalone` (the offline map),
-:mod:`mapping.slides` and :mod:`mapping.bidpack`. This module is the command line, and the
-names scripts and the app import from ``mapping.export``.
+:mod:`mapping.slides` and :mod:`mapping.bidpack`. This module is only the command line: import
+a format's functions from its own module.
 
 Command line::
 
     python -m mapping.export --format {geojson,gpkg,kml,csv,html,png,pdf,bidpack,embed}
-        [--capability SLUG]... [--kind KIND]... [--area GSS_CODE]... [--text TEXT]
-        [--in-belt] [--as-of YEAR] [--width-km N] [--sites PATH] [--boundaries DIR] -o PATH
+        [--capability SLUG]... [--kind KIND]... [--area CODE_OR_NAME]... [--text TEXT]
+        [--in-belt] [--as-of YEAR] [--no-planned] [--width-km N] [--title TEXT]
+        [--sites PATH] [--boundaries DIR] -o PATH
+
+Without ``--as-of`` the sites are counted for this year, as the app counts them; planned sites
+are kept (each with its ``status``) unless ``--no-planned``. The registry's warnings are for
+``python -m layers.sites validate`` and ``audit``: an export prints only errors.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,68 +31,18 @@ from pathlib import Path
 import pandas as pd
 
 import settings
-from layers import areas, boundaries, filters
+from layers import areas, boundaries, filters, timeline
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.filters import SiteFilter
-from layers.selection import (
-    CorridorUnavailableError,
-    Selection,
-    belt_mode,
-    belt_width_km,
-    ensure_corridor,
-    make_selection,
-)
+from layers.selection import CorridorUnavailableError, Selection, make_selection
 from mapping import bidpack, embed, slides, standalone
-from mapping.credits import (
-    PRODUCT,
-    REGISTRY_SOURCE,
-    attributions,
-    command_line,
-    export_metadata,
-    licences,
-)
-from mapping.exports.csv_table import sites_csv, write_csv
-from mapping.exports.geojson import (
-    feature_collection,
-    geojson_collections,
-    geojson_text,
-    write_geojson,
-)
+from mapping.exports.csv_table import write_csv
+from mapping.exports.geojson import write_geojson
 from mapping.exports.geopackage import write_gpkg
-from mapping.exports.kml import kml_colour, kml_document, write_kml
-from mapping.exports.tables import LAYER_NAMES, areas_layer
+from mapping.exports.kml import write_kml
+from mapping.exports.tables import LAYER_NAMES
 
-# The names scripts, tests and the app import from ``mapping.export``.
-__all__ = [
-    "FORMATS",
-    "LAYER_NAMES",
-    "PRODUCT",
-    "REGISTRY_SOURCE",
-    "CorridorUnavailableError",
-    "Selection",
-    "areas_layer",
-    "attributions",
-    "belt_mode",
-    "belt_width_km",
-    "command_line",
-    "ensure_corridor",
-    "export_metadata",
-    "feature_collection",
-    "geojson_collections",
-    "geojson_text",
-    "kml_colour",
-    "kml_document",
-    "known_area_codes",
-    "licences",
-    "main",
-    "make_selection",
-    "sites_csv",
-    "write_csv",
-    "write_geojson",
-    "write_gpkg",
-    "write_kml",
-]
-
+_GSS_CODE = re.compile(r"[EWSN]\d{8}")
 #: The formats the command line writes.
 FORMATS: tuple[str, ...] = (
     "geojson",
@@ -128,15 +83,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
     parser.add_argument("--capability", action="append", default=[], metavar="SLUG")
     parser.add_argument("--kind", action="append", default=[], metavar="KIND")
-    parser.add_argument("--area", action="append", default=[], metavar="GSS_CODE")
+    parser.add_argument(
+        "--area",
+        action="append",
+        default=[],
+        metavar="AREA",
+        help="a GSS code or an area's name, any case (e.g. E06000051 or 'shropshire')",
+    )
     parser.add_argument("--text", default="", help="search name, organisation and description")
     parser.add_argument("--in-belt", action="store_true", help="only sites inside the belt")
     parser.add_argument(
         "--as-of",
         type=int,
-        default=None,
+        default=timeline.default_year(),
         metavar="YEAR",
-        help="only sites open in that year (not yet opened or already closed are left out)",
+        help="only sites open in that year, as the app counts them (default this year, "
+        f"{timeline.default_year()})",
+    )
+    parser.add_argument(
+        "--no-planned",
+        dest="planned",
+        action="store_false",
+        help="leave out planned sites (by default they are kept, with status 'planned')",
     )
     parser.add_argument(
         "--width-km",
@@ -177,24 +145,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _criteria(args: argparse.Namespace) -> SiteFilter:
-    criteria = SiteFilter(
+def area_codes(asked: list[str], sites: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Return the GSS codes ``asked`` names (codes or area names, any case) and the problems.
+
+    A name no area has is a problem that suggests the names starting like it.
+    """
+    lookup = filters.area_lookup(sites)
+    codes, problems = [], []
+    for item in asked:
+        text = item.strip()
+        if _GSS_CODE.fullmatch(text.upper()):
+            codes.append(text.upper())
+            continue
+        found = lookup.get(text.casefold())
+        if found:
+            codes.append(found[0])
+            continue
+        close = sorted(name for name in lookup if name.startswith(text.casefold()[:4]))[:5]
+        hint = (
+            "; did you mean " + ", ".join(f"{lookup[n][1]!r} ({lookup[n][0]})" for n in close)
+            if close
+            else "; give a GSS code or the name of a Midlands district, county, unitary "
+            "or combined authority, or region"
+        )
+        problems.append(f"no area is called {text!r}{hint}")
+    return codes, problems
+
+
+def _criteria(args: argparse.Namespace, codes: list[str]) -> SiteFilter:
+    return SiteFilter(
         capabilities=tuple(args.capability),
         kinds=tuple(args.kind),
-        areas=tuple(args.area),
+        areas=tuple(codes),
         text=args.text,
         in_belt=args.in_belt,
+        as_of=args.as_of,
+        planned=args.planned,
     )
-    if args.as_of is not None:
-        criteria = dataclasses.replace(criteria, as_of=args.as_of)  # type: ignore[call-arg, unused-ignore]
-    return criteria
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the export command line; return the exit status (0 done, 1 data, 2 usage)."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    criteria = _criteria(args)
+    # the registry's warnings (rows to look at again) are for 'validate' and 'audit'
+    logging.getLogger("layers.sites").setLevel(logging.ERROR)
     from layers.sites import load_sites  # noqa: PLC0415 (keeps --help fast)
 
     try:
@@ -202,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SiteValidationError, BoundaryDataMissingError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    problems = filters.filter_problems(
+    codes, problems = area_codes(args.area, registry)
+    criteria = filters.with_area_names(_criteria(args, codes), registry)
+    problems += filters.filter_problems(
         criteria, known_areas=known_area_codes(registry, boundaries_dir=args.boundaries)
     )
     if problems:

@@ -1,7 +1,13 @@
-"""Shared fixtures: boundaries built once per session from the offline ONS mirror."""
+"""Shared fixtures: the boundaries built once per run from the offline ONS mirror, the registry,
+Chromium, and the app on a Streamlit server (one per test module).
+
+Under pytest-xdist the workers share one boundaries build: the first worker to take the lock
+builds it in the run's shared temporary folder, the others wait and read it.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +18,7 @@ import pytest
 import settings
 from layers import boundaries
 from layers.sites import load_sites
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.support.browser import chromium, require_chromium, streamlit_server
 
 DATA = Path(__file__).parent / "data"
 
@@ -33,9 +39,16 @@ def ons_mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def boundaries_dir(tmp_path_factory: pytest.TempPathFactory, ons_mirror: Path) -> Path:
-    """A boundaries folder built from the mirror for this test session."""
-    out = tmp_path_factory.mktemp("boundaries")
-    boundaries.build_boundaries(out, mirror=ons_mirror)
+    """A boundaries folder built from the mirror once for this run (shared by xdist workers)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "boundaries"
+    with open(shared / "boundaries.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (out / "manifest.json").is_file():
+            scratch = shared / f"boundaries.{os.getpid()}"
+            boundaries.build_boundaries(scratch, mirror=ons_mirror)
+            scratch.rename(out)
     return out
 
 
@@ -48,15 +61,16 @@ def registry(boundaries_dir: Path) -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium, headless, driven by Playwright (one per test module)."""
-    from playwright.sync_api import sync_playwright
-
     require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(boundaries_dir: Path) -> Iterator[str]:
+    """The app on the committed registry, on its own port, shared by a test module's tests."""
+    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
+        yield url
 
 
 @pytest.fixture

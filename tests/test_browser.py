@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-import settings
-from tests.app_map import (
+from tests.support.app_map import (
     click_site,
     drawn_ids,
     in_map,
@@ -19,8 +17,8 @@ from tests.app_map import (
     marker_texts,
     wait_for_drawn,
 )
-from tests.browser import ARTIFACTS, streamlit_server
-from tests.oracles import open_in_year
+from tests.support.browser import ARTIFACTS, offline_page, streamlit_server
+from tests.support.oracles import open_in_year
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parent / "data"
@@ -33,23 +31,6 @@ def registry(registry):
     return registry[[open_in_year(site) for site in registry.to_dict("records")]]
 
 
-def offline_page(browser: Browser, blocked: list[str]) -> Page:
-    """A page on which every request that leaves this machine is aborted (and recorded)."""
-    page = browser.new_page(viewport={"width": 1600, "height": 1100}, accept_downloads=True)
-
-    def route(request_route, request) -> None:
-        if re.match(
-            r"^(https?|wss?)://(127\.0\.0\.1|localhost)[:/]", request.url
-        ) or request.url.startswith(("data:", "blob:", "about:")):
-            request_route.continue_()
-        else:
-            blocked.append(request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    return page
-
-
 def feature_count(page: Page) -> int:
     """How many GeoJSON features (boundaries, the belt) the live map holds."""
     return int(
@@ -58,41 +39,40 @@ def feature_count(page: Page) -> int:
 
 
 def test_the_map_draws_offline_and_follows_a_capability_filter(
-    browser: Browser, boundaries_dir: Path, registry
+    browser: Browser, app_url: str, registry
 ):
     blocked: list[str] = []
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        page = offline_page(browser, blocked)
-        page.goto(url)
-        frame = map_frame(page)
-        frame.locator(".mdm-legend").wait_for()
-        assert frame.locator("canvas").count() >= 1  # boundaries and sites drawn on canvas
-        assert feature_count(page) >= 67 + 26 + 3  # LADs, counties and CAs are on the map
-        assert drawn_ids(page) == sorted(registry["site_id"])
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "app-all-sites.png"), full_page=False)
+    page = offline_page(browser, blocked, height=1100, accept_downloads=True)
+    page.goto(app_url)
+    frame = map_frame(page)
+    frame.locator(".mdm-legend").wait_for()
+    assert frame.locator("canvas").count() >= 1  # boundaries and sites drawn on canvas
+    assert feature_count(page) >= 67 + 26 + 3  # LADs, counties and CAs are on the map
+    assert drawn_ids(page) == sorted(registry["site_id"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app-all-sites.png"), full_page=False)
 
-        chooser = page.get_by_test_id("stMultiSelect").first
-        chooser.click()
-        page.keyboard.type("Combat air")
-        page.keyboard.press("Enter")
-        page.keyboard.press("Escape")
-        combat_air = registry[registry["capabilities"].map(lambda caps: "combat_air" in caps)]
-        assert 0 < len(combat_air) < len(registry)
-        wait_for_drawn(page, len(combat_air))
-        assert drawn_ids(page) == sorted(combat_air["site_id"])
-        assert "cap=combat_air" in page.url
-        page.screenshot(path=str(ARTIFACTS / "app-combat-air.png"), full_page=False)
+    chooser = page.get_by_test_id("stMultiSelect").first
+    chooser.click()
+    page.keyboard.type("Combat air")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    combat_air = registry[registry["capabilities"].map(lambda caps: "combat_air" in caps)]
+    assert 0 < len(combat_air) < len(registry)
+    wait_for_drawn(page, len(combat_air))
+    assert drawn_ids(page) == sorted(combat_air["site_id"])
+    assert "cap=combat_air" in page.url
+    page.screenshot(path=str(ARTIFACTS / "app-combat-air.png"), full_page=False)
 
-        page.get_by_role("tab", name="Export").click()
-        with page.expect_download(timeout=30_000) as download:
-            page.get_by_role("button", name="Sites · CSV").click()
-        rows = list(
-            csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
-        )
-        assert len(rows) == len(combat_air)
-        assert all("combat_air" in row["capabilities"] for row in rows)
-        page.close()
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Sites · CSV").click()
+    rows = list(
+        csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
+    )
+    assert len(rows) == len(combat_air)
+    assert all("combat_air" in row["capabilities"] for row in rows)
+    page.close()
     assert blocked == [], f"the offline map asked the internet for {blocked[:5]}"
 
 
@@ -104,7 +84,7 @@ def test_a_hostile_registry_never_opens_a_dialog_and_shows_text(
     with streamlit_server(
         sites_csv=DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir
     ) as url:
-        page = offline_page(browser, blocked)
+        page = offline_page(browser, blocked, height=1100)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(url + "/?belt=0")
         frame = map_frame(page)
@@ -131,32 +111,29 @@ def test_a_hostile_registry_never_opens_a_dialog_and_shows_text(
     assert blocked == []
 
 
-def test_an_uploaded_hostile_list_joins_the_map_as_text(
-    browser: Browser, boundaries_dir: Path, registry
-):
+def test_an_uploaded_hostile_list_joins_the_map_as_text(browser: Browser, app_url: str, registry):
     blocked: list[str] = []
     dialogs: list[str] = []
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        page = offline_page(browser, blocked)
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(url + "/?kind=supplier")
-        map_frame(page).locator(".mdm-legend").wait_for()
-        page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
-            str(DATA / "hostile_sites.csv")
-        )
-        page.get_by_text("of your sites are on the map").wait_for(timeout=30_000)
-        frame = map_frame(page)
-        uploaded = frame.locator(".mdm-legend .mdm-row", has_text="Your uploaded sites")
-        uploaded.wait_for(timeout=30_000)
-        # the filter (suppliers) applies to uploads too: one hostile row is a supplier
-        assert uploaded.inner_text().split()[-1] == "1"
-        suppliers = int((registry["kind"] == "supplier").sum())
-        assert len(drawn_ids(page)) == suppliers + 1
-        texts = marker_texts(page)
-        yours = [popup for popup, _ in texts if "Your uploaded file" in popup]
-        assert len(yours) == 1 and HOSTILE in yours[0]  # the uploaded supplier's name, as text
-        assert frame.locator("img[src='x']").count() == 0
-        page.screenshot(path=str(ARTIFACTS / "app-upload.png"), full_page=False)
-        page.close()
+    page = offline_page(browser, blocked, height=1100)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(app_url + "/?kind=supplier")
+    map_frame(page).locator(".mdm-legend").wait_for()
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
+        str(DATA / "hostile_sites.csv")
+    )
+    page.get_by_text("of your sites are on the map").wait_for(timeout=30_000)
+    frame = map_frame(page)
+    uploaded = frame.locator(".mdm-legend .mdm-row", has_text="Your uploaded sites")
+    uploaded.wait_for(timeout=30_000)
+    # the filter (suppliers) applies to uploads too: one hostile row is a supplier
+    assert uploaded.inner_text().split()[-1] == "1"
+    suppliers = int((registry["kind"] == "supplier").sum())
+    assert len(drawn_ids(page)) == suppliers + 1
+    texts = marker_texts(page)
+    yours = [popup for popup, _ in texts if "Your uploaded file" in popup]
+    assert len(yours) == 1 and HOSTILE in yours[0]  # the uploaded supplier's name, as text
+    assert frame.locator("img[src='x']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "app-upload.png"), full_page=False)
+    page.close()
     assert dialogs == []
     assert blocked == []

@@ -30,7 +30,7 @@ from layers.uploads import read_user_sites
 from mapping import build_map
 from mapping.basemap import display_geojson
 from mapping.choropleth import build_choropleth
-from tests.http_stub import Script, serve
+from tests.support.http_stub import Script, serve
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 LAYER_FILES = {layer: f"{layer}.geojson" for layer in settings.ONS_SERVICES}

@@ -162,8 +162,8 @@ def test_summary_gives_the_numbers_a_bid_quotes(
     assert by_authority["inside"].sum() == summary.inside
     headlines = summary.headlines()
     assert headlines[0] == (
-        f"The belt holds {summary.share:.0%} of the selected sites "
-        f"({summary.inside} of {summary.sites})."
+        f"The belt holds {summary.inside} of the {summary.sites} selected sites "
+        f"({summary.share:.0%})."
     )
     assert len(headlines) == 1 + len(by_capability)
     county = corridor_summary(registry, corridor, level="county").by_authority
@@ -186,7 +186,7 @@ def test_no_sites_give_an_empty_corridor_with_a_note(
     assert "No sites are selected" in corridor["note"].iloc[0]
     assert sites_in_corridor(none, corridor).empty
     summary = corridor_summary(none, corridor)
-    assert summary.headlines() == ["No sites are selected, so the belt holds none."]
+    assert summary.headlines() == ["There are no selected sites, so the belt holds none."]
 
 
 def test_one_site_gives_a_circle_around_it(midlands: gpd.GeoDataFrame) -> None:

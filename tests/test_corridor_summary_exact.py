@@ -16,7 +16,7 @@ import shapely
 
 import settings
 from layers.corridor import corridor_summary, sites_in_corridor
-from tests import handbuilt
+from tests.support import handbuilt
 
 INSIDE = {"aero-works", "space-centre", "old-airfield", "drone-startup"}
 CA_NAMES = {
@@ -138,22 +138,27 @@ def test_by_capability_in_the_vocabularys_order(sites, belt):
 
 def test_the_headlines_word_every_number(sites, belt):
     assert corridor_summary(sites, belt).headlines() == [
-        "The belt holds 50% of the selected sites (4 of 8).",
-        "The belt holds 0% of Land systems and armoured vehicles sites (0 of 1).",
-        "The belt holds 100% of Combat air and military aerospace sites (2 of 2), "
-        "1 in West Midlands Combined Authority.",
-        "The belt holds 0% of Nuclear propulsion and reactors sites (0 of 1).",
-        "The belt holds 50% of Cyber, digital and secure communications sites (1 of 2), "
-        "1 in West Midlands Combined Authority.",
-        "The belt holds 100% of Space and satellite applications sites (1 of 1).",
-        "The belt holds 50% of Intelligence, surveillance, target acquisition and "
-        "reconnaissance sites (1 of 2).",
-        "The belt holds 100% of Advanced manufacturing and materials sites (1 of 1), "
-        "1 in West Midlands Combined Authority.",
-        "The belt holds 100% of AI, autonomy and uncrewed systems sites (1 of 1), "
-        "1 in West Midlands Combined Authority.",
-        "The belt holds 100% of Test, evaluation and certification sites (1 of 1).",
-        "The belt holds 0% of Supply chain resilience and logistics sites (0 of 1).",
+        "The belt holds 4 of the 8 selected sites (50%).",
+        "Of the 8 selected sites, 1 is a Land systems and armoured vehicles site; the belt "
+        "holds none of it (0%).",
+        "Of the 8 selected sites, 2 are Combat air and military aerospace sites; the belt "
+        "holds 2 of them (100%), 1 in West Midlands Combined Authority.",
+        "Of the 8 selected sites, 1 is a Nuclear propulsion and reactors site; the belt holds "
+        "none of it (0%).",
+        "Of the 8 selected sites, 2 are Cyber, digital and secure communications sites; the "
+        "belt holds 1 of them (50%), 1 in West Midlands Combined Authority.",
+        "Of the 8 selected sites, 1 is a Space and satellite applications site; the belt "
+        "holds it (100%).",
+        "Of the 8 selected sites, 2 are Intelligence, surveillance, target acquisition and "
+        "reconnaissance sites; the belt holds 1 of them (50%).",
+        "Of the 8 selected sites, 1 is an Advanced manufacturing and materials site; the belt "
+        "holds it (100%), in West Midlands Combined Authority.",
+        "Of the 8 selected sites, 1 is an AI, autonomy and uncrewed systems site; the belt "
+        "holds it (100%), in West Midlands Combined Authority.",
+        "Of the 8 selected sites, 1 is a Test, evaluation and certification site; the belt "
+        "holds it (100%).",
+        "Of the 8 selected sites, 1 is a Supply chain resilience and logistics site; the belt "
+        "holds none of it (0%).",
     ]
 
 
@@ -219,7 +224,7 @@ def test_sites_without_capabilities_or_areas_still_count(belt):
             "share": 0.5,
         }
     ]
-    assert summary.headlines() == ["The belt holds 50% of the selected sites (1 of 2)."]
+    assert summary.headlines() == ["The belt holds 1 of the 2 selected sites (50%)."]
 
 
 def test_no_sites_give_no_share(belt):
@@ -229,4 +234,4 @@ def test_no_sites_give_no_share(belt):
     summary = corridor_summary(none, belt)
     assert (summary.sites, summary.inside) == (0, 0)
     assert math.isnan(summary.share)
-    assert summary.headlines() == ["No sites are selected, so the belt holds none."]
+    assert summary.headlines() == ["There are no selected sites, so the belt holds none."]

@@ -16,8 +16,8 @@ import pytest
 
 from layers import filters
 from layers.filters import SiteFilter
-from tests import handbuilt
-from tests.handbuilt import ids
+from tests.support import handbuilt
+from tests.support.handbuilt import ids
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 
 from layers import filters
 from layers.filters import SiteFilter
-from tests import handbuilt
-from tests.handbuilt import ALL, ids
+from tests.support import handbuilt
+from tests.support.handbuilt import ALL, ids
 
 
 @pytest.fixture
@@ -116,7 +116,8 @@ def test_blank_text_selects_everything(sites):
     assert chosen(sites, text="   ") == ALL
 
 
-# The radar station (planned, no date) is never on the map: every year leaves it out.
+# Without planned sites, the radar station (planned, no date) is never on the map: every year
+# leaves it out.
 @pytest.mark.parametrize(
     ("year", "absent"),
     [
@@ -136,7 +137,18 @@ def test_blank_text_selects_everything(sites):
     ],
 )
 def test_as_of_keeps_the_sites_open_that_year(sites, year, absent):
-    assert chosen(sites, as_of=year) == ALL - absent - {"radar-station"}
+    assert chosen(sites, as_of=year, planned=False) == ALL - absent - {"radar-station"}
+
+
+@pytest.mark.parametrize("year", [2018, 2020, 2026, 2027, 2030])
+def test_planned_sites_are_kept_in_every_year_by_default(sites, year):
+    # the radar station (planned, no date) and the reactor (planned for 2027) are on the map
+    # in every year, as planned; the other sites follow their dates as before
+    with_planned = chosen(sites, as_of=year)
+    assert {"radar-station", "reactor-plant"} <= with_planned
+    assert with_planned - {"radar-station", "reactor-plant"} == chosen(
+        sites, as_of=year, planned=False
+    ) - {"reactor-plant"}
 
 
 def test_criteria_combine_with_and(sites):
@@ -151,7 +163,8 @@ def test_criteria_combine_with_and(sites):
         "old-airfield"
     }
     assert chosen(sites, capabilities=("combat_air",), as_of=2026) == {"aero-works"}
-    assert chosen(sites, kinds=("military",), as_of=2030) == set()
+    assert chosen(sites, kinds=("military",), as_of=2030, planned=False) == set()
+    assert chosen(sites, kinds=("military",), as_of=2030) == {"radar-station"}
     assert chosen(sites, capabilities=("combat_air",), kinds=("university",)) == set()
     assert chosen(
         sites, capabilities=("istar", "land_systems"), kinds=("military", "university")
@@ -241,7 +254,9 @@ def test_a_capability_outside_the_vocabulary_is_still_counted(sites):
 
 
 def test_facet_counts_apply_every_other_criterion(sites):
-    criteria = SiteFilter(capabilities=("combat_air",), kinds=("prime",), as_of=2026, in_belt=True)
+    criteria = SiteFilter(
+        capabilities=("combat_air",), kinds=("prime",), as_of=2026, in_belt=True, planned=False
+    )
     caps, kinds = filters.facet_counts(sites, criteria)
     # capability counts: primes open in 2026 (aero-works; the reactor opens in 2027)
     assert caps["combat_air"] == 1

@@ -29,9 +29,11 @@ from branca.element import Element
 
 import settings
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from layers.uploads import read_user_sites
-from mapping import assets, build_map, export, popups, standalone
+from mapping import assets, build_map, popups, standalone
 from mapping.choropleth import build_choropleth
+from tests.support.browser import offline_page
 
 LONG = "Long " + "x" * 100_000
 #: Strings an attacker (or an unlucky spreadsheet) can put in any text field.
@@ -261,7 +263,7 @@ def test_hostile_area_names_render_as_text_in_the_map_and_the_choropleth(
 def test_the_standalone_page_has_no_inline_handlers_built_from_data(
     hostile_sites: gpd.GeoDataFrame, boundaries_dir: Path
 ):
-    selection = export.make_selection(
+    selection = make_selection(
         hostile_sites,
         SiteFilter(text=""),
         boundaries_dir=boundaries_dir,
@@ -323,17 +325,8 @@ def test_in_chromium_no_hostile_string_runs_and_each_shows_as_text(
     for name, fmap in pages.items():
         path = tmp_path / name
         path.write_text(assets.inline_html(fmap.get_root().render()), encoding="utf-8")
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = offline_page(browser, blocked, width=1400, loopback=False)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-
-        def route(request_route, request) -> None:
-            if request.url.startswith(("file:", "data:", "blob:", "about:")):
-                request_route.continue_()
-            else:
-                blocked.append(request.url)
-                request_route.abort()
-
-        page.route("**/*", route)
         page.goto(path.as_uri())
         page.locator(".leaflet-container").wait_for(timeout=20_000)
         opened = page.evaluate(OPEN_EVERYTHING)

@@ -9,11 +9,11 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from benchmarks.synthetic import synthetic_sites
 from mapping import assets, build_map, largedata
-from tests.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, offline_page
 
 pytestmark = pytest.mark.browser
 POINTS = 10_000
@@ -42,20 +42,6 @@ def page_file(boundaries_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return path
 
 
-def offline_page(browser: Browser, blocked: list[str]) -> Page:
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-
-    def route(request_route, request) -> None:
-        if request.url.startswith(("file:", "data:", "blob:", "about:")):
-            request_route.continue_()
-        else:
-            blocked.append(request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    return page
-
-
 MAP_JS = """() => { for (const key of Object.keys(window)) {
   if (key.startsWith('map_') && window[key] && window[key].eachLayer) return key; } }"""
 
@@ -65,7 +51,7 @@ def test_ten_thousand_sites_draw_offline_with_legend_and_escaped_tooltip(
 ):
     blocked: list[str] = []
     dialogs: list[str] = []
-    page = offline_page(browser, blocked)
+    page = offline_page(browser, blocked, loopback=False)
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(page_file.as_uri(), wait_until="load")
     map_name = page.evaluate(MAP_JS)

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Frame, Page
 
-from tests.livemap_support import page_server
+from tests.support.servers import page_server
 
 pytestmark = pytest.mark.browser
-PAGE = Path(__file__).parent / "livemap_page.py"
-FRAME = 'iframe[title="mapping.livemap.component.livemap"]'
+PAGE = Path(__file__).parent / "support" / "livemap_page.py"
+#: The live map's element: a Components v2 component is part of the page, with no iframe.
+FRAME = "section.mdm-main"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -74,11 +75,9 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 
 
 def map_frame(page: Page) -> Frame:
+    """The frame that holds the map: the page's own (the map is not in an iframe)."""
     page.locator(FRAME).wait_for(timeout=30_000)
-    for frame in page.frames:
-        if "/component/mapping.livemap" in frame.url:
-            return frame
-    raise AssertionError("the live map's frame is not on the page")
+    return page.main_frame
 
 
 def in_map(page: Page, script: str) -> Any:
@@ -146,13 +145,17 @@ def click_site(page: Page, site_id: str) -> None:
            return [r.left + p.x, r.top + p.y]; }""",
         [lat, lon],
     )
-    frame_box = page.locator(FRAME).bounding_box()
-    assert frame_box is not None
-    page.mouse.click(frame_box["x"] + x, frame_box["y"] + y)
+    page.mouse.click(x, y)
+
+
+def test_the_map_is_part_of_the_page_with_no_iframe(page: Page) -> None:
+    assert page.locator("iframe").count() == 0
+    assert page.locator("[data-testid='stBidiComponentRegular'] .leaflet-container").count() == 1
+    assert in_map(page, "() => window.map === window.livemaps['test-map'].map")
 
 
 def test_the_map_survives_ten_data_changes(page: Page) -> None:
-    in_map(page, "() => { window.keptAcrossChanges = 'still here'; }")
+    in_map(page, "() => { map.keptAcrossChanges = 'still here'; }")
     subsets = [
         ["derby-works", "nottingham-med"],
         ["hereford-camp", "malvern-lab"],
@@ -168,7 +171,7 @@ def test_the_map_survives_ten_data_changes(page: Page) -> None:
     for ids in subsets:
         show(page, ids)
         assert shown_ids(page) == sorted(ids)
-    assert in_map(page, "() => window.keptAcrossChanges") == "still here"
+    assert in_map(page, "() => map.keptAcrossChanges") == "still here"
     assert in_map(page, "() => livemap.builds") == 1
     assert in_map(page, "() => livemap.resyncs") == 0
 
@@ -269,7 +272,7 @@ def test_a_remounted_map_asks_for_everything_again(page: Page) -> None:
     page.locator(FRAME).wait_for(state="detached", timeout=30_000)
     page.get_by_text("Hide the map").click()
     wait_for_ids(page, ["derby-works", "lincoln-base"])
-    # the new frame said it held nothing, and Python sent the base and the rows again
+    # the new map said it held nothing, and Python sent the base and the rows again
     assert in_map(page, "() => livemap.resyncs") == 1
     assert in_map(page, "() => livemap.sites.held().rows") == 10
     legend = map_frame(page).locator(".mdm-legend").inner_text()

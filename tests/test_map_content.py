@@ -22,7 +22,7 @@ from layers import filters
 from layers.corridor import build_corridor
 from layers.filters import SiteFilter
 from mapping import build_map, style
-from tests import handbuilt
+from tests.support import handbuilt
 
 #: Each hand-built site's main capability: the first it lists (all eight differ).
 MAIN_CAPABILITY = {

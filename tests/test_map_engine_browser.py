@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
@@ -19,7 +18,7 @@ from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import settings
-from tests.app_map import (
+from tests.support.app_map import (
     FRAME,
     click_site,
     drawn_ids,
@@ -30,8 +29,8 @@ from tests.app_map import (
     view,
     wait_for_drawn,
 )
-from tests.browser import ARTIFACTS, streamlit_server
-from tests.oracles import open_in_year
+from tests.support.browser import ARTIFACTS
+from tests.support.oracles import open_in_year
 
 pytestmark = pytest.mark.browser
 SEARCH = "Search name, organisation, description"
@@ -52,18 +51,12 @@ def shown(registry) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
-def server(boundaries_dir: Path) -> Iterator[str]:
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        yield url
-
-
 @pytest.fixture
-def page(browser: Browser, server: str) -> Iterator[Page]:
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
     opened = browser.new_page(viewport={"width": 1600, "height": 1100})
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    opened.goto(server)
+    opened.goto(app_url)
     map_frame(opened)
     settle(opened)
     yield opened
@@ -203,10 +196,10 @@ def test_the_map_is_not_mounted_again_over_ten_filter_changes(page: Page, shown)
 
 
 def test_a_notice_above_the_map_going_away_does_not_mount_it_again(
-    browser: Browser, server: str, shown
+    browser: Browser, app_url: str, shown
 ) -> None:
     opened = browser.new_page(viewport={"width": 1600, "height": 1100})
-    opened.goto(f"{server}/?cap=combat_ai")  # an unknown slug: a warning, shown once
+    opened.goto(f"{app_url}/?cap=combat_ai")  # an unknown slug: a warning, shown once
     notice = opened.get_by_text("The link asked for something this data does not have")
     notice.wait_for(timeout=60_000)
     map_frame(opened)
@@ -252,9 +245,9 @@ def test_keep_my_view_keeps_a_zoom_and_without_it_the_view_fits(page: Page, show
     assert in_map(page, "() => livemap.fits") > fits
 
 
-def test_a_copied_link_reproduces_the_view(browser: Browser, server: str) -> None:
+def test_a_copied_link_reproduces_the_view(browser: Browser, app_url: str) -> None:
     opened = browser.new_page(viewport={"width": 1600, "height": 1100})
-    opened.goto(f"{server}/?c=52.92,-1.4746&z=11.5&kind=prime")
+    opened.goto(f"{app_url}/?c=52.92,-1.4746&z=11.5&kind=prime")
     map_frame(opened)
     settle(opened)
     found = view(opened)
@@ -263,7 +256,7 @@ def test_a_copied_link_reproduces_the_view(browser: Browser, server: str) -> Non
     assert link_view(opened) == ([52.92, -1.4746], 11.5)
     assert "kind=prime" in opened.url  # the other parameters are kept
     # a view away from Great Britain, or a zoom out of range, is ignored: the map fits
-    opened.goto(f"{server}/?c=0,0&z=40")
+    opened.goto(f"{app_url}/?c=0,0&z=40")
     map_frame(opened)
     settle(opened)
     assert in_map(opened, "() => map.getCenter().lat") > 51
@@ -312,10 +305,10 @@ def test_ticked_table_rows_are_highlighted_on_the_map(page: Page, shown) -> None
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
-def test_the_map_comes_first(browser: Browser, server: str, width: int, height: int) -> None:
+def test_the_map_comes_first(browser: Browser, app_url: str, width: int, height: int) -> None:
     opened = browser.new_page(viewport={"width": width, "height": height})
     started = time.monotonic()
-    opened.goto(server)
+    opened.goto(app_url)
     map_frame(opened)
     print(f"{width}x{height}: sites drawn {time.monotonic() - started:.2f} s after opening")
     settle(opened)

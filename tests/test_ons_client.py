@@ -12,7 +12,7 @@ import settings
 from layers import _ons, boundaries
 from layers._errors import BoundaryDownloadError
 from layers._io import sha256_file
-from tests.http_stub import Script, serve
+from tests.support.http_stub import Script, serve
 
 
 def feature(code: str) -> dict[str, object]:

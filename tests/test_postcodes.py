@@ -275,16 +275,16 @@ def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     with pytest.raises(PostcodeIndexMissingError) as raised:
         postcodes.load_index(tmp_path / "postcodes.parquet")
     message = str(raised.value)
-    assert "make data" in message
-    assert "python -m layers.postcodes build --mirror" in message
+    assert "leave the index out to use the ONS Postcode Directory" in message
+    assert "python -m layers.postcodes build --codepoint --mirror" in message
     with pytest.raises(PostcodeIndexMissingError):
         postcodes.lookup(["CV8 3AB"], index=tmp_path / "postcodes.parquet")
 
 
-def test_missing_default_index_reads_settings_at_call_time(
+def test_a_named_index_setting_is_read_at_call_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "POSTCODES_DIR", tmp_path)
+    monkeypatch.setattr(settings, "POSTCODE_INDEX", str(tmp_path / "codepoint.parquet"))
     with pytest.raises(PostcodeIndexMissingError, match=str(tmp_path)):
         postcodes.load_index()
 
@@ -428,21 +428,15 @@ def test_lookup_accepts_a_series_and_a_loaded_index(small_index: Path) -> None:
     assert list(result.index) == [0, 1]
 
 
-def test_index_load_and_lookup_are_fast(mirror_index: Path) -> None:
+def test_a_lookup_of_10000_finds_every_listed_postcode(mirror_index: Path) -> None:
+    # how fast is measured by benchmarks/postcodes.py, never asserted here
     postcodes._load_index.cache_clear()
-    started = time.perf_counter()
     index = postcodes.load_index(mirror_index)
-    load_s = time.perf_counter() - started
     rng = np.random.default_rng(10)
     values = [*rng.choice(index.postcodes.astype(str), 9_000), *["CV99 9ZZ", "junk"] * 500]
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        result = postcodes.lookup(values, index=index)
-        timings.append(time.perf_counter() - started)
+    result = postcodes.lookup(values, index=index)
     assert int(result["found"].sum()) == 9_000
-    assert load_s < 0.5, f"index load took {load_s:.3f} s"
-    assert min(timings) < 0.2, f"lookup of 10,000 took {min(timings):.3f} s"
+    assert list(result["postcode"][:9_000]) == values[:9_000]
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +464,7 @@ def test_cli_build_reads_the_mirror_from_the_environment(
     tmp_path: Path, small_zip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MIDLANDS_CODEPOINT_MIRROR", str(small_zip))
-    assert postcodes.main(["build", "--out", str(tmp_path / "out")]) == 0
+    assert postcodes.main(["build", "--codepoint", "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "postcodes.parquet").is_file()
     assert postcodes.read_manifest(tmp_path / "out")["edition"] == "2099.2.0"
 
@@ -478,7 +472,7 @@ def test_cli_build_reads_the_mirror_from_the_environment(
 def test_cli_lookup_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = postcodes.main(["lookup", "CV8 3AB", "--index", str(tmp_path / "none.parquet")])
     assert code == 1
-    assert "make data" in capsys.readouterr().err
+    assert "build --codepoint" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------------------------

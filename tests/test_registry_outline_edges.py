@@ -22,7 +22,7 @@ import shapely
 from pyproj import Transformer
 
 from layers import sites
-from tests.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
+from tests.support.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
 
 # the required columns with the optional postcode after the town
 HEADER = [*REQUIRED_COLUMNS[:9], "postcode", *REQUIRED_COLUMNS[9:]]

@@ -14,8 +14,8 @@ import pytest
 import settings
 from layers import _osm, postcodes, sites
 from layers._errors import BoundaryDataMissingError, SiteValidationError
-from tests import registry_rows
-from tests.registry_rows import write_registry
+from tests.support import registry_rows
+from tests.support.registry_rows import write_registry
 
 WALSALL = {**registry_rows.WALSALL, "capabilities": "land_systems;supply_chain"}
 DERBY = {
@@ -226,6 +226,8 @@ def test_the_help_names_every_command_and_option(capsys, monkeypatch):
     assert (
         " validate check a registry file and list every problem "
         "audit compare every point with its postcode's and write a review table "
+        "osm-check list OpenStreetMap features of each site's name near its point (from an "
+        "OSM XML file, or Overpass when online) "
         "geocode look up candidate coordinates (needs network) "
     ) in top
     validate = help_of(capsys, "validate")

@@ -9,7 +9,7 @@ import pytest
 
 from layers import sites
 from layers._errors import SiteValidationError
-from tests.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
+from tests.support.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
 
 GOOD = {**WALSALL, "capabilities": "land_systems;supply_chain"}
 OTHER = {

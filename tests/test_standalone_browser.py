@@ -7,46 +7,28 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from layers.sites import load_sites
-from mapping import export, standalone
-from tests.browser import ARTIFACTS
+from mapping import standalone
+from tests.support.browser import ARTIFACTS, open_file_offline
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parent / "data"
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
-def open_offline(browser: Browser, page_path: Path, record: dict[str, list[str]]) -> Page:
-    """Open ``page_path`` with every request but the page itself aborted and recorded."""
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    own = page_path.resolve().as_uri()
-
-    def route(request_route, request) -> None:
-        if request.url == own:
-            request_route.continue_()
-        else:
-            record["blocked"].append(request.url)
-            request_route.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda error: record["errors"].append(str(error)))
-    page.on("dialog", lambda dialog: (record["dialogs"].append(dialog.message), dialog.dismiss()))
-    page.goto(own)
-    return page
-
-
 def test_the_offline_page_shows_its_markers_and_legend_with_no_network(
     browser: Browser, registry: gpd.GeoDataFrame, boundaries_dir: Path, tmp_path: Path
 ):
-    selection = export.make_selection(
+    selection = make_selection(
         registry, SiteFilter(), boundaries_dir=boundaries_dir, with_corridor=True, created=MADE
     )
     path = standalone.write_standalone_html(selection, tmp_path / "map.html", title="Pitch map")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
-    page = open_offline(browser, path, record)
+    page = open_file_offline(browser, path, record)
     page.locator(".leaflet-container").wait_for(timeout=30_000)
     page.locator(".mdm-legend").wait_for()
     assert page.locator(".mdm-marker").count() == len(registry), "every site is a marker"
@@ -72,7 +54,7 @@ def test_a_hostile_registry_opens_no_dialog_and_shows_its_text(
     browser: Browser, boundaries_dir: Path, tmp_path: Path
 ):
     sites = load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
-    selection = export.make_selection(
+    selection = make_selection(
         sites,
         SiteFilter(),
         boundaries_dir=boundaries_dir,
@@ -81,7 +63,7 @@ def test_a_hostile_registry_opens_no_dialog_and_shows_its_text(
     )
     path = standalone.write_standalone_html(selection, tmp_path / "hostile.html")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
-    page = open_offline(browser, path, record)
+    page = open_file_offline(browser, path, record)
     page.locator(".leaflet-container").wait_for(timeout=30_000)
     markers = page.locator(".mdm-marker")
     assert markers.count() == len(sites)

@@ -45,7 +45,9 @@ BELT = pd.DataFrame(
 
 
 def test_a_filtered_view_for_a_year_with_the_belt():
-    sentences = summary.view_sentences(COMBAT_AIR, REGISTRY, corridor=BELT, year=2026)
+    sentences = summary.view_sentences(
+        COMBAT_AIR, REGISTRY, corridor=BELT, year=2026, planned=False
+    )
     assert sentences == [
         "The view shows 4 of the 9 sites open in 2026.",
         "The Midlands Defence Belt holds 3 of the 4 sites it was computed from (75%).",
@@ -121,3 +123,11 @@ def test_a_label_that_starts_with_an_acronym_keeps_its_capitals():
 def test_top_must_be_positive():
     with pytest.raises(ValueError, match="top must be 1 or more"):
         summary.describe_view(REGISTRY, top=0)
+
+
+def test_a_view_that_keeps_planned_sites_counts_them_and_says_so():
+    sentences = summary.view_sentences(COMBAT_AIR, REGISTRY, year=2026)
+    assert sentences[0] == "The view shows 4 of the 10 sites open or planned in 2026."
+    assert "Against every site open or planned in 2026, the filters leave out 6 sites" in (
+        " ".join(sentences)
+    )

@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from layers.placement import REGISTRY_COLUMNS
-from tests.app_map import drawn_ids, in_map, map_frame, marker_texts, wait_for_drawn
-from tests.browser import ARTIFACTS, streamlit_server
-from tests.test_browser import offline_page
+from tests.support.app_map import drawn_ids, in_map, map_frame, marker_texts, wait_for_drawn
+from tests.support.browser import ARTIFACTS, offline_page, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +73,7 @@ def test_a_closing_site_shows_its_year_and_goes_after_it(
 ):
     sites_csv = registry_file(tmp_path)
     with streamlit_server(sites_csv=sites_csv, boundaries_dir=boundaries_dir) as url:
-        page = offline_page(browser, [])
+        page = offline_page(browser, [], height=1100)
         page.goto(f"{url}/?year=2026")
         frame = map_frame(page)
         frame.locator(".mdm-legend").wait_for()

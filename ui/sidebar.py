@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import geopandas as gpd
 import streamlit as st
 
 import settings
 from layers import corridor as belt
-from layers import filters, vocabulary
+from layers import filters, timeline, vocabulary
 from mapping.basemap import BASEMAPS
 from mapping.livemap import CLUSTER_ABOVE
 from ui import keys
 from ui.options import (
     MODE_LABELS,
-    OLDER_MAP_NOTE,
     WIDTH_MAX_KM,
     WIDTH_MIN_KM,
     MapOptions,
     year_range,
 )
+
+#: The widget key of "Show planned sites".
+PLANNED = "f_planned"
 
 
 def area_options(sites: gpd.GeoDataFrame, code: str, name: str) -> dict[str, str]:
@@ -36,10 +37,15 @@ def _named(options: dict[str, str]) -> Callable[[str], str]:
 
 
 def chosen_areas() -> list[str]:
-    """Return the area codes chosen in every area chooser, coarsest level first."""
-    return [
+    """Return the area codes chosen in every area chooser, coarsest level first, each once.
+
+    A unitary authority is both a county and a district: chosen in both choosers, it is
+    still one area.
+    """
+    chosen = [
         code for chooser in keys.AREA_CHOOSERS for code in st.session_state.get(chooser.key, [])
     ]
+    return list(filters.unique(chosen))
 
 
 def current_filter(*, in_belt: bool = False) -> filters.SiteFilter:
@@ -51,7 +57,8 @@ def current_filter(*, in_belt: bool = False) -> filters.SiteFilter:
         areas=tuple(chosen_areas()),
         text=state.get(keys.TEXT, ""),
         in_belt=bool(in_belt and state.get(keys.IN_BELT)),
-        as_of=int(state.get(keys.YEAR, date.today().year)),
+        as_of=int(state.get(keys.YEAR, timeline.default_year())),
+        planned=bool(state.get(PLANNED, True)),
     )
 
 
@@ -93,10 +100,17 @@ def site_filters(sites: gpd.GeoDataFrame) -> None:
         "Year",
         min_value=first,
         max_value=last,
-        value=min(max(date.today().year, first), last),
+        value=min(max(timeline.default_year(), first), last),
         key=keys.YEAR,
         help="Sites open in that year: later openings and earlier closures are left out. "
         "Sites closing that year are marked.",
+    )
+    bar.toggle(
+        "Show planned sites",
+        value=True,
+        key=PLANNED,
+        help="Planned sites are shown, marked as planned, from the year they were announced "
+        "(in every year when no year is known).",
     )
 
 
@@ -168,7 +182,6 @@ def map_options(show_belt: bool, width_km: float, mode: str) -> MapOptions:
             "Show density heat",
             value=False,
             key="o_heat",
-            help=OLDER_MAP_NOTE,
         ),
         basemap=str(
             bar.radio(
@@ -176,7 +189,7 @@ def map_options(show_belt: bool, width_km: float, mode: str) -> MapOptions:
                 options=list(BASEMAPS),
                 format_func=BASEMAPS.get,
                 key="o_basemap",
-                help=f"Light grey tiles need the internet. {OLDER_MAP_NOTE}",
+                help="Light grey tiles need the internet.",
             )
         ),
     )
@@ -186,4 +199,4 @@ def sidebar(sites: gpd.GeoDataFrame) -> tuple[filters.SiteFilter, MapOptions]:
     """Draw the filters and map options; return the filter and the options."""
     site_filters(sites)
     options = map_options(*belt_options())
-    return current_filter(in_belt=options.belt), options
+    return filters.with_area_names(current_filter(in_belt=options.belt), sites), options

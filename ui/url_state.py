@@ -22,6 +22,7 @@ from layers import corridor as belt
 from layers import filters, vocabulary
 from ui import keys
 from ui.options import WIDTH_MAX_KM, WIDTH_MIN_KM, MapOptions, year_range
+from ui.sidebar import PLANNED
 
 # A data version is the first 8 hex digits of a SHA-256 (layers.provenance.data_version).
 _DATA_VERSION = re.compile(r"[0-9a-f]{8}")
@@ -111,6 +112,23 @@ def current_view() -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def chooser_codes(sites: gpd.GeoDataFrame, areas: tuple[str, ...]) -> dict[str, list[str]]:
+    """Return the codes each area chooser is set to: every code goes to one chooser only.
+
+    A code goes to the coarsest chooser whose level holds it, so a unitary authority (a
+    county and a district under one code) is chosen once, as a county, and the link written
+    back names it once.
+    """
+    placed: set[str] = set()
+    chosen: dict[str, list[str]] = {}
+    areas = filters.unique(areas)
+    for chooser in keys.AREA_CHOOSERS:
+        codes = set(sites[chooser.code_column]) if chooser.code_column in sites else set()
+        chosen[chooser.key] = [code for code in areas if code in codes and code not in placed]
+        placed.update(chosen[chooser.key])
+    return chosen
+
+
 def read_link(sites: gpd.GeoDataFrame) -> None:
     """On a session's first run, set the widgets from the link's query parameters."""
     state = st.session_state
@@ -127,9 +145,9 @@ def read_link(sites: gpd.GeoDataFrame) -> None:
         state[keys.LINK_PROBLEMS] = problems
     state[keys.CAPABILITIES] = [c for c in criteria.capabilities if c in vocabulary.CAPABILITIES]
     state[keys.KINDS] = [k for k in criteria.kinds if k in vocabulary.KINDS]
-    for chooser in keys.AREA_CHOOSERS:
-        codes = set(sites[chooser.code_column]) if chooser.code_column in sites else set()
-        state[chooser.key] = [code for code in criteria.areas if code in codes]
+    for chooser, codes in chooser_codes(sites, criteria.areas).items():
+        state[chooser] = codes
+    state[PLANNED] = criteria.planned
     state[keys.TEXT] = criteria.text
     state[keys.IN_BELT] = criteria.in_belt
     first, last = year_range(sites)
@@ -155,6 +173,11 @@ def remember_in_url(criteria: filters.SiteFilter, options: MapOptions, version: 
 
 def remember_view(view: Mapping[str, Any] | None) -> None:
     """Write a view the map reported into the link (``c`` and ``z``), leaving the rest."""
-    for name, value in view_query(reported_view(view)).items():
-        if st.query_params.get(name) != value:
-            st.query_params[name] = value
+    changed = {
+        name: value
+        for name, value in view_query(reported_view(view)).items()
+        if st.query_params.get(name) != value
+    }
+    if changed:
+        # both at once: a link copied between two writes never holds a centre without a zoom
+        st.query_params.update(changed)

@@ -50,23 +50,43 @@ class CorridorSummary:
     by_authority: pd.DataFrame = field(repr=False)
     level: str = "ca"
 
-    def headlines(self) -> list[str]:
-        """Return the sentences a bid quotes, one overall and one per capability."""
+    def headlines(self, base: str = "selected sites") -> list[str]:
+        """Return the sentences a bid quotes, one overall and one per capability.
+
+        Every share names its base, so no sentence can be quoted as a share of the registry:
+        "The belt holds 12 of the 16 selected sites (75%)." and "Of the 16 selected sites,
+        1 is a Space site; the belt holds it (100%)." ``base`` says what the sites are.
+        """
         if self.sites == 0:
-            return ["No sites are selected, so the belt holds none."]
+            return [f"There are no {base}, so the belt holds none."]
         lines = [
-            f"The belt holds {self.share:.0%} of the selected sites "
-            f"({self.inside} of {self.sites})."
+            f"The belt holds {self.inside} of the {_count(self.sites, base)} ({self.share:.0%})."
         ]
         for row in self.by_capability.to_dict("records"):
+            sites, inside = int(row["sites"]), int(row["inside"])
+            label = str(row["capability_label"])
+            article = "an" if label[:1].upper() in "AEIOU" else "a"
+            kind = f"is {article} {label} site" if sites == 1 else f"are {label} sites"
+            held = "it" if sites == 1 else f"{inside} of them"
+            if inside == 0:
+                held = "none of it" if sites == 1 else "none of them"
             line = (
-                f"The belt holds {row['share']:.0%} of {row['capability_label']!s} sites "
-                f"({row['inside']} of {row['sites']})"
+                f"Of the {_count(self.sites, base)}, {sites} {kind}; the belt holds {held} "
+                f"({row['share']:.0%})"
             )
-            if row["top_area_inside"]:
+            if row["top_area_inside"] and sites > 1:
                 line += f", {row['top_area_inside']} in {row['top_area_name']!s}"
+            elif row["top_area_inside"]:
+                line += f", in {row['top_area_name']!s}"
             lines.append(line + ".")
         return lines
+
+
+def _count(number: int, base: str) -> str:
+    """Return "16 selected sites", or "1 selected site" (the base's last word made singular)."""
+    if number == 1 and base.endswith("s"):
+        return f"{number} {base[:-1]}"
+    return f"{number:,} {base}"
 
 
 def corridor_summary(
@@ -91,8 +111,9 @@ def corridor_summary(
     Returns
     -------
     CorridorSummary
-        The counts and shares; ``headlines()`` words them, e.g. "The belt holds 72% of Combat
-        air and military aerospace sites (13 of 18), 9 in West Midlands Combined Authority."
+        The counts and shares; ``headlines()`` words them, e.g. "Of the 40 selected sites, 18
+        are Combat air sites; the belt holds 13 of them (72%), 9 in West Midlands Combined
+        Authority."
     """
     unplaced = areas.authority_level(level).unplaced
     inside = sites_in_corridor(sites, corridor).to_numpy()

@@ -1,6 +1,7 @@
 """Uploads by postcode: place rows that give only a postcode, check rows that give both.
 
-A row with a postcode and no coordinates is placed at its postcode's Code-Point Open point
+A row with a postcode and no coordinates is placed at its postcode's point in the default index,
+the ONS Postcode Directory (:mod:`layers.postcodes`)
 (precision ``postcode``). A row with both is checked against itself: when its coordinates lie
 more than :data:`~layers.uploads.limits.POSTCODE_MISMATCH_M` from its postcode's point it is
 flagged (kept). An unknown or malformed postcode is a problem of its row, naming the value.
@@ -162,7 +163,8 @@ def _without_index(
                 site_id(row.row),
                 column,
                 row.postcode,
-                "could not be looked up: the postcode index is not built (run 'make data')",
+                "could not be looked up: the postcode index is missing (see the file's first "
+                "problem)",
             )
         )
     return kept

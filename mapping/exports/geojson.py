@@ -13,7 +13,8 @@ import pandas as pd
 import settings
 from layers._io import atomic_write_bytes
 from layers.selection import Selection
-from mapping.credits import export_metadata, json_value
+from mapping.credits import json_value
+from mapping.exports.metadata import selection_metadata
 from mapping.exports.tables import LAYER_NAMES, export_layers, rfc7946_geometries
 
 
@@ -48,7 +49,7 @@ def geojson_collections(selection: Selection) -> dict[str, dict[str, Any]]:
     The corridor collection is present (and empty, with a note) when there is no belt, so a
     bid pack always has the same files.
     """
-    metadata = export_metadata(selection)
+    metadata = selection_metadata(selection)
     layers = export_layers(selection)
     collections = {
         name: feature_collection(

@@ -11,7 +11,8 @@ import pandas as pd
 
 from layers._io import atomic_write
 from layers.selection import Selection
-from mapping.credits import export_metadata, flat_metadata, selection_caption
+from mapping.credits import flat_metadata, selection_caption
+from mapping.exports.metadata import selection_metadata
 from mapping.exports.tables import export_layers, rfc7946_geometries
 
 
@@ -19,7 +20,7 @@ def write_gpkg(selection: Selection, path: str | Path) -> Path:
     """Write the selection as one GeoPackage: a table per layer and a ``metadata`` table."""
     import pyogrio  # noqa: PLC0415 (GDAL is loaded only for this format)
 
-    metadata = export_metadata(selection)
+    metadata = selection_metadata(selection)
     layers = export_layers(selection)
     table = metadata_table(metadata)
     caption = selection_caption(selection)

@@ -21,8 +21,15 @@ from layers import vocabulary
 from layers._io import atomic_write_bytes
 from layers.selection import Selection
 from mapping import style
-from mapping.credits import export_metadata, flat_metadata, provenance_text
-from mapping.exports.tables import areas_layer, corridor_layer, rfc7946_geometries, site_table
+from mapping.credits import flat_metadata, provenance_text
+from mapping.exports.metadata import selection_metadata
+from mapping.exports.tables import (
+    OPTIONAL_SITE_COLUMNS,
+    areas_layer,
+    corridor_layer,
+    rfc7946_geometries,
+    site_table,
+)
 from mapping.popups import plain_text, site_popup
 
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -34,6 +41,9 @@ _PLACEMARK_DATA = (
     "organisation",
     "kind_label",
     "capability_labels",
+    "status",
+    "opened",
+    "closes",
     "town",
     "lad_name",
     "county_name",
@@ -70,7 +80,7 @@ def kml_document(selection: Selection) -> str:
     Every string from data is escaped here (simplekml's own escaping is turned off so nothing
     is escaped twice or missed in extended data).
     """
-    metadata = export_metadata(selection)
+    metadata = selection_metadata(selection)
     document = simplekml.Kml(name=kml_text(metadata["title"]))
     document.parsetext(parse=False)
     document.document.description = kml_text(provenance_text(metadata))
@@ -116,7 +126,7 @@ def _kml_sites(document: simplekml.Kml, sites: gpd.GeoDataFrame) -> None:
                 coords=[(float(row["lon"]), float(row["lat"]))],
             )
             point.style = shared
-            for column in _PLACEMARK_DATA:
+            for column in (*_PLACEMARK_DATA, *(c for c in OPTIONAL_SITE_COLUMNS if c in row)):
                 point.extendeddata.newdata(name=column, value=kml_text(row[column]))
 
 

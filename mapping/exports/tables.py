@@ -18,6 +18,7 @@ from layers import areas, boundaries, vocabulary
 from layers._errors import BoundaryDataMissingError
 from layers.placement import AREA_COLUMNS
 from layers.selection import Selection
+from mapping import popups
 
 #: The layers of an export, in order.
 LAYER_NAMES: tuple[str, ...] = ("sites", "corridor", "areas")
@@ -33,9 +34,13 @@ SITE_COLUMNS: tuple[str, ...] = (
     "capabilities",
     "capability_labels",
     "main_capability",
+    "status",
+    "opened",
+    "closes",
     "lat",
     "lon",
     "location_precision",
+    "location_note",
     "town",
     "description",
     "source_url",
@@ -43,6 +48,14 @@ SITE_COLUMNS: tuple[str, ...] = (
     "location_source",
     *AREA_COLUMNS,
 )
+#: Site columns exported after :data:`SITE_COLUMNS` when the sites carry them.
+OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("location_check", "location_checked")
+
+
+def location_note(precision: object) -> str:
+    """Return the sentence saying a point is approximate, as the map's popups word it."""
+    note = getattr(popups, "placement_note", None)  # the popups own the wording
+    return str(note(precision)) if callable(note) else ""
 
 
 def site_table(sites: pd.DataFrame) -> pd.DataFrame:
@@ -50,10 +63,13 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
 
     Capabilities become a ``;``-joined string of slugs (and of labels), plus one boolean
     ``cap_<slug>`` column per capability of the vocabulary; lat and lon keep 6 decimals.
+    ``status``, ``opened`` and ``closes`` say when the site is on the map (empty for an
+    uploaded site that gave none); ``location_check`` follows when the registry has it.
     """
     table = pd.DataFrame(index=sites.index)
     capability_lists = [list(caps) if caps is not None else [] for caps in sites["capabilities"]]
-    for column in SITE_COLUMNS:
+    optional = [c for c in OPTIONAL_SITE_COLUMNS if c in sites.columns]
+    for column in (*SITE_COLUMNS, *optional):
         if column == "kind_label":
             table[column] = sites["kind"].map(vocabulary.kind_label)
         elif column == "capabilities":
@@ -64,6 +80,10 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
             ]
         elif column == "main_capability":
             table[column] = [vocabulary.main_capability(caps) for caps in capability_lists]
+        elif column == "location_note":
+            table[column] = [
+                location_note(p) for p in sites.get("location_precision", [""] * len(sites))
+            ]
         elif column in ("lat", "lon"):
             table[column] = sites[column].astype(float).round(COORDINATE_DECIMALS)
         elif column in sites.columns:

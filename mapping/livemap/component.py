@@ -1,7 +1,9 @@
 """``live_map``: the Streamlit component that keeps one Leaflet map and updates it in place.
 
-The frontend (``frontend/``: plain HTML, JavaScript and CSS, no build step) speaks Streamlit's
-component messages itself and loads Leaflet from the project's local assets
+A Streamlit Components v2 component (``st.components.v2.component``): the map is part of the
+app's page, with no iframe. The frontend (``frontend/``: plain HTML, JavaScript and CSS, no
+build step) is one JavaScript module, made from the drawing files and ``livemap.js``
+(:data:`FRONTEND_SCRIPTS`); it loads Leaflet from the project's local assets
 (``/app/static/vendor``, see :mod:`mapping.assets`). Python sends, per rerun:
 
 - the base (:class:`~mapping.livemap.base.MapBase`) only when this map has not received its
@@ -10,11 +12,15 @@ component messages itself and loads Leaflet from the project's local assets
   and which rows to show as a bit mask;
 - the options: fit to the selection, highlighted sites, an initial view.
 
-The browser builds the map once and answers with the view and the last site clicked.
+The browser builds the map once and answers through the component's state (``view``) and
+trigger values (``click``: a site opened; ``resync``: what the map lacks; ``key``: a presenter's
+clicker key).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,13 +29,19 @@ from typing import Any, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
+import xyzservices
 
+from mapping.assets import SERVED_URL
 from mapping.livemap.base import MapBase
 from mapping.livemap.overlays import Overlay, overlays_payload
 from mapping.livemap.rows import Catalogue, payload_json, show_mask
 
 FRONTEND_DIR: Path = Path(__file__).parent / "frontend"
+#: The module's files, in order: the drawing modules register their factories on the bundle's
+#: ``LiveMap`` object, and ``livemap.js`` (the default export) uses them.
+FRONTEND_SCRIPTS: tuple[str, ...] = ("dom.js", "sites.js", "legend.js", "keyboard.js", "livemap.js")
+#: The component's name (unique in the app).
+COMPONENT_NAME = "mdm_livemap"
 #: Above this many shown sites the map clusters them when ``cluster="auto"``.
 CLUSTER_ABOVE: int = 400
 _STATE_PREFIX = "livemap-session:"
@@ -50,6 +62,8 @@ class MapEvent(TypedDict):
     view: MapView | None
     clicked: str | None
     clicks: int
+    #: A presenter's clicker key pressed in this run ("next" or "previous"), else None.
+    scene_key: str | None
 
 
 @dataclass
@@ -60,13 +74,59 @@ class _Session:
     base_version: str | None = None
     overlays_version: str | None = None
     handled_resync: str | None = None
+    clicked: str | None = None
+    clicks: int = 0
+
+
+def frontend_module() -> str:
+    """Return the component's JavaScript: one ES module made of :data:`FRONTEND_SCRIPTS`."""
+    parts = ["const LiveMap = {};"]
+    for name in FRONTEND_SCRIPTS:
+        parts.append(f"// ---- {name}\n" + (FRONTEND_DIR / name).read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def frontend_css() -> str:
+    """Return the component's styles: ``livemap.css``, the heat's place, presenter text."""
+    return (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8") + _ENGINE_CSS
+
+
+#: The density heat under the sites and areas of its pane (leaflet.heat draws into Leaflet's
+#: overlay pane, after them); presenter mode: text that reads from the back of a room.
+_ENGINE_CSS = """
+.mdm-main .leaflet-heatmap-layer { z-index: -1; opacity: 0.8; }
+.mdm-large { font-size: 18px; }
+.mdm-large .mdm-legend {
+  font-size: 18px; max-width: 380px; max-height: calc(var(--mdm-map-height, 600px) - 40px);
+}
+.mdm-large .mdm-credits { display: none; }
+.mdm-large .mdm-legend summary { font-size: 20px; }
+.mdm-large .mdm-legend h2 { font-size: 18px; }
+.mdm-large .mdm-nav { font-size: 16px; }
+.mdm-large .mdm-popup h2 { font-size: 22px; }
+.mdm-large .leaflet-tooltip { font-size: 18px; }
+"""
 
 
 def _component() -> Any:
-    # declared on first use, inside a script run, so it is registered with the running app
+    # registered on first use, inside a script run, so it is known to the running app
     if not _declared:
-        _declared.append(components.declare_component("livemap", path=str(FRONTEND_DIR)))
+        _declared.append(
+            st.components.v2.component(
+                COMPONENT_NAME,
+                html=(FRONTEND_DIR / "index.html").read_text(encoding="utf-8"),
+                css=frontend_css(),
+                js=frontend_module(),
+                # the map is part of the page (its styles are scoped by class), so tests, axe
+                # and the page's own keys reach it as they reach any element
+                isolate_styles=False,
+            )
+        )
     return _declared[0]
+
+
+def _ignore() -> None:
+    """Do nothing: the component's values are read from what the mount returns."""
 
 
 def live_map(
@@ -79,9 +139,17 @@ def live_map(
     selected_ids: Iterable[str] = (),
     view: Mapping[str, Any] | None = None,
     overlays: Sequence[Overlay] = (),
-    height: int = 640,
+    height: int | str = 640,
+    reserve_below: int = 0,
     cluster: bool | Literal["auto"] = "auto",
     report_view: bool = True,
+    place: Mapping[str, Any] | None = None,
+    tiles: Mapping[str, str] | None = None,
+    heat: Sequence[Sequence[float]] | None = None,
+    large: bool = False,
+    scene_keys: bool = False,
+    primary: bool = True,
+    label: str = "Map of Midlands defence sites",
 ) -> MapEvent | None:
     """Draw ``sites`` on a Leaflet map that is built once and updated in place.
 
@@ -112,21 +180,44 @@ def live_map(
         Shapes drawn under the sites, such as the Defence Belt
         (:func:`mapping.livemap.overlay`); sent again only when they change.
     height
-        The map's height in pixels.
+        The map's height: pixels, a CSS length such as ``"60vh"``, or ``"fill"``: from the
+        map's top to the bottom of the window, less ``reserve_below`` pixels (kept as the
+        window is resized).
+    reserve_below
+        With ``height="fill"``: the room kept under the map (pixels).
     cluster
         Group nearby sites into clusters: True, False, or ``"auto"`` (above
         :data:`CLUSTER_ABOVE` shown sites).
     report_view
         Report the view after each pan or zoom (each report reruns the script); False reports
         clicks only.
+    place
+        A named view the map takes each time its ``key`` changes (a presenter's scene):
+        ``{"key": k, "bounds": [[s, w], [n, e]]}`` (fitted, up to ``maxZoom``) or
+        ``{"key": k, "center": [lat, lon], "zoom": z}``.
+    tiles
+        Light tiles under the areas, ``{"url": template, "attribution": text}`` (only online).
+    heat
+        The density heat's points ``[lat, lon, weight]`` (leaflet.heat); None for none.
+    large
+        Larger text for a room (presenter mode).
+    scene_keys
+        Listen on the whole page for a clicker's keys (arrows, PageUp/PageDown, space): each
+        one is reported as ``scene_key`` ("next" or "previous"), wherever the focus is.
+    primary
+        The page's main map: reachable as ``window.map`` and ``window.livemap`` for tests and
+        tools (every map is in ``window.livemaps[key]``).
+    label
+        The map's name for screen readers (each map on a page needs its own).
 
     Returns
     -------
     MapEvent or None
-        The map's last report (None until it has sent one): the view and the last site clicked.
+        The map's report (None until it has sent one): the view, the last site clicked and
+        the clicker key pressed in this run.
     """
     initial_view = _checked_view(view)
-    if height < 100:
+    if isinstance(height, int) and height < 100:
         raise ValueError(f"height must be at least 100 pixels, got {height!r}")
     if cluster not in (True, False, "auto"):
         raise ValueError(f"cluster must be True, False or 'auto', got {cluster!r}")
@@ -146,18 +237,66 @@ def live_map(
         cluster=cluster,
         report_view=report_view,
     )
-    value = _component()(**args, key=key, default=None)
+    args.update(
+        key=key,
+        primary=bool(primary),
+        assets=assets_root(),
+        place=dict(place) if place else None,
+        tiles=dict(tiles) if tiles else None,
+        heat=_heat_payload(heat),
+        large=bool(large),
+        markerScale=1.6 if large else 1.0,
+        reserveBelow=int(reserve_below),
+        sceneKeys=bool(scene_keys),
+        label=str(label),
+    )
+    result = _component()(
+        key=key,
+        data=args,
+        height="content",
+        on_view_change=_ignore,
+        on_click_change=_ignore,
+        on_resync_change=_ignore,
+        on_key_change=_ignore,
+    )
     # only now has the render reached the queue to the browser (a rerun can stop it before)
     session.catalogue.sent = args["from"] + args["rowCount"]
     session.base_version = args["baseVersion"]
     session.overlays_version = args["overlaysVersion"]
-    if not isinstance(value, dict):
+    clicked = result.get("click")
+    if isinstance(clicked, str):
+        session.clicked = clicked
+        session.clicks += 1
+    step = result.get("key")
+    view_now = result.get("view")
+    if view_now is None and session.clicks == 0 and step is None:
         return None
     return MapEvent(
-        view=value.get("view"),
-        clicked=value.get("clicked"),
-        clicks=int(value.get("clicks") or 0),
+        view=view_now if isinstance(view_now, dict) else None,  # type: ignore[typeddict-item]
+        clicked=session.clicked,
+        clicks=session.clicks,
+        scene_key=step if step in ("next", "previous") else None,
     )
+
+
+def assets_root() -> str:
+    """Return where the browser finds ``static/vendor``, under the server's base path."""
+    prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return ("/" + prefix if prefix else "") + SERVED_URL + "/"
+
+
+def light_tiles() -> dict[str, str]:
+    """Return the light grey tiles (Esri's canvas, as folium names them): URL and credit."""
+    provider = xyzservices.providers.Esri.WorldGrayCanvas
+    return {"url": provider.build_url(), "attribution": str(provider.attribution)}
+
+
+def _heat_payload(heat: Sequence[Sequence[float]] | None) -> dict[str, Any] | None:
+    if heat is None:
+        return None
+    points = [[round(float(v), 5) for v in point[:3]] for point in heat]
+    text = json.dumps(points, separators=(",", ":"))
+    return {"key": hashlib.sha256(text.encode()).hexdigest()[:12], "points": points}
 
 
 def _session(key: str, reported: Mapping[str, Any]) -> _Session:
@@ -166,9 +305,9 @@ def _session(key: str, reported: Mapping[str, Any]) -> _Session:
     if not isinstance(session, _Session):
         session = st.session_state[name] = _Session()
     resync = reported.get("resync")
-    if resync and resync != session.handled_resync:
-        session.handled_resync = str(resync)
-        catch_up(session, reported.get("have"))
+    if isinstance(resync, Mapping) and resync.get("token") != session.handled_resync:
+        session.handled_resync = str(resync.get("token"))
+        catch_up(session, resync.get("have"))
     return session
 
 
@@ -199,7 +338,7 @@ def render_args(
     fit: bool,
     selected_ids: Iterable[str],
     view: dict[str, Any] | None,
-    height: int,
+    height: int | str,
     overlays: Sequence[Overlay] = (),
     cluster: bool | Literal["auto"],
     report_view: bool,
@@ -225,9 +364,8 @@ def render_args(
         "baseVersion": base.version,
         "session": catalogue.session,
         "from": start,
-        # rows and base travel as bytes of compact JSON (Streamlit's JSON adds spaces); the
-        # counts stay in the JSON arguments, whose change is what makes the frame render
-        "rows": payload_json(rows),
+        # rows, base and overlays travel as compact JSON text (Streamlit's JSON adds spaces)
+        "rows": payload_json(rows).decode(),
         "rowCount": len(rows),
         "baseSent": send_base,
         "overlaysVersion": overlays_version,
@@ -241,9 +379,9 @@ def render_args(
         "reportView": bool(report_view),
     }
     if send_base:
-        args["base"] = base.data
+        args["base"] = base.data.decode()
     if send_overlays:
-        args["overlays"] = overlays_data
+        args["overlays"] = overlays_data.decode()
     return args
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from layers import http
-from tests.http_stub import Script, serve
+from tests.support.http_stub import Script, serve
 
 
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:

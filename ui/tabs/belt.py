@@ -27,6 +27,10 @@ def belt_tab(base: gpd.GeoDataFrame, corridor: gpd.GeoDataFrame | None) -> None:
     summary = belt.corridor_summary(base, corridor, level=level)  # type: ignore[arg-type]
     headlines = summary.headlines()
     st.markdown(f"**{plain(headlines[0])}**")
+    st.caption(
+        f"Every share here is of the {summary.sites:,} sites the filters select, not of the "
+        "whole registry: quote it with its base."
+    )
     with st.expander("By capability (sentences to quote)", expanded=False):
         st.text("\n".join(headlines[1:]) or "No capability in the selection.")
     share = st.column_config.ProgressColumn(
@@ -43,7 +47,7 @@ def belt_tab(base: gpd.GeoDataFrame, corridor: gpd.GeoDataFrame | None) -> None:
         width="stretch",
         column_config={
             "capability_label": "Capability",
-            "sites": "Sites",
+            "sites": "Selected sites",
             "inside": "Inside",
             "share": share,
             "top_area_name": "Most inside in",

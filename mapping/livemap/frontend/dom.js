@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  window.LiveMapElement = function (tag, className, value) {
+  LiveMap.Element = function (tag, className, value) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
     if (value !== undefined) { node.textContent = value; }

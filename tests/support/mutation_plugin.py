@@ -24,8 +24,8 @@ import pytest
 
 from layers import boundaries
 
-_KEPT = Path(__file__).resolve().parent.parent / ".kept-boundaries"
-_STATS = Path(__file__).resolve().parent.parent / "mutmut-stats.json"
+_KEPT = Path(__file__).resolve().parents[2] / ".kept-boundaries"
+_STATS = Path(__file__).resolve().parents[2] / "mutmut-stats.json"
 _build = boundaries.build_boundaries
 
 

@@ -3,7 +3,7 @@
 Read from mutmut's results in ``mutants/``: a mutant is killed when a test failed (or it timed
 out); the score is killed / all mutants tried. Mutants no test reaches count against it.
 
-Usage: ``python -m tests.mutation_score [MUTANTS_DIR]``.
+Usage: ``python -m tests.support.mutation_score [MUTANTS_DIR]``.
 """
 
 from __future__ import annotations

@@ -1,35 +1,28 @@
-"""Helpers for the app's browser tests: find the live map's frame and read what it draws.
+"""Helpers for the app's browser tests: find the live map and read what it draws.
 
-The live map (:mod:`mapping.livemap`) keeps its Leaflet map as ``window.map`` and its state as
-``window.livemap`` in its frame; these helpers read them, and wait for the page to settle.
+The live map (:mod:`mapping.livemap`, a Components v2 component: no iframe) is part of the
+page. The page's main map is ``window.map`` (Leaflet) and its state ``window.livemap``; these
+helpers read them, and wait for the page to settle.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from playwright.sync_api import Frame, Page
 
-#: The live map's iframe (Streamlit titles a component's frame with its module and name).
-FRAME = 'iframe[title="mapping.livemap.component.livemap"]'
+#: The live map's element on the page (its section, named for screen readers).
+FRAME = "section.mdm-main"
 
 
 def map_frame(page: Page, *, timeout_s: float = 60) -> Frame:
-    """Return the live map's frame once its sites are drawn."""
+    """Return the frame that holds the live map (the page's own) once its sites are drawn."""
     page.locator(FRAME).first.wait_for(timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    while True:
-        for frame in page.frames:
-            if "/component/mapping.livemap" in frame.url:
-                frame.wait_for_function(
-                    "() => window.livemap && livemap.firstDrawnMs !== null",
-                    timeout=timeout_s * 1000,
-                )
-                return frame
-        if time.monotonic() > deadline:
-            raise AssertionError("the live map's frame is not on the page")
-        page.wait_for_timeout(100)
+    page.main_frame.wait_for_function(
+        "() => window.livemap && window.map && livemap.firstDrawnMs !== null",
+        timeout=timeout_s * 1000,
+    )
+    return page.main_frame
 
 
 def in_map(page: Page, script: str, arg: Any = None) -> Any:
@@ -111,9 +104,7 @@ def click_site(page: Page, site_id: str, *, zoom: float = 12) -> None:
            return [r.left + p.x, r.top + p.y]; }""",
         [lat, lon],
     )
-    box = page.locator(FRAME).first.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(x, y)
 
 
 def settle(page: Page) -> None:

@@ -1,0 +1,611 @@
+"""Public contract awards from defence buyers, placed at their suppliers' postcodes.
+
+Reads OCDS release packages (Open Contracting Data Standard 1.1) as the Contracts Finder and
+Find a Tender APIs publish them, under the Open Government Licence v3.0. Releases are compiled
+per ``ocid`` with the Open Contracting Partnership's ``ocdsmerge`` first, so an award amended in
+a later release counts once, at its latest value. Kept: awards (not cancelled or unsuccessful)
+whose buyer matches the defence-family table (``data/definitions/defence_buyers.csv``). Each
+award becomes one row per supplier, placed at the supplier's postcode (precision ``registered
+office``); ``sme`` is the supplier's ``parties[].details.scale`` (``sme`` or ``micro``: True,
+``large``: False, absent: unknown). An award naming several suppliers with one value does not
+say how the value divides: its rows carry ``value_gbp`` None and the whole in
+``shared_value_gbp``, and no total counts it against any district.
+
+Command line::
+
+    python -m layers.contracts build --source PATH_OR_DIR [--out DIR]
+    python -m layers.contracts build --download --since 2025-12-01 [--out DIR]
+    python -m layers.contracts kpi [--out DIR] [--as-of YYYY-MM-DD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import requests
+from ocdsmerge import Merger
+
+import settings
+from layers import http, postcodes, registers
+from layers.registers import RegisterDownloadError, RegisterSourceError
+
+logger = logging.getLogger(__name__)
+
+OUT_DIR: Path = settings.ROOT / "data" / "contracts"
+OUTPUT_NAME = "contracts.parquet"
+MANIFEST_NAME = "manifest.json"
+LICENCE = "Open Government Licence v3.0"
+ATTRIBUTION = (
+    "Contains public sector information from Contracts Finder and Find a Tender, licensed "
+    "under the Open Government Licence v3.0"
+)
+MIDLANDS = "Midlands"
+OUTSIDE = "outside the Midlands"
+COLUMNS: tuple[str, ...] = (
+    "ocid",
+    "award_id",
+    "date",
+    "buyer",
+    "buyer_family",
+    "supplier",
+    "supplier_id",
+    "sme",
+    "value_gbp",
+    "shared_value_gbp",
+    "suppliers_on_award",
+    "postcode",
+    "location_precision",
+    "lad_code",
+    "region",
+)
+#: The OCDS 1.1 merge rules this layer relies on: a release's own id, date and tag are not
+#: carried into the compiled release; arrays of objects with ids merge by id, other arrays
+#: are replaced whole (ocdsmerge's defaults), so no schema has to be fetched.
+MERGE_RULES: dict[tuple[str, ...], str] = {
+    ("id",): "omitWhenMerged",
+    ("date",): "omitWhenMerged",
+    ("tag",): "omitWhenMerged",
+}
+_DROPPED_AWARD_STATUS = frozenset({"cancelled", "unsuccessful"})
+_SME_SCALES = frozenset({"sme", "micro"})
+
+#: The two services' OCDS endpoints (the base can be moved for tests).
+SERVICES: dict[str, tuple[str, str, str]] = {
+    # name: (default base, path, date parameter)
+    "find-a-tender": (
+        "https://www.find-tender.service.gov.uk",
+        "/api/1.0/ocdsReleasePackages",
+        "updatedFrom",
+    ),
+    "contracts-finder": (
+        "https://www.contractsfinder.service.gov.uk",
+        "/Published/Notices/OCDS/Search",
+        "publishedFrom",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BuyerRule:
+    """One line of the defence-family table: a pattern on the buyer's name and its family."""
+
+    pattern: re.Pattern[str]
+    family: str
+    source: str
+
+
+def load_buyers(path: str | Path | None = None) -> list[BuyerRule]:
+    """Return the defence-family table (regular expressions, matched case-insensitively)."""
+    target = Path(path) if path is not None else registers.BUYERS_CSV
+    rules: list[BuyerRule] = []
+    with open(target, encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                pattern = re.compile(row["pattern"], re.IGNORECASE)
+            except re.error as exc:
+                raise RegisterSourceError(
+                    f"{target} line {number}: pattern {row['pattern']!r} is not a valid "
+                    f"regular expression ({exc})"
+                ) from exc
+            rules.append(BuyerRule(pattern, row["buyer"].strip(), row["source"].strip()))
+    return rules
+
+
+def buyer_family(name: object, rules: list[BuyerRule]) -> str | None:
+    """Return the defence family a buyer's name belongs to, or None."""
+    text = str(name or "")
+    for rule in rules:
+        if rule.pattern.search(text):
+            return rule.family
+    return None
+
+
+def _package_files(source: Path) -> list[Path]:
+    if source.is_dir():
+        files = sorted(p for p in source.rglob("*.json") if not p.name.startswith("state"))
+        if not files:
+            raise RegisterSourceError(f"{source} holds no .json release packages")
+        return files
+    if not source.is_file():
+        raise RegisterSourceError(
+            f"{source} does not exist; give a saved OCDS release package (or a folder of them) "
+            "with --source, or use --download --since YYYY-MM-DD"
+        )
+    return [source]
+
+
+def read_releases(source: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield every release of the release packages in a file or folder.
+
+    Raises
+    ------
+    RegisterSourceError
+        Naming the file, line and column of malformed JSON, or a file that is not a release
+        package.
+    """
+    for path in _package_files(Path(source)):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RegisterSourceError(
+                f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
+                "the page was cut off or is not a release package: fetch it again. "
+                "Nothing was written."
+            ) from exc
+        packages = document if isinstance(document, list) else [document]
+        for package in packages:
+            releases = package.get("releases") if isinstance(package, dict) else None
+            if not isinstance(releases, list):
+                raise RegisterSourceError(
+                    f"{path}: not an OCDS release package (no 'releases' list). "
+                    "Nothing was written."
+                )
+            for release in releases:
+                if isinstance(release, dict) and release.get("ocid"):
+                    yield release
+
+
+def compile_releases(releases: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> list[dict]:
+    """Return one compiled release per ``ocid`` (latest values win, awards merged by id)."""
+    by_ocid: dict[str, list[dict[str, Any]]] = {}
+    for release in releases:
+        by_ocid.setdefault(str(release["ocid"]), []).append(release)
+    merger = Merger(merge_rules=MERGE_RULES)
+    return [merger.create_compiled_release(group) for _, group in sorted(by_ocid.items())]
+
+
+def _scale(party: dict[str, Any]) -> bool | None:
+    scale = str((party.get("details") or {}).get("scale") or "").strip().lower()
+    if not scale:
+        return None
+    return scale in _SME_SCALES
+
+
+def _supplier_id(party: dict[str, Any], fallback: str) -> str:
+    identifier = party.get("identifier") or {}
+    scheme, value = identifier.get("scheme"), identifier.get("id")
+    if scheme and value:
+        return f"{scheme}-{value}"
+    return str(value or fallback or "")
+
+
+def _amount(award: dict[str, Any]) -> float | None:
+    value = award.get("value") or {}
+    amount = value.get("amount")
+    currency = str(value.get("currency") or "GBP").upper()
+    if amount is None or currency != "GBP":
+        return None
+    try:
+        return float(amount)
+    except (TypeError, ValueError):
+        return None
+
+
+def _buyer_name(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> str:
+    buyer = release.get("buyer") or {}
+    if buyer.get("name"):
+        return str(buyer["name"])
+    named = parties.get(str(buyer.get("id")), {})
+    if named.get("name"):
+        return str(named["name"])
+    for party in parties.values():
+        if "buyer" in (party.get("roles") or []):
+            return str(party.get("name") or "")
+    return ""
+
+
+def award_rows(compiled: list[dict[str, Any]], rules: list[BuyerRule]) -> pd.DataFrame:
+    """Return one row per supplier of each kept award of defence-family buyers."""
+    rows: list[dict[str, Any]] = []
+    for release in compiled:
+        parties = {str(p.get("id")): p for p in release.get("parties") or [] if isinstance(p, dict)}
+        buyer = _buyer_name(release, parties)
+        family = buyer_family(buyer, rules)
+        if family is None:
+            continue
+        for award in release.get("awards") or []:
+            if str(award.get("status") or "").lower() in _DROPPED_AWARD_STATUS:
+                continue
+            suppliers = [s for s in award.get("suppliers") or [] if isinstance(s, dict)]
+            amount = _amount(award)
+            shared = len(suppliers) > 1
+            for supplier in suppliers:
+                party = parties.get(str(supplier.get("id")), {})
+                address = party.get("address") or {}
+                rows.append(
+                    {
+                        "ocid": release["ocid"],
+                        "award_id": str(award.get("id")),
+                        "date": str(award.get("date") or release.get("date") or "")[:10],
+                        "buyer": buyer,
+                        "buyer_family": family,
+                        "supplier": str(supplier.get("name") or party.get("name") or ""),
+                        "supplier_id": _supplier_id(party, str(supplier.get("id") or "")),
+                        "sme": _scale(party),
+                        "value_gbp": None if shared else amount,
+                        "shared_value_gbp": amount if shared else None,
+                        "suppliers_on_award": len(suppliers),
+                        "raw_postcode": str(address.get("postalCode") or ""),
+                    }
+                )
+    return pd.DataFrame(rows, columns=[*COLUMNS[:11], "raw_postcode"])
+
+
+@dataclass(frozen=True)
+class ContractsResult:
+    """The placed award rows, the rows that could not be placed and the counts of each step."""
+
+    awards: gpd.GeoDataFrame
+    unplaced: pd.DataFrame
+    counts: dict[str, int]
+
+
+def select_awards(
+    source: str | Path,
+    *,
+    buyers_path: str | Path | None = None,
+    index: postcodes.PostcodeIndex | str | Path | None = None,
+    boundaries_dir: str | Path | None = None,
+    hierarchy: str | Path | None = None,
+) -> ContractsResult:
+    """Read, compile and place the defence-family awards of saved release packages."""
+    releases: dict[tuple[str, str], dict[str, Any]] = {}
+    read = 0
+    for release in read_releases(source):
+        read += 1
+        releases[(str(release["ocid"]), str(release.get("id")))] = release
+    compiled = compile_releases(list(releases.values()))
+    rows = award_rows(compiled, load_buyers(buyers_path))
+    placed = registers.place_postcodes(
+        rows["raw_postcode"], index=index, boundaries_dir=boundaries_dir
+    )
+    districts = registers.midlands_districts(hierarchy)
+    found = placed["found"].to_numpy(dtype=bool)
+    unplaced = rows.loc[~found, ["ocid", "award_id", "supplier", "supplier_id"]].copy()
+    unplaced["postcode"] = rows.loc[~found, "raw_postcode"].to_numpy(dtype=object)
+    unplaced["reason"] = placed.loc[~found, "message"].to_numpy(dtype=object)
+    kept = rows.loc[found].drop(columns="raw_postcode").reset_index(drop=True)
+    lad = placed.loc[found, "lad_code"].to_numpy(dtype=object)
+    kept["postcode"] = placed.loc[found, "postcode"].to_numpy(dtype=object)
+    kept["location_precision"] = registers.REGISTERED_OFFICE
+    kept["lad_code"] = lad
+    kept["region"] = np.where(pd.Series(lad).isin(list(districts)), MIDLANDS, OUTSIDE)
+    kept["sme"] = kept["sme"].astype("boolean")
+    for column in ("value_gbp", "shared_value_gbp"):
+        kept[column] = pd.to_numeric(kept[column]).astype("Float64")
+    awards = gpd.GeoDataFrame(
+        kept[list(COLUMNS)], geometry=placed.geometry[found].to_numpy(), crs=settings.CRS_STORAGE
+    )
+    counts = {
+        "releases": len(releases),
+        "duplicate_releases": read - len(releases),
+        "compiled_releases": len(compiled),
+        "award_supplier_rows": len(rows),
+        "placed": int(found.sum()),
+        "placed_in_midlands": int((awards["region"] == MIDLANDS).sum()),
+        "unplaced": int((~found).sum()),
+    }
+    return ContractsResult(awards=awards, unplaced=unplaced.reset_index(drop=True), counts=counts)
+
+
+def totals_by_district(
+    awards: pd.DataFrame, *, hierarchy: str | Path | None = None
+) -> pd.DataFrame:
+    """Return value, award count and SME share per district, per region and for the Midlands.
+
+    Region rows (``E12...`` codes) sum the mapped districts of each region.
+
+    ``awards`` counts distinct awards; ``value_gbp`` sums the values attributable to a
+    supplier (awards shared without a split are left out and their value shown apart);
+    ``sme_share`` is the SME part of that value (None when there is none).
+    """
+    districts = registers.midlands_districts(hierarchy)
+    midlands = awards[awards["region"] == MIDLANDS]
+    groups: list[tuple[str, str, pd.DataFrame]] = [
+        (code, name, midlands[midlands["lad_code"] == code]) for code, name in districts.items()
+    ]
+    regions = pd.read_csv(hierarchy or settings.HIERARCHY_CSV, dtype=str)
+    for region_code, part in regions.groupby("region_code", sort=True):
+        codes = set(part["lad_code"])
+        groups.append(
+            (
+                str(region_code),
+                f"{part['region_name'].iloc[0]} (mapped districts)",
+                midlands[midlands["lad_code"].isin(list(codes))],
+            )
+        )
+    groups.append(("midlands", "Midlands (all mapped districts)", midlands))
+    rows = []
+    for code, name, part in groups:
+        value = float(part["value_gbp"].fillna(0).sum())
+        sme_value = float(
+            part.loc[part["sme"].fillna(False).astype(bool), "value_gbp"].fillna(0).sum()
+        )
+        rows.append(
+            {
+                "lad_code": code,
+                "lad_name": name,
+                "awards": int(part[["ocid", "award_id"]].drop_duplicates().shape[0]),
+                "value_gbp": value,
+                "sme_value_gbp": sme_value,
+                "sme_share": sme_value / value if value else None,
+                "shared_unsplit_value_gbp": float(
+                    part.drop_duplicates(["ocid", "award_id"])["shared_value_gbp"].fillna(0).sum()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """The Blueprint's headline, computed: value, period and the definition beside it."""
+
+    value_gbp: float
+    awards: int
+    start: date
+    end: date
+    excluded_shared_gbp: float
+    definition: str
+
+    def headline(self) -> str:
+        """Return the headline sentence with its period."""
+        return (
+            f"MOD awards to Midlands SMEs, last 12 months: £{self.value_gbp:,.0f} "
+            f"({self.start.isoformat()} to {self.end.isoformat()}, {self.awards} awards)"
+        )
+
+
+KPI_DEFINITION = (
+    "Sum of award values in pounds, from Contracts Finder and Find a Tender OCDS releases "
+    "compiled per contracting process (an amended award counts once, at its latest value); "
+    "buyer in the defence family table (data/definitions/defence_buyers.csv); supplier's "
+    "organisation scale 'sme' or 'micro'; supplier's postcode in a mapped Midlands district; "
+    "award date within the period. Awards to several suppliers whose notice does not split "
+    "the value are left out (shown apart)."
+)
+
+
+def mod_sme_kpi(awards: pd.DataFrame, *, as_of: date | None = None) -> Kpi:
+    """Compute "MOD awards to Midlands SMEs, last 12 months" from the placed award rows.
+
+    The period is the 365 days ending on ``as_of`` (default today), both ends included.
+    """
+    end = as_of or datetime.now(UTC).date()
+    start = end - timedelta(days=364)
+    dates = pd.to_datetime(awards["date"], errors="coerce").dt.date
+    in_period = dates.notna() & (dates >= start) & (dates <= end)
+    chosen = awards[
+        in_period & (awards["region"] == MIDLANDS) & awards["sme"].fillna(False).astype(bool)
+    ]
+    attributable = chosen[chosen["value_gbp"].notna()]
+    shared = chosen[chosen["value_gbp"].isna()].drop_duplicates(["ocid", "award_id"])
+    return Kpi(
+        value_gbp=float(attributable["value_gbp"].sum()),
+        awards=int(attributable[["ocid", "award_id"]].drop_duplicates().shape[0]),
+        start=start,
+        end=end,
+        excluded_shared_gbp=float(shared["shared_value_gbp"].fillna(0).sum()),
+        definition=KPI_DEFINITION,
+    )
+
+
+def build(
+    source: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    buyers_path: str | Path | None = None,
+    index: postcodes.PostcodeIndex | str | Path | None = None,
+    boundaries_dir: str | Path | None = None,
+    hierarchy: str | Path | None = None,
+    origin: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build ``contracts.parquet`` and its manifest; both are written only after all is read."""
+    result = select_awards(
+        source,
+        buyers_path=buyers_path,
+        index=index,
+        boundaries_dir=boundaries_dir,
+        hierarchy=hierarchy,
+    )
+    folder = Path(out_dir) if out_dir is not None else OUT_DIR
+    totals = totals_by_district(result.awards, hierarchy=hierarchy)
+    midlands = totals[totals["lad_code"] == "midlands"].iloc[0]
+    manifest: dict[str, Any] = {
+        "source": str(source),
+        "origin": origin or {"kind": "saved release packages"},
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "licence": LICENCE,
+        "attribution": ATTRIBUTION,
+        "buyers": str(buyers_path or registers.BUYERS_CSV.name),
+        "counts": result.counts,
+        "midlands": {
+            "awards": int(midlands["awards"]),
+            "value_gbp": float(midlands["value_gbp"]),
+            "sme_share": None if pd.isna(midlands["sme_share"]) else float(midlands["sme_share"]),
+        },
+        "unplaced": result.unplaced.to_dict(orient="records"),
+    }
+    kpi = mod_sme_kpi(result.awards)
+    manifest["kpi"] = {
+        "headline": kpi.headline(),
+        "value_gbp": kpi.value_gbp,
+        "start": kpi.start.isoformat(),
+        "end": kpi.end.isoformat(),
+        "definition": kpi.definition,
+    }
+    registers.write_geoparquet(result.awards, folder / OUTPUT_NAME)
+    registers.write_json(manifest, folder / MANIFEST_NAME)
+    return manifest
+
+
+def load_awards(directory: str | Path | None = None) -> gpd.GeoDataFrame | None:
+    """Return the built award rows, or None when ``contracts.parquet`` is not built."""
+    path = Path(directory if directory is not None else OUT_DIR) / OUTPUT_NAME
+    return gpd.read_parquet(path) if path.is_file() else None
+
+
+def _first_url(service: str, since: date, page_size: int) -> str:
+    default, path, parameter = SERVICES[service]
+    env = f"MIDLANDS_{service.upper().replace('-', '_')}_BASE_URL"
+    base = os.environ.get(env, default).rstrip("/")
+    stamp = f"{since.isoformat()}T00:00:00"
+    return f"{base}{path}?stages=award&limit={page_size}&{parameter}={stamp}"
+
+
+def download_pages(
+    since: date,
+    cache_dir: str | Path,
+    *,
+    services: tuple[str, ...] = tuple(SERVICES),
+    session: requests.Session | None = None,
+    page_size: int = 100,
+    max_pages: int = 10_000,
+) -> Path:
+    """Fetch every page of award releases since ``since`` into ``cache_dir``; return it.
+
+    Each page is saved (atomically) only once it arrived whole and parsed as a release package,
+    with the next page's address in ``state-<service>.json``, so a run that stops resumes where
+    it stopped. The session retries 429 and 5xx answers with backoff; when it gives up, the
+    error names the service, the page reached and what is saved.
+    """
+    folder = Path(cache_dir)
+    own = session is None
+    client = http.retrying_session() if session is None else session
+    try:
+        for service in services:
+            _download_service(
+                client, service, since, folder, page_size=page_size, max_pages=max_pages
+            )
+    finally:
+        if own:
+            client.close()
+    return folder
+
+
+def _download_service(
+    client: requests.Session,
+    service: str,
+    since: date,
+    folder: Path,
+    *,
+    page_size: int,
+    max_pages: int,
+) -> None:
+    state_path = folder / f"state-{service}.json"
+    state = registers.read_json(state_path)
+    if state.get("since") != since.isoformat():
+        state = {"since": since.isoformat(), "pages": 0, "next": None, "complete": False}
+    if state["complete"]:
+        return
+    url = state["next"] or _first_url(service, since, page_size)
+    while url and state["pages"] < max_pages:
+        page = state["pages"] + 1
+        try:
+            package = http.get_json(client, url)
+        except http.DownloadError as exc:
+            raise RegisterDownloadError(
+                f"{service}: stopped at page {page} ({url}): {exc}. Pages 1 to {page - 1} are "
+                f"saved in {folder}; run the same command again to resume from page {page}."
+            ) from exc
+        if not isinstance(package, dict) or not isinstance(package.get("releases"), list):
+            raise RegisterDownloadError(
+                f"{service}: page {page} ({url}) is not an OCDS release package; pages 1 to "
+                f"{page - 1} are saved in {folder}"
+            )
+        registers.write_json(package, folder / service / f"page-{page:05d}.json")
+        links = package.get("links") or {}
+        url = links.get("next") if package["releases"] else None
+        state.update(pages=page, next=url, complete=not url)
+        registers.write_json(state, state_path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``build --source PATH``, ``build --download --since DATE`` or ``kpi``."""
+    parser = argparse.ArgumentParser(prog="python -m layers.contracts", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_cmd = sub.add_parser("build", help="build contracts.parquet")
+    origin = build_cmd.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--source", help="a saved OCDS release package, or a folder of them")
+    origin.add_argument("--download", action="store_true", help="fetch award pages first")
+    build_cmd.add_argument("--since", help="with --download: first date, YYYY-MM-DD")
+    build_cmd.add_argument("--out", default=str(OUT_DIR), help=f"output folder (default {OUT_DIR})")
+    build_cmd.add_argument("--buyers", help="the defence-family buyers table")
+    kpi_cmd = sub.add_parser("kpi", help="print the MOD-to-Midlands-SMEs headline")
+    kpi_cmd.add_argument("--out", default=str(OUT_DIR))
+    kpi_cmd.add_argument("--as-of", help="last day of the 12 months (default today)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "kpi":
+            awards = load_awards(args.out)
+            if awards is None:
+                print(f"error: {Path(args.out) / OUTPUT_NAME} is not built; run build first")
+                return 1
+            as_of = date.fromisoformat(args.as_of) if args.as_of else None
+            kpi = mod_sme_kpi(awards, as_of=as_of)
+            print(kpi.headline())
+            print(f"Definition: {kpi.definition}")
+            return 0
+        source = Path(args.source) if args.source else None
+        origin_info: dict[str, Any] | None = None
+        if args.download:
+            if not args.since:
+                parser.error("--download needs --since YYYY-MM-DD")
+            since = date.fromisoformat(args.since)
+            source = download_pages(since, Path(args.out) / "raw")
+            origin_info = {
+                "kind": "download",
+                "since": since.isoformat(),
+                "services": list(SERVICES),
+            }
+        assert source is not None
+        manifest = build(source, out_dir=args.out, buyers_path=args.buyers, origin=origin_info)
+    except (RegisterSourceError, RegisterDownloadError, postcodes.PostcodeIndexMissingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    counts = manifest["counts"]
+    print(
+        f"{counts['placed']} award-supplier rows placed ({counts['placed_in_midlands']} in the "
+        f"Midlands) from {counts['compiled_releases']} contracting processes; "
+        f"{counts['unplaced']} could not be placed (listed in the manifest)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Headless Chromium for the browser tests and benchmarks, and the one offline page they open.
+
+``chromium`` launches Debian's Chromium through Playwright; ``offline_page`` opens a page on
+which every request that would leave this machine is aborted (and listed);
+``streamlit_server`` runs the app for a test and fails the test, naming the log, when it cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.servers import ARTIFACTS, ServerError, app_server, free_port
+
+__all__ = [
+    "ARTIFACTS",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "chromium",
+    "free_port",
+    "offline_page",
+    "open_file_offline",
+    "require_chromium",
+    "streamlit_server",
+]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)[:/]")
+_IN_PAGE = ("data:", "blob:", "about:")
+
+
+class ChromiumMissing(RuntimeError):
+    """Debian's Chromium is not installed ('make browser' installs it)."""
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Yield Debian's Chromium, headless, through Playwright; always close it.
+
+    Raises
+    ------
+    ChromiumMissing
+        When Chromium is not installed.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise ChromiumMissing(
+            f"{CHROMIUM} is missing: 'make browser' (apt-get install chromium) installs it"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def offline_page(
+    browser: Any,
+    blocked: list[str] | None = None,
+    *,
+    width: int = 1600,
+    height: int = 1000,
+    loopback: bool = True,
+    other_files: bool = True,
+    **options: Any,
+) -> Any:
+    """Open a page that may reach only this machine; list every other request in ``blocked``.
+
+    Parameters
+    ----------
+    browser
+        A Playwright browser.
+    blocked
+        Receives the URL of every request that was aborted.
+    width, height
+        The viewport.
+    loopback
+        Whether the page may reach servers on this machine (the app's Streamlit server); a
+        page opened from a file must not: pass False.
+    other_files
+        Whether a page may load other ``file:`` URLs than the one it navigates to (a single-file
+        export must not: pass False).
+    options
+        More options for ``browser.new_page`` (``accept_downloads=True``, ...).
+    """
+    page = browser.new_page(viewport={"width": width, "height": height}, **options)
+
+    def route(request_route: Any, request: Any) -> None:
+        url = request.url
+        navigation = request.is_navigation_request() and request.frame == page.main_frame
+        if (
+            (loopback and _LOOPBACK.match(url))
+            or url.startswith(_IN_PAGE)
+            or (url.startswith("file:") and (other_files or navigation))
+        ):
+            request_route.continue_()
+        else:
+            if blocked is not None:
+                blocked.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+def open_file_offline(
+    browser: Any, path: Path, record: dict[str, list[str]], **options: Any
+) -> Any:
+    """Open the single-file page ``path`` offline: it may load nothing but itself.
+
+    ``record`` receives the aborted requests (``"blocked"``), the page's uncaught errors
+    (``"errors"``) and the messages of any dialog it opened (``"dialogs"``, dismissed).
+    ``options`` go to :func:`offline_page`.
+    """
+    page = offline_page(
+        browser, record.setdefault("blocked", []), loopback=False, other_files=False, **options
+    )
+    page.on("pageerror", lambda error: record.setdefault("errors", []).append(str(error)))
+    page.on(
+        "dialog",
+        lambda dialog: (record.setdefault("dialogs", []).append(dialog.message), dialog.dismiss()),
+    )
+    page.goto(path.resolve().as_uri())
+    return page
+
+
+@contextmanager
+def streamlit_server(*, sites_csv: Path, boundaries_dir: Path) -> Iterator[str]:
+    """Run the app on a free loopback port for a test; yield its URL."""
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(
+                app_server(sites_csv=sites_csv, boundaries_dir=boundaries_dir, start_timeout_s=60)
+            )
+        except ServerError as exc:
+            pytest.fail(str(exc))
+        yield server.url
+
+
+def require_chromium() -> None:
+    """Fail the test, saying how to install it, when Debian's Chromium is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: 'make browser' (apt-get install chromium) installs it")
