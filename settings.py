@@ -94,6 +94,9 @@ ONSPD_ATTRIBUTION: tuple[str, ...] = (
     "Contains Royal Mail data © Royal Mail copyright and database right 2025",
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0",
 )
+#: The default postcode index's credit in one line (maps and exports append it when a site is
+#: placed at its postcode's point).
+POSTCODE_ATTRIBUTION: str = "; ".join(ONSPD_ATTRIBUTION)
 ONSPD_LICENCE_URL: str = (
     "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 )

@@ -27,7 +27,7 @@ import warnings
 from pathlib import Path
 
 import settings
-from benchmarks import apptest, chromium, compute, issue12, map_html
+from benchmarks import apptest, chromium, compute, issue12, map_html, registers
 from benchmarks.harness import HarnessError
 from benchmarks.harness import chromium as launch_chromium
 from benchmarks.measure import Bench, Dataset, load_datasets
@@ -45,6 +45,7 @@ GROUPS: tuple[str, ...] = (
     "postcodes",
     "chromium",
     "section6",
+    "registers",
 )
 
 
@@ -112,6 +113,8 @@ def run_groups(bench: Bench, datasets: list[Dataset], groups: list[str]) -> None
         apptest.bench_apptest(bench, datasets)
     if "postcodes" in groups:
         issue12.bench_postcodes(bench)
+    if "registers" in groups:
+        registers.bench_registers(bench)
     browser_groups = [g for g in ("chromium", "section6") if g in groups]
     if not browser_groups:
         return

@@ -27,11 +27,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 import settings
 from benchmarks import realistic as realistic_rows
 from layers import boundaries, postcodes, vocabulary
+from layers._metric import transformer
 from layers._validate import read_rows
 from layers.sites import REGISTRY_COLUMNS, assign_areas, read_registry_text
 
@@ -185,9 +185,7 @@ def synthetic_sites(
             index = None
         if index is not None:
             x, y, codes, on_postcode = realistic_rows.choose_postcodes(x, y, dress_rng, index)
-    lon, lat = Transformer.from_crs(
-        settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True
-    ).transform(x, y)
+    lon, lat = transformer(settings.CRS_METRIC, settings.CRS_STORAGE).transform(x, y)
     lat, lon = _apart(np.round(lat, 5), np.round(lon, 5))
     kinds = rng.choice(list(KIND_SHARES), size=count, p=_shares(KIND_SHARES))
     checked = [
@@ -289,7 +287,7 @@ def _hubs(
     lonlat = np.array(
         [(float(r["lon"]), float(r["lat"])) for _, r in records if r.get("lat") and r.get("lon")]
     )
-    to_metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    to_metric = transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
     registry_xy = np.column_stack(to_metric.transform(lonlat[:, 0], lonlat[:, 1]))
     return [
         (registry_xy, REGISTRY_HUB_SPREAD_M, REGISTRY_HUB_SHARE),

@@ -1,10 +1,37 @@
-"""Sites in the British National Grid, where the clusters and the belt measure every distance."""
+"""Sites in the British National Grid, where the clusters and the belt measure every distance.
+
+:func:`transformer` is the one place a ``pyproj.Transformer`` is built: one per pair of CRSs,
+made once and shared.
+"""
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
+from pyproj import CRS, Transformer
 
 import settings
+
+
+@functools.cache
+def transformer(
+    source: str | int = settings.CRS_STORAGE, target: str | int = settings.CRS_METRIC
+) -> Transformer:
+    """Return the transformer from ``source`` to ``target`` (lon/lat order for EPSG:4326).
+
+    One transformer is built per pair of CRSs, the first time it is asked for, and shared by
+    every caller after that (pyproj's transformers are safe to share between threads). The
+    default pair is storage to metric: EPSG:4326 to EPSG:27700.
+    """
+    return _by_name(
+        CRS.from_user_input(source).to_string(), CRS.from_user_input(target).to_string()
+    )
+
+
+@functools.cache
+def _by_name(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def check_positive_km(name: str, value: float) -> None:

@@ -91,8 +91,9 @@ def capability_table(sites: pd.DataFrame, *, level: str) -> pd.DataFrame:
     columns = ["Code", "Area", "Sites", *vocabulary.CAPABILITIES.values()]
     if placed.empty:
         return pd.DataFrame(columns=columns)
-    long = placed[[code, name, "site_id", "capabilities"]].explode("capabilities")
-    table = pd.crosstab([long[code], long[name]], long["capabilities"])
+    listed = vocabulary.site_capabilities(placed["capabilities"])
+    long = placed[[code, name]].iloc[listed.index].assign(capability=listed.to_numpy())
+    table = pd.crosstab([long[code], long[name]], long["capability"])
     table = table.reindex(columns=list(vocabulary.CAPABILITIES), fill_value=0)
     table.columns = list(vocabulary.CAPABILITIES.values())
     totals = placed.groupby([code, name]).size().rename("Sites")

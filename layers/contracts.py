@@ -325,7 +325,9 @@ def select_awards(
 def totals_by_district(
     awards: pd.DataFrame, *, hierarchy: str | Path | None = None
 ) -> pd.DataFrame:
-    """Return value, award count and SME share per Midlands district, and a Midlands row.
+    """Return value, award count and SME share per district, per region and for the Midlands.
+
+    Region rows (``E12...`` codes) sum the mapped districts of each region.
 
     ``awards`` counts distinct awards; ``value_gbp`` sums the values attributable to a
     supplier (awards shared without a split are left out and their value shown apart);
@@ -336,6 +338,16 @@ def totals_by_district(
     groups: list[tuple[str, str, pd.DataFrame]] = [
         (code, name, midlands[midlands["lad_code"] == code]) for code, name in districts.items()
     ]
+    regions = pd.read_csv(hierarchy or settings.HIERARCHY_CSV, dtype=str)
+    for region_code, part in regions.groupby("region_code", sort=True):
+        codes = set(part["lad_code"])
+        groups.append(
+            (
+                str(region_code),
+                f"{part['region_name'].iloc[0]} (mapped districts)",
+                midlands[midlands["lad_code"].isin(list(codes))],
+            )
+        )
     groups.append(("midlands", "Midlands (all mapped districts)", midlands))
     rows = []
     for code, name, part in groups:
@@ -447,6 +459,14 @@ def build(
             "sme_share": None if pd.isna(midlands["sme_share"]) else float(midlands["sme_share"]),
         },
         "unplaced": result.unplaced.to_dict(orient="records"),
+    }
+    kpi = mod_sme_kpi(result.awards)
+    manifest["kpi"] = {
+        "headline": kpi.headline(),
+        "value_gbp": kpi.value_gbp,
+        "start": kpi.start.isoformat(),
+        "end": kpi.end.isoformat(),
+        "definition": kpi.definition,
     }
     registers.write_geoparquet(result.awards, folder / OUTPUT_NAME)
     registers.write_json(manifest, folder / MANIFEST_NAME)

@@ -207,9 +207,7 @@ def select_sites(
 def capability_counts(sites: pd.DataFrame) -> dict[str, int]:
     """Return how many of ``sites`` have each capability (every slug, zeros included)."""
     counts = dict.fromkeys(vocabulary.CAPABILITIES, 0)
-    for caps in sites["capabilities"]:
-        for slug in caps:
-            counts[slug] = counts.get(slug, 0) + 1
+    counts.update(vocabulary.capability_counts(sites["capabilities"]))
     return counts
 
 

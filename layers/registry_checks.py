@@ -3,11 +3,14 @@
 The Table Schema checks each value on its own (:mod:`layers._validate`). These checks compare
 values with each other and with the outside world:
 
-- a ``site``-precision point must lie within 500 m of its postcode's Code-Point Open point,
+- a ``site``-precision point must lie within 500 m of its postcode's point (ONSPD by default),
   unless ``location_note`` says why; a ``postcode``-precision point must *be* that point;
 - two rows may share a coordinate only when each names the other in ``location_note``;
-- ``source_url``, ``location_source`` and ``status_source`` may not be on the schema's list of
-  mirror and aggregator domains, and Wikipedia may be only a ``location_source``;
+- no URL of a row (its source columns, and any URL or host name written in its notes,
+  description, ``location_check`` or ``capability_sources``) may be on the schema's list of
+  mirror and aggregator domains, hosts compared in lower case without a trailing dot or
+  ``www.``; Wikipedia may give coordinates (``location_source``, a ``sources:`` check, a note)
+  but never a fact (``source_url``, ``status_source``, ``capability_sources``);
 - ``status``, ``opened`` and ``closes`` must agree with each other.
 
 Each failed check is a :class:`~layers._validate.Problem` (an error); a ``last_checked`` older
@@ -16,7 +19,6 @@ than a year is a warning.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,10 +33,25 @@ import pyarrow.compute as pc
 from pyproj import Transformer
 
 import settings
+from layers._metric import transformer
 from layers._validate import Problem
 
 #: The URL columns whose domains are checked.
 SOURCE_COLUMNS: tuple[str, ...] = ("source_url", "location_source", "status_source")
+#: Text columns whose URLs and host names are checked too.
+TEXT_COLUMNS: tuple[str, ...] = (
+    "location_note",
+    "description",
+    "location_check",
+    "capability_sources",
+)
+#: Columns whose URLs must be facts' sources (so not an encyclopaedia).
+FACT_COLUMNS: tuple[str, ...] = ("source_url", "status_source", "capability_sources")
+#: A host name written in text, with or without a scheme (a trailing dot allowed).
+_HOST_RE = re.compile(
+    r"(?<![\w@.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\.?)(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -61,14 +78,26 @@ class SourceRules:
 
 
 def domain(url: str) -> str:
-    """Return the host of ``url`` in lower case, without a leading ``www.`` ('' when none)."""
-    host = (urlsplit(str(url or "").strip()).hostname or "").lower()
-    return host.removeprefix("www.")
+    """Return the host of ``url`` normalised: lower case, no trailing dot, no ``www.``."""
+    try:
+        host = urlsplit(str(url or "").strip()).hostname or ""
+    except ValueError:
+        return ""
+    return normal_host(host)
+
+
+def normal_host(host: str) -> str:
+    """Return a host name in lower case, without trailing dots or a leading ``www.``."""
+    return host.strip().lower().rstrip(".").removeprefix("www.")
 
 
 def on_domain(url: str, domains: Iterable[str]) -> str:
     """Return which of ``domains`` ``url`` is on (the domain or a subdomain of it), or ''."""
-    host = domain(url)
+    return host_on(domain(url), domains)
+
+
+def host_on(host: str, domains: Iterable[str]) -> str:
+    """Return which of ``domains`` a normalised host is (or is a subdomain of), or ''."""
     for name in domains:
         if host == name or host.endswith("." + name):
             return name
@@ -76,22 +105,19 @@ def on_domain(url: str, domains: Iterable[str]) -> str:
 
 
 def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
-    """Refuse mirror and aggregator domains, and Wikipedia anywhere but ``location_source``."""
+    """Refuse mirror and aggregator domains anywhere in a row, and Wikipedia as a fact source."""
     problems = []
     watched = (*rules.denied, *rules.coordinate_only)
+    columns = [c for c in (*SOURCE_COLUMNS, *TEXT_COLUMNS) if c in sites]
     flagged = np.zeros(len(sites), dtype=bool)
-    for column in SOURCE_COLUMNS:
-        if column in sites:
-            # an encyclopaedia is fine as a location source: only denied domains fail there
-            refused = rules.denied if column == "location_source" else watched
-            flagged |= _may_be_on(sites[column].fillna("").astype(str), refused)
-    for site in _records(sites[flagged], *SOURCE_COLUMNS):
-        for column in SOURCE_COLUMNS:
-            url = _text(site.get(column))
-            if not url:
-                continue
-            denied = on_domain(url, rules.denied)
-            if denied:
+    for column in columns:
+        flagged |= _may_be_on(sites[column].fillna("").astype(str), watched)
+    for site in _records(sites[flagged], *columns):
+        seen: set[tuple[str, str]] = set()
+        for column, url, host in _row_hosts(site, columns):
+            denied = host_on(host, rules.denied)
+            if denied and (column, denied) not in seen:
+                seen.add((column, denied))
                 problems.append(
                     _problem(
                         site,
@@ -102,7 +128,7 @@ def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
                         "reputable press)",
                     )
                 )
-            elif column != "location_source" and on_domain(url, rules.coordinate_only):
+            elif column in FACT_COLUMNS and host_on(host, rules.coordinate_only):
                 problems.append(
                     _problem(
                         site,
@@ -113,6 +139,22 @@ def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _row_hosts(site: dict[str, Any], columns: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Return (column, URL or host as written, normalised host) for every host in a row."""
+    found = []
+    for column in columns:
+        text = _text(site.get(column))
+        if not text:
+            continue
+        if column in SOURCE_COLUMNS:
+            found.append((column, text, domain(text)))
+            continue
+        # a URL's host, and every bare host name written in the text
+        for written in _HOST_RE.findall(text):
+            found.append((column, written, normal_host(written)))
+    return found
 
 
 def shared_point_problems(sites: pd.DataFrame) -> list[Problem]:
@@ -145,8 +187,8 @@ def shared_point_problems(sites: pd.DataFrame) -> list[Problem]:
 def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem], list[Problem]]:
     """Check that ``status``, ``opened`` and ``closes`` agree; return (problems, warnings).
 
-    What time alone makes stale (a closing site whose year has passed, a closing site with no
-    announced year) is a warning: the row needs a fresh look, not a different file.
+    A closing site with no announced year is a warning; a closing date that has passed is an
+    error of :func:`layers.location_checks.status_problems`.
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -179,15 +221,6 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
         if status == "closing" and not closes:
             warnings.append(
                 _problem(site, "closes", "", "is empty: no closure year is announced yet")
-            )
-        if status == "closing" and closes and int(closes[:4]) < today.year:
-            warnings.append(
-                _problem(
-                    site,
-                    "status",
-                    status,
-                    f"says closing but {closes} has passed; check whether it closed",
-                )
             )
     return problems, warnings
 
@@ -303,9 +336,8 @@ def postcode_distances(sites: pd.DataFrame, lookup: Any) -> pd.DataFrame:
     )
 
 
-@functools.cache
 def _to_metric() -> Transformer:
-    return Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    return transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
 
 
 def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> list[Problem]:

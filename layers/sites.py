@@ -8,13 +8,13 @@ Command line::
 
     python -m layers.sites validate [PATH]
     python -m layers.sites audit [PATH] [--csv OUT] [--readme]
+    python -m layers.sites osm-check [PATH] [--osm FILE] [--csv OUT] [--radius M]
     python -m layers.sites geocode "name, town"
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import sys
 from datetime import date
@@ -28,8 +28,17 @@ import shapely
 from pyproj import Transformer
 
 import settings
-from layers import audit, boundaries, postcodes, registry_checks, uploads, vocabulary
+from layers import (
+    audit,
+    boundaries,
+    location_checks,
+    postcodes,
+    registry_checks,
+    uploads,
+    vocabulary,
+)
 from layers._errors import BoundaryDataMissingError, SiteValidationError
+from layers._metric import transformer
 from layers._validate import Problem, paused_collection, read_table
 from layers._validate_columns import check_table
 from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
@@ -143,23 +152,35 @@ def _cross_checks(
     """Run the checks across rows, sources and postcodes; add warnings to ``warnings``."""
     if valid.empty:
         return []
-    rules = registry_checks.SourceRules.from_schema(vocabulary.schema())
+    schema = vocabulary.schema()
+    rules = registry_checks.SourceRules.from_schema(schema)
+    located = location_checks.LocationRules.from_schema(schema)
     found = registry_checks.source_problems(valid, rules)
     found += registry_checks.shared_point_problems(valid)
     errors, noted = registry_checks.timeline_problems(valid, today=today)
     found += errors
+    found += location_checks.status_problems(
+        valid, today=today, stale_after_days=located.stale_after_days
+    )
+    found += location_checks.note_problems(valid, located)
+    found += location_checks.capability_source_problems(valid)
     warnings += noted
     warnings += registry_checks.stale_warnings(valid, rules, today=today)
     try:
         loaded = postcodes.load_index(index)
     except postcodes.PostcodeIndexMissingError as exc:
         warnings.append(Problem(0, "", "postcodes", "", f"were not checked: {exc}"))
-        return found
+        return found + location_checks.location_check_problems(
+            valid, None, located, registry_checks.domain
+        )
     distances = registry_checks.postcode_distances(
         valid, lambda codes: postcodes.lookup(codes, index=loaded)
     )
     errors, noted = registry_checks.postcode_problems(valid, distances, rules)
     warnings += noted
+    found += location_checks.location_check_problems(
+        valid, distances, located, registry_checks.domain
+    )
     return found + errors
 
 
@@ -190,9 +211,8 @@ def _outside_outline(valid: pd.DataFrame, outline: gpd.GeoDataFrame) -> list[Pro
     return problems
 
 
-@functools.cache
 def _to_metric() -> Transformer:
-    return Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    return transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
 
 
 def load_sites(
@@ -296,6 +316,41 @@ def _cmd_audit(path: str | None, boundaries_dir: str, out: str | None, readme: b
     return 1 if problems else 0
 
 
+def _cmd_osm_check(path: str | None, osm: str | None, out: str | None, radius_m: float) -> int:
+    from layers import osm_check  # noqa: PLC0415 (only this command needs it)
+
+    target = Path(path or settings.SITES_CSV)
+    rows = osm_check.read_rows(target)
+    try:
+        features = (
+            osm_check.read_osm_xml(osm)
+            if osm
+            else osm_check.fetch_overpass(rows, radius_m=radius_m)
+        )
+    except osm_check.OsmCheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = osm_check.osm_check(rows, features, radius_m=radius_m)
+    source = osm or "Overpass"
+    print(f"OpenStreetMap features matching each site within {radius_m / 1000:g} km ({source}):")
+    print("\t".join(osm_check.REPORT_COLUMNS))
+    for record in report.itertuples(index=False):
+        print("\t".join(str(value) for value in record))
+    matched = set(report["site_id"])
+    for site_id in rows["site_id"]:
+        if site_id not in matched:
+            print(f"{site_id}: no OpenStreetMap feature of its name within {radius_m / 1000:g} km")
+    print(
+        "A footprint that holds the point can check it (location_check osm:way/<id>); cite "
+        "the feature: OpenStreetMap data, ODbL v1.0."
+    )
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        report.to_csv(out, index=False, lineterminator="\n")
+        print(f"report written to {out}")
+    return 0
+
+
 def _cmd_geocode(query: str, limit: int) -> int:
     candidates = geocode_candidates(query, limit=limit)
     if not candidates:
@@ -316,6 +371,17 @@ def geocode_candidates(query: str, *, limit: int = 5) -> list[dict[str, Any]]:
     from layers import _osm  # noqa: PLC0415 (osmnx is slow to import; only geocoding needs it)
 
     return _osm.geocode_candidates(query, limit=limit)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the chosen command."""
+    if args.command == "validate":
+        return _cmd_validate(args.path, args.boundaries)
+    if args.command == "audit":
+        return _cmd_audit(args.path, args.boundaries, args.csv, args.readme)
+    if args.command == "osm-check":
+        return _cmd_osm_check(args.path, args.osm, args.csv, args.radius)
+    return _cmd_geocode(args.query, args.limit)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,17 +408,22 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument(
         "--readme", action="store_true", help="write the summary into the registry README"
     )
+    osm = commands.add_parser(
+        "osm-check",
+        help="list OpenStreetMap features of each site's name near its point "
+        "(from an OSM XML file, or Overpass when online)",
+    )
+    osm.add_argument("path", nargs="?", help=f"registry CSV (default {settings.SITES_CSV})")
+    osm.add_argument("--osm", help="an OSM XML file to read instead of asking Overpass")
+    osm.add_argument("--csv", help="where to write the report")
+    osm.add_argument("--radius", type=float, default=5000.0, help="search radius in metres")
     find = commands.add_parser("geocode", help="look up candidate coordinates (needs network)")
     find.add_argument("query", help='"name, town"')
     find.add_argument("--limit", type=int, default=5)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        if args.command == "validate":
-            return _cmd_validate(args.path, args.boundaries)
-        if args.command == "audit":
-            return _cmd_audit(args.path, args.boundaries, args.csv, args.readme)
-        return _cmd_geocode(args.query, args.limit)
+        return _run(args)
     except BoundaryDataMissingError as exc:  # names the layer and says to run make data
         print(f"error: {exc}", file=sys.stderr)
         return 2

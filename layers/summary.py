@@ -181,12 +181,7 @@ def _district_sentences(selected: pd.DataFrame, top: int) -> list[str]:
 
 
 def _capability_counts(sites: pd.DataFrame) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for listed in sites["capabilities"]:
-        if listed is None or isinstance(listed, str | float):
-            continue
-        counts.update({str(slug) for slug in listed})  # a slug listed twice counts once
-    return counts
+    return vocabulary.capability_counts(sites["capabilities"])
 
 
 def _label(slug: str) -> str:

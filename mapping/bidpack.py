@@ -18,12 +18,21 @@ from typing import Any
 
 import pandas as pd
 
-from layers import areas, provenance, vocabulary
+from layers import (
+    areas,
+    companies,
+    contracts,
+    provenance,
+    registers_figures,
+    statistics,
+    vocabulary,
+)
 from layers._io import atomic_write_bytes
 from layers.selection import Selection, belt_mode, belt_width_km, ensure_corridor
 from mapping import credits, description, slides, standalone
-from mapping.exports.csv_table import sites_csv
+from mapping.exports.csv_table import csvw_json, sites_csv
 from mapping.exports.geojson import geojson_collections, geojson_text
+from mapping.exports.names import selection_stem
 
 #: The pack's files and what each holds, in the order they are written.
 PACK_FILES: dict[str, str] = {
@@ -32,9 +41,23 @@ PACK_FILES: dict[str, str] = {
     "corridor.geojson": "the Midlands Defence Belt computed from the selection (belt and spine)",
     "areas.geojson": "the authorities holding selected sites, with counts by capability",
     "sites.csv": "the selected sites as a table (lat/lon, authorities, capability flags)",
+    "sites.csv-metadata.json": "what each column of sites.csv means (CSV on the Web metadata)",
     "map.png": "a 16:9 slide of the selection (1920 x 1080)",
     "map.html": "an interactive map that opens in a browser with no internet",
     "description.txt": "the map in words: what it shows, for readers who cannot see it",
+    "registers/figures.csv": "the official registers' figures for the selected sites' districts",
+    "registers/firms_core.csv": "the registered firms counted as core (one row each)",
+    "registers/firms_adjacent.csv": "the registered firms counted as adjacent (one row each)",
+    "registers/firms_by_district.csv": "firms aggregated to their district (public profile)",
+    "registers/awards.csv": "the defence contract awards counted (one row per supplier)",
+    "registers/official_counts.csv": "the official business counts counted (one row per cell)",
+}
+#: The columns of each registers CSV (written with these headers even when a source is absent).
+_REGISTER_COLUMNS: dict[str, list[str]] = {
+    "firms_core": [c for c in companies.COLUMNS if c != "account_category"],
+    "firms_adjacent": [c for c in companies.COLUMNS if c != "account_category"],
+    "awards": [c for c in contracts.COLUMNS],
+    "counts": [c for c in statistics.COLUMNS],
 }
 DEFAULT_TITLE = "Midlands Defence Capability Map: bid pack"
 
@@ -46,6 +69,8 @@ def build_bid_pack(
     title: str | None = None,
     with_corridor: bool = True,
     registry: pd.DataFrame | None = None,
+    registers: registers_figures.RegisterSources | None = None,
+    profile: str = "public",
 ) -> bytes:
     """Return the bid pack ZIP (and write it to ``path`` when given).
 
@@ -63,6 +88,12 @@ def build_bid_pack(
     registry
         The whole registry the selection came from, so the description can say what the
         filters left out (without it, it describes the selection alone).
+    registers
+        The official register layers (default: whichever are built); their figures cover the
+        districts that hold the selected sites, each with a CSV of the rows it counts.
+    profile
+        ``public`` (default) aggregates micro-entity and no-accounts firms to the district;
+        ``partner`` lists every firm.
     """
     if with_corridor:
         selection = ensure_corridor(selection)
@@ -73,6 +104,7 @@ def build_bid_pack(
         "corridor.geojson": geojson_text(collections["corridor"]).encode("utf-8"),
         "areas.geojson": geojson_text(collections["areas"]).encode("utf-8"),
         "sites.csv": sites_csv(selection).encode("utf-8-sig"),
+        "sites.csv-metadata.json": csvw_json(selection, "sites.csv").encode("utf-8"),
         "map.png": slides.render_slide(selection, fmt="png", title=heading),
         "map.html": standalone.standalone_html(selection, title=heading, registry=registry).encode(
             "utf-8"
@@ -80,7 +112,15 @@ def build_bid_pack(
     }
     sentences = description.selection_sentences(selection, registry=registry)
     files["description.txt"] = description_text(sentences, title=heading).encode("utf-8")
-    files["README.txt"] = readme_text(selection, title=heading, sentences=sentences).encode("utf-8")
+    register_lines, register_files = register_pack(
+        selection,
+        registers if registers is not None else registers_figures.load_sources(),
+        profile=profile,
+    )
+    files.update(register_files)
+    files["README.txt"] = readme_text(
+        selection, title=heading, sentences=sentences, register_lines=register_lines
+    ).encode("utf-8")
     stamp = selection.created.timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -96,14 +136,8 @@ def build_bid_pack(
 
 
 def bid_pack_name(selection: Selection) -> str:
-    """Return a file name for the pack: date, data version and a short filter slug."""
-    criteria = selection.criteria
-    words = [*criteria.capabilities, *criteria.kinds, *criteria.areas]
-    if criteria.in_belt:
-        words.append("belt")
-    slug = "-".join(words)[:60].strip("-") or "all-sites"
-    day = selection.created.date().isoformat()
-    return f"bid-pack-{day}-{selection.data_version or 'data'}-{slug}.zip".replace("_", "-")
+    """Return a file name for the pack: the filter's parts by name (areas once each), the date."""
+    return f"bid-pack_{selection_stem(selection)}.zip"
 
 
 def description_text(sentences: list[str], *, title: str = DEFAULT_TITLE) -> str:
@@ -112,8 +146,70 @@ def description_text(sentences: list[str], *, title: str = DEFAULT_TITLE) -> str
     return "\n".join([heading, "=" * len(heading), "", *map(_wrap, sentences)]) + "\n"
 
 
+def register_pack(
+    selection: Selection, sources: registers_figures.RegisterSources, *, profile: str = "public"
+) -> tuple[list[str], dict[str, bytes]]:
+    """Return the README lines and the ``registers/`` files for the selection's districts."""
+    lad_codes = {str(c) for c in selection.sites.get("lad_code", pd.Series(dtype=str)) if c}
+    rows = registers_figures.figure_rows(selection.sites, sources, lad_codes=lad_codes)
+    found = registers_figures.figures(rows)
+    where = f"The {len(lad_codes)} districts holding the selected sites"
+    lines = registers_figures.describe_figures(found, where=where)
+    aggregate = pd.DataFrame(columns=["lad_code", "core", "adjacent"])
+    note = registers_figures.PARTNER_NOTE
+    for tier in ("firms_core", "firms_adjacent"):
+        if tier in rows and sources.firms is not None:
+            chosen = sources.firms[
+                sources.firms["company_number"].isin(rows[tier]["company_number"])
+            ]
+            points, small, note = registers_figures.firms_for_export(chosen, profile=profile)
+            rows[tier] = pd.DataFrame(points).drop(columns="geometry")
+            aggregate = pd.concat([aggregate, small.assign(tier=tier)], ignore_index=True)
+    if sources.firms is not None:
+        lines.append(note)
+        aggregate = aggregate.groupby("lad_code", as_index=False)[["core", "adjacent"]].sum()
+    for name in ("firms", "awards", "counts"):
+        lines.append(
+            f"{name}: {sources.label(name)}"
+            if sources.loaded()[name]
+            else f"{name}: not loaded; to load: {registers_figures.LOAD_COMMANDS[name]}"
+        )
+    if sources.awards is not None:
+        kpi = contracts.mod_sme_kpi(sources.awards)
+        lines += [kpi.headline(), "KPI definition: " + kpi.definition]
+    figures_table = pd.DataFrame([{"where": where, **found}])
+    files = {"registers/figures.csv": _csv(figures_table)}
+    targets = {
+        "firms_core": "registers/firms_core.csv",
+        "firms_adjacent": "registers/firms_adjacent.csv",
+        "awards": "registers/awards.csv",
+        "counts": "registers/official_counts.csv",
+    }
+    for key, name in targets.items():
+        table = rows.get(key, pd.DataFrame(columns=_REGISTER_COLUMNS[key]))
+        files[name] = _csv(table[[c for c in _REGISTER_COLUMNS[key] if c in table.columns]])
+    files["registers/firms_by_district.csv"] = _csv(aggregate)
+    return lines, files
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    """Return a table as UTF-8 CSV with a BOM; text that a spreadsheet would run is quoted off."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = [
+                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+                for v in safe[column]
+            ]
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
 def readme_text(
-    selection: Selection, *, title: str = DEFAULT_TITLE, sentences: list[str] | None = None
+    selection: Selection,
+    *,
+    title: str = DEFAULT_TITLE,
+    sentences: list[str] | None = None,
+    register_lines: list[str] | None = None,
 ) -> str:
     """Return the pack's README: contents, filters, version, counts, sources, licences, credit.
 
@@ -166,6 +262,12 @@ def readme_text(
         for slug, number in counts["kinds"].items()
         if number
     ]
+    if register_lines:
+        lines += ["", "OFFICIAL REGISTERS", *[f"  {line}" for line in register_lines]]
+        lines.append(
+            "  Each figure's rows are in registers/*.csv beside it; firms are placed at their "
+            "registered office's postcode, not at the works."
+        )
     lines += ["", "DEFENCE BELT", *_corridor_lines(metadata)]
     lines += ["", "SOURCES"]
     lines += [f"  {line}" for line in metadata["sources"] if line != credits.BOUNDARY_SOURCE]

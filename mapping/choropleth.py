@@ -1,16 +1,23 @@
-"""The areas view's map: authorities shaded by how many selected sites they hold."""
+"""The areas view's map: authorities shaded by how many selected sites they hold.
+
+:func:`choropleth_overlays` gives the shading as overlays of the live map
+(:mod:`mapping.livemap`), one per class, so the map's legend names each class.
+:func:`build_choropleth` draws the same shading with folium, for a page of its own.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import pandas as pd
 
 import settings
 from mapping import assets
 from mapping.basemap import display_geojson, new_map
 from mapping.legend import MapChrome
+from mapping.livemap import Overlay, overlay
 from mapping.popups import text
 
 #: A sequential blue ramp (light to dark), readable in greyscale too.
@@ -40,6 +47,80 @@ def colour_for(value: int, breaks: list[int]) -> str:
         if value <= bound:
             return RAMP[min(index + len(RAMP) - len(breaks), len(RAMP) - 1)]
     return RAMP[-1]
+
+
+def class_labels(values: list[int], breaks: list[int]) -> list[str]:
+    """Return each class's label: the smallest to the largest count it holds ("3", "5–9").
+
+    A class is named by the counts it holds, not by the gap before it, so a single class of
+    areas that all hold 4 sites reads "4", not "1–4".
+    """
+    labels = []
+    lower = 0
+    for bound in breaks:
+        held = [v for v in values if lower < v <= bound]
+        low, high = (min(held), max(held)) if held else (lower + 1, bound)
+        labels.append(str(low) if low == high else f"{low}–{high}")
+        lower = bound
+    return labels
+
+
+#: How each area is drawn: a thin grey edge under the shading.
+AREA_STYLE: dict[str, object] = {"color": "#555555", "weight": 0.8, "fillOpacity": 0.85}
+
+
+def choropleth_overlays(
+    counts: pd.DataFrame, *, layer: str, boundaries_dir: str | Path | None = None
+) -> tuple[list[Overlay], list[list[float]]]:
+    """Return ``layer``'s areas shaded by ``counts`` (``Code``, ``Sites``), one overlay a class.
+
+    Returns
+    -------
+    overlays, bounds
+        The overlays, from "no selected site" to the darkest class, each labelled with the
+        counts it holds; and the bounds ``[[south, west], [north, east]]`` of the areas that
+        hold sites (all the areas when none does), for the view.
+    """
+    boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
+    areas = gpd.GeoDataFrame.from_features(
+        display_geojson(layer, boundaries_dir)["features"], crs=settings.CRS_STORAGE
+    )
+    by_code = dict(zip(counts["Code"], counts["Sites"], strict=True)) if len(counts) else {}
+    areas["sites"] = [int(by_code.get(code, 0)) for code in areas["code"]]
+    values = [v for v in areas["sites"] if v > 0]
+    breaks = class_breaks(values)
+    areas["fill"] = [colour_for(v, breaks) for v in areas["sites"]]
+    tips = [
+        f"{name} ({code}): {n} selected site{'s' if n != 1 else ''}"
+        for name, code, n in zip(areas["name"], areas["code"], areas["sites"], strict=True)
+    ]
+    areas["tip"] = tips
+    found = []
+    empty = areas[areas["sites"] == 0]
+    if not empty.empty:
+        found.append(
+            overlay(
+                empty,
+                label="No selected site",
+                style={**AREA_STYLE, "fillColor": EMPTY},
+                tooltips=list(empty["tip"]),
+            )
+        )
+    for bound, label in zip(breaks, class_labels(values, breaks), strict=True):
+        colour = colour_for(bound, breaks)
+        shaded = areas[areas["fill"] == colour]
+        sites_word = "site" if label == "1" else "sites"
+        found.append(
+            overlay(
+                shaded,
+                label=f"{label} {sites_word}",
+                style={**AREA_STYLE, "fillColor": colour},
+                tooltips=list(shaded["tip"]),
+            )
+        )
+    framed = areas[areas["sites"] > 0] if values else areas
+    west, south, east, north = (float(v) for v in framed.total_bounds)
+    return found, [[south, west], [north, east]]
 
 
 def build_choropleth(
@@ -87,15 +168,13 @@ def build_choropleth(
         ),
     ).add_to(fmap)
     legend = [f"<h5>{text(caption)}</h5>"]
-    lower = 1
-    for bound in breaks:
+    labels = class_labels([v for v in by_code.values() if v > 0], breaks)
+    for bound, label in zip(breaks, labels, strict=True):
         colour = colour_for(bound, breaks)
-        label = f"{lower}" if bound == lower else f"{lower}–{bound}"
         legend.append(
             f'<div class="mdm-row"><span class="swatch" style="background:{colour}">'
             f"</span>{label}</div>"
         )
-        lower = bound + 1
     legend.append(
         f'<div class="mdm-row"><span class="swatch" style="background:{EMPTY}"></span>none</div>'
     )

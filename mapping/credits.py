@@ -5,7 +5,9 @@ its provenance from :func:`export_metadata` and its credit line from :func:`attr
 filters (described, as the app's URL query and as the command that makes it again), the year the
 selection counts for, the data version, the date, the counts, the attribution, the licences and
 the sources — the registry, the user's uploaded file when its sites are exported, and the ONS,
-OpenStreetMap and Code-Point Open data when they are used.
+OpenStreetMap and postcode data when they are used. Postcode points are credited to the index
+in use: the ONS Postcode Directory by default (its edition and ONSPD's attribution statements),
+or an OS Code-Point Open build when one is chosen.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 import settings
-from layers import areas, filters
+from layers import areas, filters, onspd, postcodes
 from layers.filters import SiteFilter
 from layers.selection import Selection, belt_mode, belt_width_km
 from mapping import kpis
@@ -33,25 +35,53 @@ REGISTRY_SOURCE: str = (
     "cites its public source (source_url) and the date it was checked (last_checked)."
 )
 BOUNDARY_SOURCE: str = "Boundaries: ONS Open Geography Portal"
-POSTCODE_SOURCE: str = "Postcode points: OS Code-Point Open"
 #: The licences of the data an export can carry.
 ONS_LICENCE: str = "ONS boundaries: Open Government Licence v3.0"
 OSM_LICENCE: str = "OpenStreetMap data: Open Database Licence (ODbL) v1.0"
-CODEPOINT_LICENCE: str = "OS Code-Point Open postcode points: Open Government Licence v3.0"
 #: The precision of a site placed at its postcode's point (registry rows and uploads alike).
 POSTCODE_PRECISION: str = "postcode"
-# The Code-Point Open credit, as OS, Royal Mail and the ONS require it; settings holds it when
-# the postcode index is installed, and this text is the same.
-_CODEPOINT_ATTRIBUTION = (
-    "Contains OS data © Crown copyright and database right; contains Royal Mail data © Royal Mail "
-    "copyright and database right; contains National Statistics data © Crown copyright and "
-    "database right"
-)
 
 
-def codepoint_attribution() -> str:
-    """Return the Code-Point Open attribution (OS, Royal Mail and National Statistics)."""
-    return str(getattr(settings, "CODEPOINT_ATTRIBUTION", _CODEPOINT_ATTRIBUTION))
+def _postcode_index() -> tuple[str, str]:
+    """Return the product and edition of the postcode index in use."""
+    manifest = postcodes.read_manifest()
+    product = str(manifest.get("product") or onspd.PRODUCT)
+    edition = str(manifest.get("edition") or "")
+    if not edition and product == onspd.PRODUCT:
+        try:
+            edition = onspd.edition()
+        except onspd.OnspdMissingError:
+            edition = "edition unknown"
+    return product, edition
+
+
+def _is_onspd(product: str) -> bool:
+    return product == onspd.PRODUCT
+
+
+def postcode_attribution() -> str:
+    """Return the postcode points' attribution: ONSPD's statements, or Code-Point Open's."""
+    product, _ = _postcode_index()
+    return settings.POSTCODE_ATTRIBUTION if _is_onspd(product) else settings.CODEPOINT_ATTRIBUTION
+
+
+def postcode_source() -> str:
+    """Return where postcode points come from, with the edition ("... November 2025 ...")."""
+    product, edition = _postcode_index()
+    if _is_onspd(product):
+        return f"Postcode points: {onspd.PRODUCT} ({onspd.SHORT_NAME}), {edition}"
+    return f"Postcode points: OS {product}, edition {edition}"
+
+
+def postcode_licence() -> str:
+    """Return the postcode points' licence line, naming the product and edition."""
+    product, edition = _postcode_index()
+    if _is_onspd(product):
+        return (
+            f"{onspd.PRODUCT} ({onspd.SHORT_NAME}, {edition}) postcode points: Open "
+            "Government Licence v3.0"
+        )
+    return f"OS {product} ({edition}) postcode points: Open Government Licence v3.0"
 
 
 def as_of(criteria: SiteFilter) -> int | None:
@@ -61,7 +91,7 @@ def as_of(criteria: SiteFilter) -> int | None:
 
 
 def uses_postcodes(selection: Selection) -> bool:
-    """Say whether any selected site is placed at its postcode's point (Code-Point Open)."""
+    """Say whether any selected site is placed at its postcode's point."""
     sites = selection.sites
     if sites.empty or "location_precision" not in sites.columns:
         return False
@@ -95,14 +125,15 @@ def upload_credit(selection: Selection) -> str | None:
 def attributions(selection: Selection) -> list[str]:
     """Return the attribution lines the selection's data needs.
 
-    ONS always; OpenStreetMap when estates or a roads-mode belt are carried; Code-Point Open
-    when a site is placed at its postcode; the uploaded file when its sites are exported.
+    ONS always; OpenStreetMap when estates or a roads-mode belt are carried; the postcode
+    index's statements when a site is placed at its postcode; the uploaded file when its sites
+    are exported.
     """
     lines = [settings.ONS_ATTRIBUTION]
     if selection.uses_osm:
         lines.append(settings.OSM_ATTRIBUTION)
     if uses_postcodes(selection):
-        lines.append(codepoint_attribution())
+        lines.append(postcode_attribution())
     uploaded = upload_credit(selection)
     if uploaded:
         lines.append(uploaded)
@@ -120,7 +151,7 @@ def licences(selection: Selection) -> list[str]:
     if selection.uses_osm:
         found.append(OSM_LICENCE)
     if uses_postcodes(selection):
-        found.append(CODEPOINT_LICENCE)
+        found.append(postcode_licence())
     return found
 
 
@@ -132,7 +163,7 @@ def sources(selection: Selection) -> list[str]:
         found.append(uploaded)
     found.append(BOUNDARY_SOURCE)
     if uses_postcodes(selection):
-        found.append(POSTCODE_SOURCE)
+        found.append(postcode_source())
     return found
 
 
@@ -162,6 +193,8 @@ def command_line(
     year = as_of(criteria)
     if year is not None:
         words += ["--as-of", str(year)]
+    if not getattr(criteria, "planned", True):
+        words.append("--no-planned")
     if width_km is not None and width_km != settings.CORRIDOR_WIDTH_KM:
         words += ["--width-km", f"{width_km:g}"]
     if mode is not None and mode != "straight":
@@ -212,6 +245,7 @@ def export_metadata(selection: Selection) -> dict[str, Any]:
             ),
         },
         "as_of": as_of(criteria),
+        "areas": criteria.named_areas(),
         "data_version": selection.data_version,
         "created": selection.created.astimezone(UTC).isoformat(timespec="seconds"),
         "date": selection.created.astimezone(UTC).date().isoformat(),

@@ -4,14 +4,19 @@ Every export is made from one :class:`layers.selection.Selection` and records it
 (:mod:`mapping.credits`) in the way its format allows. The formats live one to a module:
 :mod:`mapping.exports.geojson`, :mod:`~mapping.exports.geopackage`, :mod:`~mapping.exports.kml`,
 :mod:`~mapping.exports.csv_table`, :mod:`mapping.standalone` (the offline map),
-:mod:`mapping.slides` and :mod:`mapping.bidpack`. This module is the command line, and the
-names scripts and the app import from ``mapping.export``.
+:mod:`mapping.slides` and :mod:`mapping.bidpack`. This module is only the command line: import
+a format's functions from its own module.
 
 Command line::
 
     python -m mapping.export --format {geojson,gpkg,kml,csv,html,png,pdf,bidpack,embed}
-        [--capability SLUG]... [--kind KIND]... [--area GSS_CODE]... [--text TEXT]
-        [--in-belt] [--as-of YEAR] [--width-km N] [--sites PATH] [--boundaries DIR] -o PATH
+        [--capability SLUG]... [--kind KIND]... [--area CODE_OR_NAME]... [--text TEXT]
+        [--in-belt] [--as-of YEAR] [--no-planned] [--width-km N] [--title TEXT]
+        [--sites PATH] [--boundaries DIR] -o PATH
+
+Without ``--as-of`` the sites are counted for this year, as the app counts them; planned sites
+are kept (each with its ``status``) unless ``--no-planned``. The registry's warnings are for
+``python -m layers.sites validate`` and ``audit``: an export prints only errors.
 """
 
 from __future__ import annotations
@@ -29,64 +34,13 @@ import settings
 from layers import areas, boundaries, filters, timeline
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers.filters import SiteFilter
-from layers.selection import (
-    CorridorUnavailableError,
-    Selection,
-    belt_mode,
-    belt_width_km,
-    ensure_corridor,
-    make_selection,
-)
+from layers.selection import CorridorUnavailableError, Selection, make_selection
 from mapping import bidpack, embed, slides, standalone
-from mapping.credits import (
-    PRODUCT,
-    REGISTRY_SOURCE,
-    attributions,
-    command_line,
-    export_metadata,
-    licences,
-)
-from mapping.exports.csv_table import sites_csv, write_csv
-from mapping.exports.geojson import (
-    feature_collection,
-    geojson_collections,
-    geojson_text,
-    write_geojson,
-)
+from mapping.exports.csv_table import write_csv
+from mapping.exports.geojson import write_geojson
 from mapping.exports.geopackage import write_gpkg
-from mapping.exports.kml import kml_colour, kml_document, write_kml
-from mapping.exports.tables import LAYER_NAMES, areas_layer
-
-# The names scripts, tests and the app import from ``mapping.export``.
-__all__ = [
-    "FORMATS",
-    "LAYER_NAMES",
-    "PRODUCT",
-    "REGISTRY_SOURCE",
-    "CorridorUnavailableError",
-    "Selection",
-    "areas_layer",
-    "attributions",
-    "belt_mode",
-    "belt_width_km",
-    "command_line",
-    "ensure_corridor",
-    "export_metadata",
-    "feature_collection",
-    "geojson_collections",
-    "geojson_text",
-    "kml_colour",
-    "kml_document",
-    "known_area_codes",
-    "licences",
-    "main",
-    "make_selection",
-    "sites_csv",
-    "write_csv",
-    "write_geojson",
-    "write_gpkg",
-    "write_kml",
-]
+from mapping.exports.kml import write_kml
+from mapping.exports.tables import LAYER_NAMES
 
 _GSS_CODE = re.compile(r"[EWSN]\d{8}")
 #: The formats the command line writes.

@@ -147,6 +147,9 @@ def marker_label(site: Mapping[str, Any]) -> str:
 def label_site_markers(fmap: folium.Map, sites: pd.DataFrame) -> int:
     """Name the site markers of ``fmap`` and add the keyboard script; return how many.
 
+    A map whose sites the live map's scripts draw (:class:`mapping.largedata.FastSites`)
+    already has their keyboard route (``keyboard.js``): nothing is added, and 0 is returned.
+
     Each ``folium.Marker`` is matched to the site drawn at its point (sites that share a
     point are taken in the frame's order, as ``mapping.sitemap`` draws them). A marker with
     no site at its point keeps Leaflet's defaults and is logged.
@@ -159,6 +162,11 @@ def label_site_markers(fmap: folium.Map, sites: pd.DataFrame) -> int:
         The sites it was built from (``lat``, ``lon`` and the columns of
         :func:`marker_label`), uploads included.
     """
+    from mapping.legend import draws_shared_sites  # noqa: PLC0415
+
+    if draws_shared_sites(fmap):
+        # the live map's keyboard route (keyboard.js) came with the sites: nothing to add
+        return 0
     waiting: defaultdict[tuple[float, float], deque[Mapping[str, Any]]] = defaultdict(deque)
     for site in sites.drop(columns="geometry", errors="ignore").to_dict("records"):
         waiting[_point(site["lat"], site["lon"])].append({str(k): v for k, v in site.items()})

@@ -1,30 +1,32 @@
-"""Fast mode: many sites drawn on a canvas from compact arrays instead of one marker each.
+"""The sites of a folium page, drawn by the live map's own scripts.
 
-A folium marker costs about 1.5 KB of page (its icon, tooltip and popup HTML) and one DOM
-element in the browser. Above :data:`LARGE_DATA_THRESHOLD` sites the map switches to this
-layer: every site is one row of a JSON array, ``[lat, lon, colour, kind, capabilities, district,
-name]``, about 80 bytes, and the browser draws each as its kind's shape in its main capability's
-colour on Leaflet's canvas renderer (the map's own, so boundary tooltips keep working). One
-shared tooltip shows the hovered site's name; a popup is built on click from the same row.
+The standalone page, the embed and every folium map draw their sites, legend and keyboard route
+with the same JavaScript as the live map (``mapping/livemap/frontend``: ``sites.js``,
+``legend.js``, ``keyboard.js`` and ``dom.js``), inlined into the page from those files: one
+source for each drawing rule. :class:`FastSites` sends each site as the live map's compact row
+(:class:`mapping.livemap.rows.Catalogue`), with the same base tables (palette, shapes, labels,
+precisions: :func:`mapping.livemap.base.legend_tables`), and a few lines of glue hand them to
+those scripts. Every string reaches the page as JSON data and becomes text with
+``textContent``; nothing from the data is markup.
 
-Every string is escaped in Python (:func:`mapping.popups.text`) before it reaches the page: the
-script only joins escaped strings with fixed markup, and binds events through Leaflet, never
-through inline handlers. The switch is visible: the layer is named "Sites (N, fast mode)" and a
-note says what fast mode shows.
+Up to :data:`LARGE_DATA_THRESHOLD` sites, each row also carries its popup's details
+(organisation, town, district, other capabilities, source). Above it, the popups show the row
+only (the layer is named "Sites (N, fast mode)" and a note says so), which keeps a 100,000-site
+page light.
 
 The threshold comes from a sweep in headless Chromium on the project's 2-core machine (no GPU;
 ``python -m benchmarks.run``, see ``benchmarks/RESULTS.md``): one DivIcon marker per site
-stayed comfortable (first draw within 1 s, a zoom step within 100 ms) up to 1,500 sites (0.75 s,
-64 ms) and was not at 2,000 (1.4 s, 265 ms). The default, 1,000, keeps a third in hand for
-slower laptops and projectors; markers also cost about 2.5 KB of page each, against about 70
-bytes here.
+stayed comfortable up to 1,500 sites and was not at 2,000; the default, 1,000, keeps a third in
+hand for slower laptops and projectors.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import pandas as pd
@@ -32,96 +34,72 @@ from folium.map import Layer
 from folium.template import Template
 
 from layers import vocabulary
+from layers.boundaries import DEFAULT_MAP_LAYERS
 from mapping import style
-from mapping.popups import text
 
-#: Above this many sites the map draws them in fast mode (measured: see the module docstring).
+#: Above this many sites the popups carry the row only (fast mode).
 LARGE_DATA_THRESHOLD: int = 1000
-#: Coordinates are written with this many decimals (about a metre).
-COORDINATE_DECIMALS: int = 5
-#: Shape size (pixels from centre to corner) of a site in fast mode.
-MARKER_RADIUS: int = 6
-
-# Row layout, shared by Python and the script below.
-_LAT, _LON, _COLOUR, _KIND, _CAPS, _DISTRICT, _NAME = range(7)
+#: Above this many sites a page clusters nearby sites (when leaflet.markercluster is there).
+CLUSTER_ABOVE: int = 300
+#: The live map's scripts and styles: the one source of the marker, legend and keyboard rules.
+FRONTEND_DIR: Path = Path(__file__).parent / "livemap" / "frontend"
+#: The shared scripts, in the order they load (dom.js first: the others use it).
+SHARED_SCRIPTS: tuple[str, ...] = ("dom.js", "sites.js", "legend.js", "keyboard.js")
+SHARED_STYLES: tuple[str, ...] = ("livemap.css",)
+_MARKERCLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0"
 
 _TEMPLATE = Template("""
-{% macro header(this, kwargs) %}<style>
-.mdm-fast-note { background: rgba(255,255,255,0.95); border-radius: 6px; padding: 4px 8px;
-  box-shadow: 0 1px 5px rgba(0,0,0,0.35); font: 12px/1.3 "Helvetica Neue", Arial, sans-serif;
-  color: #1a1a1a; max-width: 320px; }
-.mdm-fast-note b { font-weight: 700; }
-</style>{% endmacro %}
+{% macro header(this, kwargs) %}{% if this.first %}
+{% for css in this.styles %}<style>{{ css }}</style>
+{% endfor %}<style>
+.mdm-fast-note { font-size: 12px; max-width: 320px; }
+</style><script>var LiveMap = window.LiveMap || {};</script>
+{% for code in this.scripts %}<script>{{ code }}</script>
+{% endfor %}{% endif %}{% endmacro %}
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
   var map = {{ this._parent.get_name() }};
   var data = {{ this.payload }};
-  var group = L.featureGroup();
-  var shapes = data.shapes;
-  // Each site is a circle marker (canvas hit-testing, cheap to create) drawn as its kind's
-  // shape, so the legend's shapes hold in fast mode too.
-  var Site = L.CircleMarker.extend({
-    _updatePath: function () {
-      var renderer = this._renderer;
-      var corners = shapes[this.options.kind];
-      if (!renderer._ctx || !corners) {
-        return L.CircleMarker.prototype._updatePath.call(this);
-      }
-      if (!renderer._drawing || this._empty()) { return; }
-      var ctx = renderer._ctx, p = this._point, r = this._radius;
-      ctx.beginPath();
-      ctx.moveTo(p.x + corners[0][0] * r, p.y + corners[0][1] * r);
-      for (var k = 1; k < corners.length; k++) {
-        ctx.lineTo(p.x + corners[k][0] * r, p.y + corners[k][1] * r);
-      }
-      ctx.closePath();
-      renderer._fillStroke(ctx, this);
-    }
-  });
-  var rows = data.rows;
-  for (var i = 0; i < rows.length; i++) {
-    var row = rows[i];
-    group.addLayer(new Site([row[{{ this.columns.lat }}], row[{{ this.columns.lon }}]], {
-      radius: data.radius, kind: row[{{ this.columns.kind }}], row: i,
-      fillColor: data.colours[row[{{ this.columns.colour }}]], fillOpacity: 0.95,
-      color: "#1a1a1a", weight: 1, opacity: 1
-    }));
+  var shared = map.mdmSites;
+  if (!shared) {
+    if (!map.getPane("mdm-highlight")) { map.createPane("mdm-highlight").style.zIndex = 640; }
+    // the map's own canvas, so the areas under the sites keep their hover names
+    var probe = L.circleMarker([0, 0]);
+    var renderer = map.options.preferCanvas ? map.getRenderer(probe) : L.canvas({padding: 0.3});
+    var sites = LiveMap.Sites(L, map, renderer);
+    var open = function (i) { sites.openPopup(i); };
+    var legend = LiveMap.Legend(L, map);
+    sites.setTables(data.tables);
+    legend.setBase(Object.assign({}, data.tables, {layers: data.boundaries, attributions: []}));
+    legend.setOverlays(data.overlays);
+    sites.onClick(open);
+    shared = map.mdmSites = {sites: sites, legend: legend, size: 0, statuses: [],
+      cluster: false, keyboard: LiveMap.Keyboard(L, map, sites, open)};
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { map.closePopup(); }
+    });
+    window.livemap = {map: map, sites: sites, keyboard: shared.keyboard};
   }
-  function popupHtml(row) {
-    var caps = "";
-    for (var c = 0; c < data.capabilities.length; c++) {
-      if (row[{{ this.columns.caps }}] & (1 << c)) {
-        caps += "<li>" + data.capabilities[c] + "</li>";
-      }
-    }
-    var district = data.districts[row[{{ this.columns.district }}]];
-    return '<div class="mdm-popup"><h4>' + row[{{ this.columns.name }}] + "</h4><table>" +
-      "<tr><th>Kind</th><td>" + data.kinds[row[{{ this.columns.kind }}]] + "</td></tr>" +
-      (district ? "<tr><th>District</th><td>" + district + "</td></tr>" : "") +
-      '</table><div class="mdm-caps"><b>Capabilities</b><ul>' + caps + "</ul></div>" +
-      "<p>" + data.more + "</p></div>";
+  // this layer's rows join the map's one catalogue (their status indexes move past those held)
+  var offset = shared.statuses.length;
+  var rows = data.rows.map(function (row) {
+    var copy = row.slice();
+    copy[{{ this.status_field }}] += offset;
+    return copy;
+  });
+  shared.statuses = shared.statuses.concat(data.statuses);
+  shared.sites.receive("page", shared.size, rows, shared.statuses, data.details);
+  shared.size += rows.length;
+  shared.cluster = shared.cluster || data.cluster;
+  shared.sites.showAll(shared.cluster);
+  shared.legend.update(shared.sites.counts());
+  shared.keyboard.reset();
+  if (data.note) {
+    var note = L.control({position: "bottomleft"});
+    note.onAdd = function () { return LiveMap.Element("div", "mdm-box mdm-fast-note", data.note); };
+    note.addTo(map);
   }
-  var tooltip = L.tooltip({direction: "top", offset: [0, -data.radius]});
-  group.on("mouseover", function (e) {
-    var site = e.layer;
-    tooltip.setLatLng(site.getLatLng()).setContent(rows[site.options.row][{{ this.columns.name }}]);
-    map.openTooltip(tooltip);
-  });
-  group.on("mouseout", function () { map.closeTooltip(tooltip); });
-  group.on("click", function (e) {
-    var site = e.layer;
-    L.popup({maxWidth: 360}).setLatLng(site.getLatLng())
-      .setContent(popupHtml(rows[site.options.row])).openOn(map);
-  });
-  var note = L.control({position: "bottomleft"});
-  note.onAdd = function () {
-    var div = L.DomUtil.create("div", "mdm-fast-note");
-    div.innerHTML = data.note;
-    return div;
-  };
-  group.on("add", function () { note.addTo(map); });
-  group.on("remove", function () { note.remove(); });
-  return group;
+  return shared.sites.layer;
 })();
 {% endmacro %}
 """)
@@ -135,28 +113,55 @@ def use_fast_mode(count: int, *, threshold: int | None = None) -> bool:
     return count > limit
 
 
+def is_fast(count: int, threshold: int) -> bool:
+    """Say whether a page's popups carry the row only (fast mode).
+
+    That is above ``threshold`` sites and above :data:`LARGE_DATA_THRESHOLD`: a map may draw
+    its sites on the canvas earlier, with their details.
+    """
+    return use_fast_mode(count, threshold=threshold) and count > LARGE_DATA_THRESHOLD
+
+
 def layer_name(count: int) -> str:
     """Return the layer control's name for ``count`` sites in fast mode."""
     return f"Sites ({count:,}, fast mode)"
 
 
 class FastSites(Layer):
-    """Sites drawn on the map's canvas from compact rows, with a tooltip and a popup on click.
+    """A folium page's sites, drawn by the live map's scripts, with its legend and keyboard list.
+
+    Several on one map (the registry's sites, then the uploaded ones) share one layer, one
+    legend and one keyboard list; only the first is named in the layer control.
 
     Parameters
     ----------
     sites
-        The selected sites (EPSG:4326) with ``lat``, ``lon``, ``name``, ``kind``,
-        ``capabilities`` (lists, main first) and ``lad_name``.
+        The sites (EPSG:4326): ``site_id`` (optional), ``name``, ``kind``, ``capabilities``
+        (lists, main first), ``lat``/``lon`` or a point geometry, and optionally ``status``,
+        ``opened``, ``closes``, ``location_precision``, ``colour_capability``, ``organisation``,
+        ``town``, ``lad_name`` and ``source_url``.
     name
-        The layer control's name (default: "Sites (N, fast mode)").
+        The layer control's name (default: "Sites (N)", or "Sites (N, fast mode)").
     threshold
-        The threshold the map switched at, named in the note.
+        Above this many sites, and above :data:`LARGE_DATA_THRESHOLD`, the popups carry the row
+        only (fast mode), and a note says so.
     show
         Whether the layer is on when the map opens.
+    uploaded
+        The sites come from a user's file: ringed, counted apart (default: a name that starts
+        "Your uploaded").
+    cluster
+        Cluster nearby sites (default: above :data:`CLUSTER_ABOVE` sites).
     """
 
     _template = _TEMPLATE
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("markerclusterjs", f"{_MARKERCLUSTER}/leaflet.markercluster.js")
+    ]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        ("markerclustercss", f"{_MARKERCLUSTER}/MarkerCluster.css"),
+        ("markerclusterdefaultcss", f"{_MARKERCLUSTER}/MarkerCluster.Default.css"),
+    ]
 
     def __init__(
         self,
@@ -165,116 +170,160 @@ class FastSites(Layer):
         name: str | None = None,
         threshold: int = LARGE_DATA_THRESHOLD,
         show: bool = True,
+        uploaded: bool | None = None,
+        cluster: bool | None = None,
     ) -> None:
-        super().__init__(name=name or layer_name(len(sites)), overlay=True, show=show)
+        fast = is_fast(len(sites), threshold)
+        if uploaded is None:
+            uploaded = bool(name and name.startswith("Your uploaded"))
+        if name and not fast:
+            name = name.replace(", fast mode)", ")")
+        label = name or (layer_name(len(sites)) if fast else f"Sites ({len(sites):,})")
+        super().__init__(name=label, overlay=True, control=not uploaded, show=show)
         self._name = "FastSites"
         self.count = len(sites)
-        self.payload = script_json(compact_payload(sites, threshold=threshold))
-        self.columns = {
-            "lat": _LAT,
-            "lon": _LON,
-            "colour": _COLOUR,
-            "kind": _KIND,
-            "caps": _CAPS,
-            "district": _DISTRICT,
-            "name": _NAME,
-        }
+        self.uploaded = uploaded
+        self.first = True
+        self.styles = [_read(name) for name in SHARED_STYLES]
+        self.scripts = [_read(name).replace("</script", "<\\/script") for name in SHARED_SCRIPTS]
+        self.status_field = ROW_STATUS
+        self._data = compact_payload(
+            sites,
+            threshold=threshold,
+            uploaded=uploaded,
+            cluster=len(sites) > CLUSTER_ABOVE if cluster is None else cluster,
+        )
+        self.payload = script_json(self._data)
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Render; the first sites layer of a map brings the scripts and names the overlays."""
+        parent = self._parent
+        if parent is None:
+            raise RuntimeError("add the sites layer to a folium map before rendering it")
+        siblings = [c for c in parent._children.values() if isinstance(c, FastSites)]
+        self.first = siblings[0] is self
+        if self.first:
+            self._data["overlays"] = overlays_on(parent)
+            self.payload = script_json(self._data)
+        super().render(**kwargs)
+
+
+#: Index of a row's status field (the glue shifts it when a second layer joins).
+ROW_STATUS: int = 5
+
+
+@cache
+def _read(name: str) -> str:
+    return (FRONTEND_DIR / name).read_text(encoding="utf-8")
+
+
+def shared_sources() -> dict[str, str]:
+    """Return the live map's shared scripts and styles by file name, as pages inline them."""
+    return {name: _read(name) for name in (*SHARED_SCRIPTS, *SHARED_STYLES)}
+
+
+#: Overlay names the folium map used before :data:`mapping.style.OVERLAYS` (read as theirs).
+_OLD_NAMES: dict[str, str] = {"Clusters": "clusters"}
+
+
+def overlays_on(fmap: Any) -> list[dict[str, Any]]:
+    """Return the legend's overlay entries (label and style) for the overlays drawn on a map.
+
+    An overlay is known by its layer name, from :data:`mapping.style.OVERLAYS`.
+    """
+    by_label = {label: key for key, (label, _) in style.OVERLAYS.items()} | _OLD_NAMES
+    found = []
+    for child in fmap._children.values():
+        key = by_label.get(getattr(child, "layer_name", ""))
+        if key and style.overlay_style(key):
+            found.append({"label": style.overlay_label(key), "style": style.overlay_style(key)})
+    return found
 
 
 def compact_payload(
-    sites: gpd.GeoDataFrame | pd.DataFrame, *, threshold: int = LARGE_DATA_THRESHOLD
+    sites: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    threshold: int = LARGE_DATA_THRESHOLD,
+    uploaded: bool = False,
+    cluster: bool = False,
 ) -> dict[str, Any]:
-    """Return the data fast mode sends to the browser, every string escaped.
+    """Return what the page's glue hands to the shared scripts.
 
     Returns
     -------
     dict
-        ``rows`` (one ``[lat, lon, colour, kind, capabilities, district, name]`` per site:
-        indexes into ``colours``, ``kinds`` and ``districts``, and a bit mask over
-        ``capabilities``), the lookup tables (labels escaped), the kinds' ``shapes`` (corner
-        offsets in radii; a circle where missing), the ``radius`` and the ``note`` and ``more``
-        texts (escaped HTML).
+        ``rows`` and ``statuses`` (the live map's rows, :mod:`mapping.livemap.rows`), the base
+        ``tables`` (:func:`mapping.livemap.base.legend_tables`), the ``boundaries`` named in the
+        legend, ``details`` (one dict per row, or None in fast mode), ``cluster`` and ``note``.
+        Strings are plain text: the scripts set them with ``textContent``.
     """
-    capability_slugs = list(vocabulary.CAPABILITIES)
-    capability_index = {slug: i for i, slug in enumerate(capability_slugs)}
-    kind_slugs = list(vocabulary.KINDS)
-    kind_index = {slug: i for i, slug in enumerate(kind_slugs)}
-    unknown_colour = len(capability_slugs)
-    districts: dict[str, int] = {}
-    rows: list[list[Any]] = []
-    lats = pd.to_numeric(sites["lat"]).round(COORDINATE_DECIMALS).tolist()
-    lons = pd.to_numeric(sites["lon"]).round(COORDINATE_DECIMALS).tolist()
-    district_names = (
-        sites["lad_name"].fillna("").tolist() if "lad_name" in sites else [""] * len(sites)
+    from mapping.livemap.base import legend_tables  # noqa: PLC0415 (base imports sitemap)
+    from mapping.livemap.rows import Catalogue, plain_name  # noqa: PLC0415
+
+    frame = (
+        sites if "site_id" in sites else sites.assign(site_id=[f"s{i}" for i in range(len(sites))])
     )
-    for lat, lon, kind, listed, district, name in zip(
-        lats,
-        lons,
-        sites["kind"].tolist(),
-        sites["capabilities"].tolist(),
-        district_names,
-        sites["name"].tolist(),
-        strict=True,
-    ):
-        caps = list(listed) if listed is not None else []
-        mask = 0
-        for slug in caps:
-            if slug in capability_index:
-                mask |= 1 << capability_index[slug]
-        main = capability_index.get(vocabulary.main_capability(caps), unknown_colour)
-        rows.append(
-            [
-                lat,
-                lon,
-                main,
-                kind_index.get(str(kind), len(kind_slugs)),
-                mask,
-                districts.setdefault(str(district), len(districts)),
-                text(name, limit=120),
-            ]
-        )
-    count = len(rows)
+    catalogue = Catalogue(session="page")
+    indexes = catalogue.encode(frame, uploaded=uploaded)
+    fast = is_fast(len(sites), threshold)
+    count = len(sites)
+    tables = legend_tables()
     return {
-        "rows": rows,
-        "colours": [style.capability_colour(s) for s in capability_slugs] + [style.UNKNOWN_COLOUR],
-        "capabilities": [text(vocabulary.CAPABILITIES[s]) for s in capability_slugs],
-        "kinds": [text(vocabulary.KINDS[s]) for s in kind_slugs] + [text("Unknown kind")],
-        "shapes": [kind_corners(s) for s in kind_slugs] + [None],
-        "districts": [text(d) for d in districts],
-        "radius": MARKER_RADIUS,
+        "rows": [list(catalogue.rows[i]) for i in indexes],
+        "statuses": catalogue.statuses,
+        "tables": tables,
+        "boundaries": [
+            {"label": tables["boundaryStyles"][name]["label"], "style": style.BOUNDARY_STYLES[name]}
+            for name in DEFAULT_MAP_LAYERS
+            if name in tables["boundaryStyles"]
+        ],
+        "details": None if fast else _details(frame, plain_name),
+        "cluster": bool(cluster),
+        "overlays": [],
         "note": (
-            f"<b>Fast mode</b>: {count:,} sites (more than {threshold:,}) drawn on a canvas. "
-            "Hover for a name; click for kind, district and capabilities."
+            f"Fast mode: {count:,} sites (more than {threshold:,}) drawn on a canvas. Hover for a "
+            "name; click for kind, capability and status. The sites table has the rest."
+            if fast
+            else ""
         ),
-        "more": text("Fast mode: sources and descriptions are in the sites table."),
     }
 
 
-def kind_corners(kind: str) -> list[list[float]] | None:
-    """Return the corners of ``kind``'s marker shape as offsets in radii (None for a circle).
-
-    The shapes are read from :data:`mapping.style.KIND_SHAPES` (a 20 x 20 SVG box, centre
-    10, 10), so fast mode draws the shapes the legend shows.
-    """
-    shape = style.KIND_SHAPES.get(kind, "")
-    if shape.startswith("<polygon"):
-        found = re.search(r'points="([^"]+)"', shape)
-        numbers = [float(v) for v in re.split(r"[\s,]+", found.group(1).strip())] if found else []
-        corners = list(zip(numbers[::2], numbers[1::2], strict=True))
-    elif shape.startswith("<rect"):
-        values = {k: float(v) for k, v in re.findall(r'(\w+)="([-\d.]+)"', shape)}
-        x, y, w, h = values["x"], values["y"], values["width"], values["height"]
-        corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
-    else:
-        return None
-    return [[round((cx - 10) / 8.5, 2), round((cy - 10) / 8.5, 2)] for cx, cy in corners]
+def _details(sites: pd.DataFrame, clean: Any) -> list[dict[str, str]]:
+    """Return each site's popup details as plain text (an http(s) source only)."""
+    records = sites.drop(columns="geometry", errors="ignore").to_dict("records")
+    details = []
+    for site in records:
+        caps = site.get("capabilities")
+        listed = (
+            caps.split(";") if isinstance(caps, str) else list(caps if caps is not None else [])
+        )
+        source = str(site.get("source_url") or "").strip()
+        details.append(
+            {
+                "organisation": clean(site.get("organisation") or "", limit=120),
+                "town": clean(site.get("town") or "", limit=80),
+                "district": clean(site.get("lad_name") or "", limit=80),
+                "capabilities": ", ".join(vocabulary.capability_label(c) for c in listed[1:]),
+                "source": source if vocabulary.is_http_url(source) else "",
+            }
+        )
+    return details
 
 
 def script_json(value: object) -> str:
     r"""Return ``value`` as compact JSON that is safe inside a ``<script>`` element.
 
-    Strings are already escaped HTML, so ``<`` cannot occur in them; it is still written as
-    ``\u003c`` (with the line separators JavaScript once refused) in case it ever does.
+    ``<``, ``>`` and ``&`` (which could close the script or open a tag) and ``{`` (branca
+    compiles a page's scripts as Jinja templates, where ``{{``, ``{%`` and ``{#`` act) are
+    written as JSON escapes wherever they occur in a string, with the line separators
+    JavaScript once refused. The parsed value is unchanged.
     """
     dumped = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return dumped.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    for character in ("<", ">", "&", "\u2028", "\u2029"):
+        dumped = dumped.replace(character, f"\\u{ord(character):04x}")
+    # in compact JSON a brace outside a string is followed by '"', '}', ']' or ',' only
+    return _JINJA_OPENERS.sub("\\\\u007b", dumped)
+
+
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")

@@ -105,6 +105,24 @@ class MapChrome(MacroElement):
         self.attribution = text(credit_text(lines)) if lines else ""
         self.background = background
 
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
+        """Render; on a map whose sites the shared scripts draw, their legend is the legend."""
+        if draws_shared_sites(self._parent):
+            self.legend_html = ""
+        super().render(**kwargs)
+
+
+def draws_shared_sites(fmap: object) -> bool:
+    """Say whether a folium map draws its sites with the live map's scripts (``FastSites``).
+
+    Those scripts bring the legend (``legend.js``) and the keyboard route (``keyboard.js``),
+    so the page's own are left out.
+    """
+    from mapping.largedata import FastSites  # noqa: PLC0415 (largedata imports the base)
+
+    children = getattr(fmap, "_children", {})
+    return any(isinstance(child, FastSites) for child in children.values())
+
 
 def legend_html(
     *,

@@ -14,6 +14,13 @@ from typing import Any
 from layers import timeline, vocabulary
 
 _MAX_TEXT = 600
+#: Where an approximate point is placed, by location precision (the rest of the sentence is
+#: :data:`_NOT_PUBLISHED`).
+PLACED_AT: dict[str, str] = {
+    "town": "Placed at the town centre",
+    "street": "Placed on the street, campus or business park",
+}
+_NOT_PUBLISHED = "the works' address is not published in a source we cite"
 _LITERAL_ENTITIES = str.maketrans(
     {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
 )
@@ -47,6 +54,26 @@ def _literal_safe(escaped: str) -> str:
     ``{{ }}`` and ``{% %}`` run; as entities these characters still show as themselves.
     """
     return escaped.translate(_LITERAL_ENTITIES)
+
+
+def placement_note(precision: object) -> str:
+    """Return the sentence that says a point is approximate, or "" for a point of the site.
+
+    The site card, the popups of every map and the legend's explanation use this sentence, so
+    a reader is told the same thing wherever a ``town`` or ``street`` point is shown.
+
+    >>> placement_note("town")
+    "Placed at the town centre: the works' address is not published in a source we cite"
+    >>> placement_note("site")
+    ''
+    """
+    placed = PLACED_AT.get(str(precision or ""))
+    return f"{placed}: {_NOT_PUBLISHED}" if placed else ""
+
+
+def approximate_label(precision: object) -> str:
+    """Return the legend's words for an approximate point ("approximate location: town")."""
+    return f"approximate location: {precision}" if str(precision) in PLACED_AT else ""
 
 
 def safe_link(url: object, label: str) -> str:
@@ -83,7 +110,7 @@ def site_popup(site: Mapping[str, Any]) -> str:
         ("Town", text(site.get("town"))),
         ("Postcode", text(site.get("postcode"))),
         ("Authority", authority),
-        ("Location", text(precision)),
+        ("Location", text(placement_note(site.get("location_precision")) or precision)),
         (
             "Source",
             safe_link(site.get("source_url"), "public source")

@@ -25,6 +25,7 @@ from layers import blueprint, timeline, vocabulary
 from layers._io import atomic_write_bytes
 from layers.selection import Selection
 from mapping import assets, credits, description, kpis
+from mapping.livemap.rows import colour_capabilities
 from mapping.popups import text
 from mapping.sitemap import build_map
 
@@ -136,8 +137,12 @@ def standalone_html(
         f"Showing: {credits.selection_caption(selection)} · data version "
         f"{metadata['data_version']} · {metadata['date']}"
     )
+    # under a capability filter each site takes the colour of the first chosen capability it has
+    sites = selection.sites.assign(
+        colour_capability=colour_capabilities(selection.sites, selection.criteria.capabilities)
+    )
     fmap = build_map(
-        selection.sites,
+        sites,
         boundaries_dir=selection.boundaries_dir,
         basemap="offline",
         cluster_markers=(
@@ -150,6 +155,9 @@ def standalone_html(
         kpis=kpis if kpis is not None else kpi_pairs(selection),
         large_legend=large_legend,
         local_assets=True,
+        # every site drawn by the live map's own scripts (mapping.largedata): the same
+        # markers, legend and keyboard route as the app
+        large_data_threshold=0,
     )
     page = assets.inline_html(fmap.get_root().render())
     remote = external_resources(page)

@@ -11,6 +11,8 @@ kept their colours. Each marker has a dark outline so it reads on a projector.
 
 from __future__ import annotations
 
+import re
+
 #: Capability slug -> marker colour (every one at least 3:1 on the basemap's fills).
 CAPABILITY_COLOURS: dict[str, str] = {
     "land_systems": "#334400",
@@ -86,6 +88,45 @@ CORRIDOR_STYLE: dict[str, object] = {
     "dashArray": "6 4",
 }
 SPINE_STYLE: dict[str, object] = {"color": "#b35806", "weight": 4, "opacity": 0.9}
+#: Site clusters: a dashed violet outline.
+CLUSTER_STYLE: dict[str, object] = {
+    "color": "#332288",
+    "weight": 2,
+    "fillColor": "#332288",
+    "fillOpacity": 0.08,
+    "dashArray": "2 4",
+}
+#: MOD estate footprints (military land from OpenStreetMap): grey.
+ESTATE_STYLE: dict[str, object] = {
+    "color": "#4d4d4d",
+    "weight": 1,
+    "fillColor": "#7f7f7f",
+    "fillOpacity": 0.25,
+}
+
+#: Every overlay drawn over the areas, by key: its name (layer control and legend) and its
+#: Leaflet path style. The live map, the folium pages and the slides read their names here.
+OVERLAYS: dict[str, tuple[str, dict[str, object]]] = {
+    "belt": ("Midlands Defence Belt (model)", CORRIDOR_STYLE),
+    "spine": ("The belt's spine", SPINE_STYLE),
+    "clusters": ("Site clusters", CLUSTER_STYLE),
+    "estates": ("MOD estate footprints (OpenStreetMap)", ESTATE_STYLE),
+    "heat": ("Site density (heat)", {}),
+}
+
+
+def overlay_label(key: str) -> str:
+    """Return an overlay's name (``belt``, ``spine``, ``clusters``, ``estates``, ``heat``)."""
+    try:
+        return OVERLAYS[key][0]
+    except KeyError:
+        raise ValueError(f"unknown overlay {key!r}; choose from {', '.join(OVERLAYS)}") from None
+
+
+def overlay_style(key: str) -> dict[str, object]:
+    """Return a copy of an overlay's Leaflet path style (see :data:`OVERLAYS`)."""
+    overlay_label(key)  # raises for an unknown key
+    return dict(OVERLAYS[key][1])
 
 
 def capability_colour(slug: str) -> str:
@@ -128,3 +169,23 @@ CLOSING_MARK = (
     'stroke-width="4.6" stroke-linecap="round"/><line x1="3" y1="17" x2="17" y2="3" '
     'stroke="#ffffff" stroke-width="2.4" stroke-linecap="round"/></g>'
 )
+
+
+def kind_corners(kind: str) -> list[list[float]] | None:
+    """Return the corners of ``kind``'s marker shape as offsets in radii (None for a circle).
+
+    The shapes are read from :data:`KIND_SHAPES` (a 20 x 20 SVG box, centre 10, 10); every
+    web map draws its markers and legend shapes from these corners.
+    """
+    shape = KIND_SHAPES.get(kind, "")
+    if shape.startswith("<polygon"):
+        found = re.search(r'points="([^"]+)"', shape)
+        numbers = [float(v) for v in re.split(r"[\s,]+", found.group(1).strip())] if found else []
+        corners = list(zip(numbers[::2], numbers[1::2], strict=True))
+    elif shape.startswith("<rect"):
+        values = {k: float(v) for k, v in re.findall(r'(\w+)="([-\d.]+)"', shape)}
+        x, y, w, h = values["x"], values["y"], values["width"], values["height"]
+        corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    else:
+        return None
+    return [[round((cx - 10) / 8.5, 2), round((cy - 10) / 8.5, 2)] for cx, cy in corners]

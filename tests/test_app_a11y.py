@@ -1,8 +1,9 @@
 """The Streamlit app checked for WCAG 2.2 AA in Chromium with axe-core, view by view.
 
 axe-core comes from npm (``node_modules/axe-core``) and is injected from its file into the page
-and into every frame on it (the live map, folium maps, the presenter's key listener): axe does
-not look inside a frame it was not injected into, so each frame is audited as its own document.
+and into every frame on it: axe does not look inside a frame it was not injected into, so each
+frame is audited as its own document. The live map (a Components v2 component) is part of the
+page, so the page's audit covers it; no view has a frame left.
 
 Every view must have no serious or critical violation. Lesser ones are allowed only if listed in
 :data:`KNOWN_MINOR` with the reason we cannot or do not fix them. The counts per view and frame
@@ -23,8 +24,6 @@ from tests.support.browser import ARTIFACTS
 pytestmark = pytest.mark.browser
 AXE = settings.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
-#: The frame ui/presenter_keys.py adds (components.html, so an about:srcdoc document).
-KEY_LISTENER = "presenter key listener"
 
 #: Violations below "serious" that remain, each with why; any other violation fails.
 KNOWN_MINOR: dict[str, str] = {
@@ -32,22 +31,6 @@ KNOWN_MINOR: dict[str, str] = {
         "minor, page: Streamlit's file uploader (the sidebar's 'Overlay your own list') draws its "
         "drop zone as <section role=presentation aria-label=...>; the label makes the role "
         "conflict. It is Streamlit's markup: no theme or CSS changes a role"
-    ),
-    "meta-viewport": (
-        "moderate, folium frames: streamlit_folium copies folium's header, whose viewport sets "
-        "maximum-scale=1 and user-scalable=no; the live map and the standalone page do not"
-    ),
-    "landmark-one-main": (
-        "moderate, folium frames: streamlit_folium's document holds only the map, with no "
-        "main element; the page around it has one"
-    ),
-    "page-has-heading-one": (
-        "moderate, folium frames: streamlit_folium's document holds only the map; the page's "
-        "h1 is outside the frame"
-    ),
-    "region": (
-        "moderate, folium frames: Leaflet's panes and controls sit outside any landmark in "
-        "streamlit_folium's document, which has none"
     ),
 }
 
@@ -92,12 +75,6 @@ def frame_label(frame: Frame, page: Page) -> str:
     """Name a frame by what it holds."""
     if frame == page.main_frame:
         return "page"
-    if "/component/mapping.livemap" in frame.url:
-        return "live map"
-    if "/component/streamlit_folium" in frame.url:
-        return "folium map"
-    if frame.url == "about:srcdoc":
-        return KEY_LISTENER
     return frame.url
 
 
@@ -173,17 +150,20 @@ def test_each_view_has_no_serious_or_critical_violation(browser: Browser, app_ur
         )
         page.wait_for_timeout(1000)  # let the tab's content settle before axe reads it
     found = audit(page, view)
-    assert found.get("live map") is not None, "the live map's frame was audited"
+    # the live map is part of the page (no frame), so the page's audit covered it
+    assert page.locator("section.mdm-main .leaflet-container").count() >= 1
+    assert set(found) == {"page"}, f"a frame is back on the page: {set(found)}"
     page.close()
     check(found)
 
 
-def test_the_live_map_frame_names_itself(browser: Browser, app_url: str):
+def test_the_live_map_names_itself(browser: Browser, app_url: str):
     page = open_view(browser, app_url)
-    frame = map_frame(page)
-    assert frame.evaluate("document.title") == "Map of Midlands defence sites"
-    assert frame.evaluate("document.documentElement.lang") == "en-GB"
-    assert frame.locator("main").count() == 1
+    map_frame(page)
+    region = page.get_by_role("region", name="Map of Midlands defence sites")
+    assert region.count() == 1
+    assert region.locator(".leaflet-container").count() == 1
+    assert page.locator("main").count() == 1  # the page's own main; the map adds none
     page.close()
 
 
@@ -193,9 +173,7 @@ def presenter_view(browser: Browser, app_url: str) -> dict[str, list[dict]]:
     page.goto(app_url + "/?scene=overview")
     page.get_by_role("button", name="Next ▶").wait_for(timeout=60_000)
     page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=60_000)
-    page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-        ".leaflet-marker-icon, .leaflet-interactive"
-    ).first.wait_for(timeout=60_000)
+    map_frame(page)  # the scene's live map has drawn its sites
     found = audit(page, "presenter (overview)")
     page.close()
     return found
@@ -210,11 +188,5 @@ def presenter_found(browser: Browser, app_url: str) -> dict[str, list[dict]]:
 def test_presenter_mode_has_no_serious_or_critical_violation(
     presenter_found: dict[str, list[dict]],
 ):
-    assert set(presenter_found) >= {"page", "folium map", KEY_LISTENER}, "every frame audited"
-    check({label: v for label, v in presenter_found.items() if label != KEY_LISTENER})
-
-
-def test_presenter_key_listener_frame_has_no_serious_or_critical_violation(
-    presenter_found: dict[str, list[dict]],
-):
-    check({KEY_LISTENER: presenter_found[KEY_LISTENER]})
+    assert set(presenter_found) == {"page"}, "the scene's map and keys are part of the page"
+    check(presenter_found)

@@ -1,4 +1,4 @@
-"""Credits and metadata of every export: Code-Point Open, the uploaded file, the year counted.
+"""Credits and metadata of every export: the postcode index, the uploaded file, the year counted.
 
 Regression tests for issue 11's review bug (uploaded sites joined the exports, but the exports
 credited only the registry) and for the postcode and "as of" credits. The expected texts are
@@ -22,11 +22,20 @@ import pytest
 from PIL import Image
 
 from layers.filters import SiteFilter
-from mapping import bidpack, export, slides, standalone
+from layers.selection import Selection, make_selection
+from mapping import bidpack, slides, standalone
+from mapping.credits import export_metadata
+from mapping.exports.csv_table import write_csv
+from mapping.exports.geojson import geojson_collections
+from mapping.exports.geopackage import write_gpkg
+from mapping.exports.kml import kml_document
 
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-ROYAL_MAIL = "contains Royal Mail data © Royal Mail copyright and database right"
-NATIONAL_STATISTICS = "contains National Statistics data © Crown copyright and database right"
+#: ONSPD's attribution statements (its user guide's wording, with the edition's year).
+ROYAL_MAIL = "Contains Royal Mail data © Royal Mail copyright and database right 2025"
+NATIONAL_STATISTICS = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0"
+)
 UPLOAD_NAME = "east-midlands-suppliers.xlsx"
 
 
@@ -45,9 +54,9 @@ def _some_sites(registry: gpd.GeoDataFrame, count: int) -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(scope="module")
-def plain(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+def plain(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> Selection:
     """Four registry sites, none placed by postcode, no upload, every year."""
-    return export.Selection(
+    return Selection(
         sites=_some_sites(registry, 4),
         data_version="testdata",
         boundaries_dir=boundaries_dir,
@@ -56,14 +65,14 @@ def plain(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
 
 
 @pytest.fixture(scope="module")
-def uploaded(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+def uploaded(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> Selection:
     """Registry sites plus two uploaded sites, one of them placed at its postcode, in 2027."""
     sites = _some_sites(registry, 4)
     uploads = _some_sites(registry.iloc[::-1], 2)
     uploads["site_id"] = ["upload-2", "upload-3"]
     uploads["name"] = ["Uploaded Works A", "Uploaded Works B"]
     uploads["location_precision"] = ["postcode", "site"]
-    return export.make_selection(
+    return make_selection(
         sites,
         YearFilter(as_of=2027),
         boundaries_dir=boundaries_dir,
@@ -74,17 +83,17 @@ def uploaded(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selecti
     )
 
 
-def export_texts(selection: export.Selection, folder: Path) -> dict[str, str]:
+def export_texts(selection: Selection, folder: Path) -> dict[str, str]:
     """The text of every export of ``selection`` where credits and provenance are written."""
     texts: dict[str, str] = {}
-    collections = export.geojson_collections(selection)
+    collections = geojson_collections(selection)
     for name, collection in collections.items():
         texts[f"{name}.geojson"] = json.dumps(collection["metadata"], ensure_ascii=False)
-    gpkg = export.write_gpkg(selection, folder / "export.gpkg")
+    gpkg = write_gpkg(selection, folder / "export.gpkg")
     table = pyogrio.read_dataframe(gpkg, layer="metadata", read_geometry=False)
     texts["gpkg"] = "\n".join(table["value"])
-    texts["kml"] = export.kml_document(selection)
-    _, side = export.write_csv(selection, folder / "sites.csv")
+    texts["kml"] = kml_document(selection)
+    _, side = write_csv(selection, folder / "sites.csv")
     texts["csv side file"] = side.read_text(encoding="utf-8")
     page = standalone.standalone_html(selection)
     block = re.search(
@@ -107,37 +116,38 @@ def _one_line(text: str) -> str:
 
 
 def test_uploads_postcodes_and_the_year_are_credited_in_every_export(
-    uploaded: export.Selection, tmp_path: Path
+    uploaded: Selection, tmp_path: Path
 ):
     texts = export_texts(uploaded, tmp_path)
     assert set(texts) >= {"sites.geojson", "gpkg", "kml", "csv side file", "html", "png", "pdf"}
     for name, text in texts.items():
         flat = _one_line(text)
-        assert ROYAL_MAIL in flat and NATIONAL_STATISTICS in flat, f"{name}: no Code-Point credit"
+        assert ROYAL_MAIL in flat and NATIONAL_STATISTICS in flat, f"{name}: no ONSPD credit"
         assert UPLOAD_NAME in flat, f"{name}: the uploaded file is not named"
         assert "as of 2027" in flat, f"{name}: the year is not stated"
 
 
-def test_an_export_without_postcodes_or_uploads_credits_neither(
-    plain: export.Selection, tmp_path: Path
-):
+def test_an_export_without_postcodes_or_uploads_credits_neither(plain: Selection, tmp_path: Path):
     texts = export_texts(plain, tmp_path)
     for name, text in texts.items():
         flat = _one_line(text)
-        assert ROYAL_MAIL not in flat, f"{name}: Code-Point credited without a postcode point"
+        assert ROYAL_MAIL not in flat, f"{name}: ONSPD credited without a postcode point"
         assert "Uploaded sites" not in flat and "upload" not in flat.lower(), name
         assert "as of" not in flat, name
 
 
-def test_the_metadata_names_the_upload_and_the_year(uploaded: export.Selection):
-    metadata = export.export_metadata(uploaded)
+def test_the_metadata_names_the_upload_and_the_year(uploaded: Selection):
+    metadata = export_metadata(uploaded)
     assert metadata["uploaded_file"] == UPLOAD_NAME
     assert metadata["as_of"] == 2027
     assert metadata["counts"]["uploaded_sites"] == 2
     assert metadata["counts"]["sites"] == 6
     assert metadata["filters"]["description"].count("as of 2027") == 1
     assert any(UPLOAD_NAME in line and "2 from" in line for line in metadata["sources"])
-    assert any("Code-Point Open" in line for line in metadata["licences"])
+    assert any(
+        "ONS Postcode Directory (ONSPD, November 2025)" in line for line in metadata["licences"]
+    )
+    assert any("ONS Postcode Directory (ONSPD), November 2025" in s for s in metadata["sources"])
     assert "--as-of 2027" in metadata["filters"]["command"]
 
 
@@ -147,7 +157,7 @@ def test_uploads_the_filters_leave_out_are_not_credited(
     uploads = _some_sites(registry, 1)
     uploads["site_id"] = ["upload-2"]
     uploads["kind"] = ["university"]
-    chosen = export.make_selection(
+    chosen = make_selection(
         _some_sites(registry, 3),
         SiteFilter(kinds=("supplier",)),
         boundaries_dir=boundaries_dir,
@@ -156,17 +166,17 @@ def test_uploads_the_filters_leave_out_are_not_credited(
         upload_name=UPLOAD_NAME,
     )
     assert list(chosen.sites["site_id"]) == list(_some_sites(registry, 3)["site_id"])
-    metadata = export.export_metadata(chosen)
+    metadata = export_metadata(chosen)
     assert not any(UPLOAD_NAME in line for line in metadata["attribution"])
     assert metadata["counts"]["uploaded_sites"] == 0
 
 
-def test_a_registry_site_placed_by_postcode_brings_the_code_point_credit(
-    plain: export.Selection,
+def test_a_registry_site_placed_by_postcode_brings_the_onspd_credit(
+    plain: Selection,
 ):
     sites = plain.sites.copy()
     sites.iloc[0, sites.columns.get_loc("location_precision")] = "postcode"
-    one = export.Selection(sites=sites, boundaries_dir=plain.boundaries_dir, created=MADE)
-    credit = " ".join(export.export_metadata(one)["attribution"])
+    one = Selection(sites=sites, boundaries_dir=plain.boundaries_dir, created=MADE)
+    credit = " ".join(export_metadata(one)["attribution"])
     assert ROYAL_MAIL in credit and NATIONAL_STATISTICS in credit
-    assert "Contains OS data © Crown copyright and database right;" in credit
+    assert "Contains OS data © Crown copyright and database right 2025;" in credit

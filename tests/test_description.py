@@ -16,13 +16,14 @@ import pytest
 from PIL import Image
 
 from layers.filters import SiteFilter
-from mapping import bidpack, description, export, keyboard, slides, standalone
+from layers.selection import Selection
+from mapping import bidpack, description, keyboard, slides, standalone
 
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> Selection:
     """Three registry rows rewritten by hand: two in Derby, one in Lincoln."""
     sites = registry.loc[registry["lad_code"] != ""].head(3).copy()
     sites["site_id"] = ["a", "b", "c"]
@@ -33,7 +34,7 @@ def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
     sites["opened"] = ["", "", ""]
     sites["closes"] = ["", "2029", ""]
     sites["lad_name"] = ["Derby", "Derby", "Lincoln"]
-    return export.Selection(
+    return Selection(
         sites=sites,
         criteria=SiteFilter(as_of=2026),
         data_version="testdata",
@@ -50,12 +51,12 @@ EXPECTED = [
 ]
 
 
-def test_a_selection_is_described_with_its_year(three: export.Selection):
+def test_a_selection_is_described_with_its_year(three: Selection):
     assert description.selection_sentences(three) == EXPECTED
     assert description.selection_description(three) == " ".join(EXPECTED)
 
 
-def test_the_bid_pack_carries_the_description(three: export.Selection):
+def test_the_bid_pack_carries_the_description(three: Selection):
     pack = zipfile.ZipFile(io.BytesIO(bidpack.build_bid_pack(three, with_corridor=False)))
     assert "description.txt" in pack.namelist()
     lines = pack.read("description.txt").decode("utf-8").splitlines()
@@ -65,7 +66,7 @@ def test_the_bid_pack_carries_the_description(three: export.Selection):
     assert "IN WORDS\n  The view shows 3 sites open in 2026.\n" in readme
 
 
-def test_the_standalone_page_ends_with_the_map_in_words(three: export.Selection):
+def test_the_standalone_page_ends_with_the_map_in_words(three: Selection):
     page = standalone.standalone_html(three, title="Pitch <map>")
     assert '<html lang="en-GB">' in page
     assert "user-scalable=no" not in page
@@ -120,7 +121,7 @@ def test_markers_at_one_point_are_named_in_the_frame_order():
     ]
 
 
-def test_the_slide_png_describes_itself(three: export.Selection):
+def test_the_slide_png_describes_itself(three: Selection):
     image = Image.open(io.BytesIO(slides.render_slide(three)))
     assert image.info["Description"].startswith(" ".join(EXPECTED) + " Filters: ")
 

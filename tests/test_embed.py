@@ -12,6 +12,7 @@ import pytest
 
 import settings
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from mapping import embed, export
 
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -83,7 +84,7 @@ def test_every_problem_is_reported_at_once():
 def test_write_embed_puts_the_map_and_its_data_beside_the_snippet(
     registry: gpd.GeoDataFrame, boundaries_dir: Path, tmp_path: Path
 ):
-    selection = export.make_selection(
+    selection = make_selection(
         registry,
         SiteFilter(capabilities=("space",)),
         boundaries_dir=boundaries_dir,
@@ -95,8 +96,8 @@ def test_write_embed_puts_the_map_and_its_data_beside_the_snippet(
     assert names == [
         "pitch-map.html",
         "pitch-sites.csv",
+        "pitch-sites.csv-metadata.json",
         "pitch-sites.geojson",
-        "pitch-sites.metadata.json",
         "pitch.html",
     ]
     snippet = (tmp_path / "pitch.html").read_text(encoding="utf-8")

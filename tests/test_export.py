@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -22,10 +23,22 @@ import shapely
 from PIL import Image
 
 import settings
-from layers import filters, vocabulary
+from layers import filters, timeline, vocabulary
 from layers.filters import SiteFilter
+from layers.selection import Selection, make_selection
 from layers.sites import load_sites
 from mapping import bidpack, export, standalone, style
+from mapping.credits import export_metadata, licences
+from mapping.exports.csv_table import sites_csv, write_csv
+from mapping.exports.geojson import (
+    feature_collection,
+    geojson_collections,
+    geojson_text,
+    write_geojson,
+)
+from mapping.exports.geopackage import write_gpkg
+from mapping.exports.kml import kml_colour, kml_document
+from mapping.exports.tables import LAYER_NAMES, areas_layer
 
 DATA = Path(__file__).parent / "data"
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -33,9 +46,9 @@ MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def selection(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+def selection(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> Selection:
     """Every site, with the belt, as the bid pack makes it."""
-    return export.make_selection(
+    return make_selection(
         registry,
         SiteFilter(),
         boundaries_dir=boundaries_dir,
@@ -45,9 +58,9 @@ def selection(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Select
 
 
 @pytest.fixture(scope="module")
-def hostile(boundaries_dir: Path) -> export.Selection:
+def hostile(boundaries_dir: Path) -> Selection:
     sites = load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
-    return export.make_selection(
+    return make_selection(
         sites,
         SiteFilter(),
         boundaries_dir=boundaries_dir,
@@ -57,7 +70,7 @@ def hostile(boundaries_dir: Path) -> export.Selection:
 
 
 @pytest.fixture(scope="module")
-def pack(selection: export.Selection) -> zipfile.ZipFile:
+def pack(selection: Selection) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(bidpack.build_bid_pack(selection)))
 
 
@@ -101,26 +114,26 @@ def polygons(geometry: dict[str, Any]) -> list[list[list[list[str]]]]:
 # GeoJSON
 
 
-@pytest.mark.parametrize("layer", export.LAYER_NAMES)
+@pytest.mark.parametrize("layer", LAYER_NAMES)
 def test_each_geojson_layer_reads_back_in_geopandas(
-    selection: export.Selection, tmp_path: Path, layer: str
+    selection: Selection, tmp_path: Path, layer: str
 ):
-    path = export.write_geojson(selection, tmp_path / f"{layer}.geojson", layer=layer)
+    path = write_geojson(selection, tmp_path / f"{layer}.geojson", layer=layer)
     frame = gpd.read_file(path)
     expected = {
         "sites": len(selection.sites),
         "corridor": 2,
-        "areas": len(export.areas_layer(selection)),
+        "areas": len(areas_layer(selection)),
     }[layer]
     assert len(frame) == expected > 0
     assert frame.crs.to_epsg() == 4326
 
 
-def test_geojson_follows_rfc_7946(selection: export.Selection):
-    collections = export.geojson_collections(selection)
+def test_geojson_follows_rfc_7946(selection: Selection):
+    collections = geojson_collections(selection)
     holes = 0
     for name, collection in collections.items():
-        raw = raw_collection(export.geojson_text(collection))
+        raw = raw_collection(geojson_text(collection))
         assert raw["type"] == "FeatureCollection"
         assert "crs" not in raw, f"{name}: RFC 7946 has no crs member"
         assert all("crs" not in feature for feature in raw["features"])
@@ -150,7 +163,7 @@ def test_clockwise_input_is_turned_counter_clockwise():
     )
     assert not clockwise.exterior.is_ccw and clockwise.interiors[0].is_ccw
     frame = gpd.GeoDataFrame({"name": ["box"]}, geometry=[clockwise], crs=settings.CRS_STORAGE)
-    feature = export.feature_collection(frame, metadata={})["features"][0]
+    feature = feature_collection(frame, metadata={})["features"][0]
     exterior, hole = feature["geometry"]["coordinates"]
     assert signed_area(exterior) > 0 and signed_area(hole) < 0
 
@@ -161,15 +174,15 @@ def test_metric_input_is_exported_in_longitude_latitude():
         geometry=[shapely.Point(406_900.123456789, 286_800.987654321)],
         crs=settings.CRS_METRIC,
     )
-    (lon, lat) = export.feature_collection(birmingham, metadata={})["features"][0]["geometry"][
+    (lon, lat) = feature_collection(birmingham, metadata={})["features"][0]["geometry"][
         "coordinates"
     ]
     assert lon == pytest.approx(-1.899, abs=0.01) and lat == pytest.approx(52.48, abs=0.01)
     assert lon == round(lon, 6) and lat == round(lat, 6)
 
 
-def test_geojson_sites_carry_capabilities_as_text_and_booleans(selection: export.Selection):
-    raw = export.geojson_collections(selection)["sites"]
+def test_geojson_sites_carry_capabilities_as_text_and_booleans(selection: Selection):
+    raw = geojson_collections(selection)["sites"]
     by_id = {row["site_id"]: row for row in selection.sites.to_dict("records")}
     for feature in raw["features"]:
         properties = feature["properties"]
@@ -181,8 +194,8 @@ def test_geojson_sites_carry_capabilities_as_text_and_booleans(selection: export
         assert properties["lad_code"] == site["lad_code"]
 
 
-def test_every_export_records_its_provenance(selection: export.Selection):
-    metadata = export.geojson_collections(selection)["sites"]["metadata"]
+def test_every_export_records_its_provenance(selection: Selection):
+    metadata = geojson_collections(selection)["sites"]["metadata"]
     assert metadata["filters"]["description"] == "all sites"
     assert metadata["data_version"] == selection.data_version and len(selection.data_version) == 8
     assert metadata["date"] == "2026-11-28"
@@ -193,28 +206,28 @@ def test_every_export_records_its_provenance(selection: export.Selection):
     assert "corridor" in metadata and metadata["corridor"]["width_km"] == 10.0
 
 
-def test_osm_attribution_is_added_when_estates_are_carried(selection: export.Selection):
+def test_osm_attribution_is_added_when_estates_are_carried(selection: Selection):
     estates = gpd.GeoDataFrame(
         {"name": ["Range"]},
         geometry=[shapely.box(-1.5, 52.5, -1.4, 52.6)],
         crs=settings.CRS_STORAGE,
     )
-    with_osm = export.Selection(sites=selection.sites, estates=estates)
-    assert settings.OSM_ATTRIBUTION in export.export_metadata(with_osm)["attribution"]
-    assert any("ODbL" in item for item in export.licences(with_osm))
+    with_osm = Selection(sites=selection.sites, estates=estates)
+    assert settings.OSM_ATTRIBUTION in export_metadata(with_osm)["attribution"]
+    assert any("ODbL" in item for item in licences(with_osm))
 
 
 def test_an_areas_export_counts_the_selected_sites_by_capability(
     registry: gpd.GeoDataFrame, boundaries_dir: Path
 ):
-    chosen = export.make_selection(
+    chosen = make_selection(
         registry,
         SiteFilter(capabilities=("cyber_digital",)),
         boundaries_dir=boundaries_dir,
         area_level="county",
         created=MADE,
     )
-    layer = export.areas_layer(chosen)
+    layer = areas_layer(chosen)
     cyber = chosen.sites
     assert int(layer["sites"].sum()) == int((cyber["county_code"] != "").sum())
     worcestershire = layer.set_index("code").loc["E10000034"]
@@ -229,9 +242,9 @@ def test_an_areas_export_counts_the_selected_sites_by_capability(
 
 
 def test_the_geopackage_has_a_table_per_layer_and_its_metadata(
-    selection: export.Selection, tmp_path: Path
+    selection: Selection, tmp_path: Path
 ):
-    path = export.write_gpkg(selection, tmp_path / "export.gpkg")
+    path = write_gpkg(selection, tmp_path / "export.gpkg")
     listed = {str(name): kind for name, kind in pyogrio.list_layers(path)}
     assert set(listed) == {"sites", "corridor", "areas", "metadata"}
     assert listed["metadata"] is None, "metadata is a plain table"
@@ -247,8 +260,8 @@ def test_the_geopackage_has_a_table_per_layer_and_its_metadata(
     assert settings.ONS_ATTRIBUTION in metadata["attribution"]
 
 
-def test_kml_parses_and_styles_sites_by_capability(selection: export.Selection):
-    root = ET.fromstring(export.kml_document(selection))
+def test_kml_parses_and_styles_sites_by_capability(selection: Selection):
+    root = ET.fromstring(kml_document(selection))
     document = root.find(f"{KML}Document")
     assert document is not None
     points = [p for p in document.iter(f"{KML}Placemark") if p.find(f"{KML}Point") is not None]
@@ -260,7 +273,7 @@ def test_kml_parses_and_styles_sites_by_capability(selection: export.Selection):
         for s in styles.values()
         if s.find(f"{KML}IconStyle")
     }
-    assert icon_colours == {export.kml_colour(style.capability_colour(m)) for m in mains}
+    assert icon_colours == {kml_colour(style.capability_colour(m)) for m in mains}
     data = {d.get("name"): d.findtext(f"{KML}value") for d in document.iter(f"{KML}Data")}
     assert data["data_version"] == selection.data_version
     assert data["filters.description"] == "all sites"
@@ -270,14 +283,14 @@ def test_kml_parses_and_styles_sites_by_capability(selection: export.Selection):
 
 
 def test_kml_colour_is_aabbggrr():
-    assert export.kml_colour("#0072B2") == "ffb27200"
-    assert export.kml_colour("#E69F00", alpha=0x80) == "80009fe6"
+    assert kml_colour("#0072B2") == "ffb27200"
+    assert kml_colour("#E69F00", alpha=0x80) == "80009fe6"
     with pytest.raises(ValueError, match="RRGGBB"):
-        export.kml_colour("red")
+        kml_colour("red")
 
 
-def test_hostile_text_stays_text_in_kml(hostile: export.Selection):
-    text = export.kml_document(hostile)
+def test_hostile_text_stays_text_in_kml(hostile: Selection):
+    text = kml_document(hostile)
     root = ET.fromstring(text)  # well-formed despite the markup in the data
     assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("img", "script", "b")]
     names = {p.findtext(f"{KML}name") for p in root.iter(f"{KML}Placemark")}
@@ -289,10 +302,8 @@ def test_hostile_text_stays_text_in_kml(hostile: export.Selection):
     assert "<script>" not in text and "<img" not in text
 
 
-def test_the_csv_has_lat_lon_authorities_and_a_side_file(
-    selection: export.Selection, tmp_path: Path
-):
-    csv_path, side = export.write_csv(selection, tmp_path / "sites.csv")
+def test_the_csv_has_lat_lon_authorities_and_a_side_file(selection: Selection, tmp_path: Path):
+    csv_path, side = write_csv(selection, tmp_path / "sites.csv")
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf"), "a BOM, for spreadsheets"
     table = pd.read_csv(csv_path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert len(table) == len(selection.sites)
@@ -302,17 +313,20 @@ def test_the_csv_has_lat_lon_authorities_and_a_side_file(
     written = table.set_index("site_id").loc[expected.index]
     assert (written["lat"].astype(float) - expected["lat"]).abs().max() < 1e-6
     assert (written["lon"].astype(float) - expected["lon"]).abs().max() < 1e-6
-    assert side.name == "sites.metadata.json"
-    metadata = json.loads(side.read_text(encoding="utf-8"))
+    assert side.name == "sites.csv-metadata.json", "the CSVW name tools look for"
+    csvw = json.loads(side.read_text(encoding="utf-8"))
+    assert csvw["url"] == "sites.csv"
+    assert csvw["schema:version"] == selection.data_version
+    metadata = csvw["notes"][0]["mdm:export"]
     assert metadata["data_version"] == selection.data_version
     assert metadata["counts"]["sites"] == len(table)
 
 
-def test_the_csv_never_hands_a_spreadsheet_a_formula(selection: export.Selection):
+def test_the_csv_never_hands_a_spreadsheet_a_formula(selection: Selection):
     sites = selection.sites.head(2).copy()
     sites["name"] = ['=HYPERLINK("http://evil.example","x")', "@SUM(A1:A9)"]
     rows = pd.read_csv(
-        io.StringIO(export.sites_csv(export.Selection(sites=sites))),
+        io.StringIO(sites_csv(Selection(sites=sites))),
         dtype=str,
         keep_default_na=False,
     )
@@ -320,8 +334,8 @@ def test_the_csv_never_hands_a_spreadsheet_a_formula(selection: export.Selection
     assert rows["lon"].astype(float).lt(0).all(), "negative numbers are not touched"
 
 
-def test_hostile_text_never_becomes_markup_in_the_standalone_page(hostile: export.Selection):
-    chosen = export.Selection(
+def test_hostile_text_never_becomes_markup_in_the_standalone_page(hostile: Selection):
+    chosen = Selection(
         sites=hostile.sites,
         criteria=SiteFilter(text="</script><script>alert(9)</script>"),
         data_version=hostile.data_version,
@@ -350,7 +364,7 @@ def test_the_bid_pack_holds_every_file(pack: zipfile.ZipFile):
 
 
 def test_the_bid_pack_has_the_same_site_count_everywhere(
-    pack: zipfile.ZipFile, selection: export.Selection
+    pack: zipfile.ZipFile, selection: Selection
 ):
     count = len(selection.sites)
     sites = json.loads(pack.read("sites.geojson"))
@@ -376,7 +390,7 @@ def test_the_bid_pack_has_the_same_site_count_everywhere(
     assert versions == {selection.data_version}
 
 
-def test_the_readme_says_what_a_bid_needs(pack: zipfile.ZipFile, selection: export.Selection):
+def test_the_readme_says_what_a_bid_needs(pack: zipfile.ZipFile, selection: Selection):
     readme = pack.read("README.txt").decode("utf-8")
     for name in bidpack.PACK_FILES:
         assert name in readme
@@ -388,8 +402,8 @@ def test_the_readme_says_what_a_bid_needs(pack: zipfile.ZipFile, selection: expo
     assert "Local_Authority_Districts_May_2023_UK_BUC" in readme
 
 
-def test_the_bid_pack_is_written_to_a_path(selection: export.Selection, tmp_path: Path):
-    small = export.Selection(
+def test_the_bid_pack_is_written_to_a_path(selection: Selection, tmp_path: Path):
+    small = Selection(
         sites=selection.sites.head(5),
         criteria=SiteFilter(kinds=("prime",)),
         data_version=selection.data_version,
@@ -400,10 +414,10 @@ def test_the_bid_pack_is_written_to_a_path(selection: export.Selection, tmp_path
     target = tmp_path / bidpack.bid_pack_name(small)
     data = bidpack.build_bid_pack(small, path=target)
     assert target.read_bytes() == data
-    assert target.name.startswith("bid-pack-2026-11-28-") and target.suffix == ".zip"
+    assert target.name == "bid-pack_prime_2026-11-28.zip"
 
 
-def test_the_full_registry_standalone_page_is_under_3_mb(selection: export.Selection):
+def test_the_full_registry_standalone_page_is_under_3_mb(selection: Selection):
     page = standalone.standalone_html(selection)
     assert len(page.encode("utf-8")) < 3_000_000
     assert standalone.external_resources(page) == []
@@ -444,10 +458,13 @@ def test_the_cli_selects_what_select_sites_selects(
     out = tmp_path / "sites.geojson"
     assert export.main(cli(boundaries_dir, "--format", "geojson", *options, "-o", str(out))) == 0
     written = json.loads(out.read_text(encoding="utf-8"))
-    expected = filters.select_sites(registry, criteria)
+    # without --as-of the command line counts this year, as the app does
+    this_year = dataclasses.replace(criteria, as_of=timeline.default_year())
+    expected = filters.select_sites(registry, this_year)
     assert sorted(f["id"] for f in written["features"]) == sorted(expected["site_id"])
     assert len(expected) > 0
-    assert filters.from_query(written["metadata"]["filters"]["query"]) == criteria
+    assert filters.from_query(written["metadata"]["filters"]["query"]) == this_year
+    assert written["metadata"]["as_of"] == timeline.default_year()
 
 
 def test_the_cli_in_belt_keeps_the_sites_inside_the_belt(
@@ -533,7 +550,7 @@ def test_a_registry_with_problems_stops_the_cli(boundaries_dir: Path, tmp_path: 
 def test_an_empty_selection_makes_a_consistent_bid_pack(
     registry: gpd.GeoDataFrame, boundaries_dir: Path
 ):
-    nothing = export.make_selection(
+    nothing = make_selection(
         registry, SiteFilter(text="no site is called this"), boundaries_dir=boundaries_dir
     )
     pack = zipfile.ZipFile(io.BytesIO(bidpack.build_bid_pack(nothing)))
@@ -550,10 +567,10 @@ def test_the_command_in_the_metadata_makes_the_same_selection_again(
     criteria = SiteFilter(
         capabilities=("space",), kinds=("research_centre",), text="Leicester's park", in_belt=True
     )
-    chosen = export.make_selection(
+    chosen = make_selection(
         registry, criteria, boundaries_dir=boundaries_dir, width_km=14, data_version="test"
     )
-    command = export.export_metadata(chosen)["filters"]["command"]
+    command = export_metadata(chosen)["filters"]["command"]
     assert "--width-km 14" in command and "--in-belt" in command
     words = shlex.split(command)[3:]  # after "python -m mapping.export"
     parsed = export._parser().parse_args(words)

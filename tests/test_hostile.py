@@ -29,8 +29,9 @@ from branca.element import Element
 
 import settings
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from layers.uploads import read_user_sites
-from mapping import assets, build_map, export, popups, standalone
+from mapping import assets, build_map, popups, standalone
 from mapping.choropleth import build_choropleth
 from tests.support.browser import offline_page
 
@@ -262,7 +263,7 @@ def test_hostile_area_names_render_as_text_in_the_map_and_the_choropleth(
 def test_the_standalone_page_has_no_inline_handlers_built_from_data(
     hostile_sites: gpd.GeoDataFrame, boundaries_dir: Path
 ):
-    selection = export.make_selection(
+    selection = make_selection(
         hostile_sites,
         SiteFilter(text=""),
         boundaries_dir=boundaries_dir,

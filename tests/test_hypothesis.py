@@ -16,8 +16,9 @@ import geopandas as gpd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layers import uploads, vocabulary
-from layers._validate import Problem, read_rows, validate_table
+from layers import _validate, uploads, vocabulary
+from layers._validate import Problem, read_rows
+from layers._validate_columns import check_table
 from layers.uploads import UploadTable, problems_csv, read_table, read_user_sites
 
 SETTINGS = settings(
@@ -178,10 +179,9 @@ def registry_tables(draw: st.DrawFn) -> list[list[str]]:
 @given(registry_tables())
 def test_the_registry_validator_gives_rows_and_problems_for_any_table(rows: list[list[str]]):
     text = to_csv(rows).decode("utf-8")
-    header, records = read_rows(text)
-    good, problems = validate_table(header, records, vocabulary.schema())
+    _, records = read_rows(text)
+    good_rows, _, problems = check_table(_validate.read_table(text), vocabulary.schema())
     assert all(isinstance(p, Problem) for p in problems)
-    good_rows = [row for row, _ in good]
     named = {p.row for p in problems}
     header_refused = any(p.field == "header" and "lacks column" in p.message for p in problems)
     for row, _ in records:

@@ -158,7 +158,7 @@ def test_a_full_popup_is_exactly_the_escaped_fields():
         "<tr><th>Postcode</th><td>CV1 2AB</td></tr>"
         # a unitary or metropolitan district is not named twice
         "<tr><th>Authority</th><td>Coventry · West Midlands</td></tr>"
-        "<tr><th>Location</th><td>Postcode point (Code-Point Open)</td></tr>"
+        "<tr><th>Location</th><td>Postcode point (ONS Postcode Directory)</td></tr>"
         '<tr><th>Source</th><td><a href="https://example.org/a?b=1&amp;c=2" target="_blank" '
         'rel="noopener noreferrer">public source</a> (checked 2026-11-30)</td></tr>'
         "</table>"

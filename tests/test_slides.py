@@ -18,8 +18,9 @@ import pytest
 from PIL import Image
 
 from layers.filters import SiteFilter
+from layers.selection import Selection
 from layers.sites import load_sites
-from mapping import export, slides
+from mapping import slides
 
 DATA = Path(__file__).parent / "data"
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -32,11 +33,11 @@ MAP = (23, 130, 1175, 1000)
 
 
 @pytest.fixture(scope="module")
-def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> Selection:
     sites = registry.loc[registry["lad_code"] != ""].head(3).copy()
     sites["capabilities"] = [["combat_air"], ["combat_air", "space"], ["cyber_digital"]]
     sites["kind"] = ["prime", "supplier", "supplier"]
-    return export.Selection(
+    return Selection(
         sites=sites,
         criteria=SiteFilter(capabilities=("combat_air", "cyber_digital")),
         data_version="testdata",
@@ -55,7 +56,7 @@ def colours_in(image: Image.Image, box: tuple[int, int, int, int]) -> set[tuple[
     return {rgb for _, rgb in crop.getcolors(maxcolors=1 << 22)}
 
 
-def test_the_pdf_says_what_the_slide_shows(three: export.Selection, tmp_path: Path):
+def test_the_pdf_says_what_the_slide_shows(three: Selection, tmp_path: Path):
     path = slides.write_slide(three, tmp_path / "slide.pdf", title="Combat air and cyber")
     text = pdf_text(path.read_bytes())
     assert "Combat air and cyber" in text
@@ -69,7 +70,7 @@ def test_the_pdf_says_what_the_slide_shows(three: export.Selection, tmp_path: Pa
     assert "Defence Belt" not in text, "no belt was computed for this selection"
 
 
-def test_the_png_legend_and_map_show_the_main_capabilities_colours(three: export.Selection):
+def test_the_png_legend_and_map_show_the_main_capabilities_colours(three: Selection):
     image = Image.open(io.BytesIO(slides.render_slide(three)))
     assert image.size == (1920, 1080)
     legend = colours_in(image, LEGEND)
@@ -81,13 +82,13 @@ def test_the_png_legend_and_map_show_the_main_capabilities_colours(three: export
     assert "Open Government Licence" in image.info["Copyright"]
 
 
-def test_the_slide_at_300_dpi_keeps_16_by_9(three: export.Selection):
+def test_the_slide_at_300_dpi_keeps_16_by_9(three: Selection):
     image = Image.open(io.BytesIO(slides.render_slide(three, dpi=300)))
     assert image.size == (4000, 2250)
 
 
-def test_an_empty_selection_says_so_on_the_slide(three: export.Selection):
-    nothing = export.Selection(
+def test_an_empty_selection_says_so_on_the_slide(three: Selection):
+    nothing = Selection(
         sites=three.sites.iloc[0:0],
         criteria=SiteFilter(text="no such site"),
         boundaries_dir=three.boundaries_dir,
@@ -99,14 +100,14 @@ def test_an_empty_selection_says_so_on_the_slide(three: export.Selection):
     assert COMBAT_AIR not in colours_in(image, LEGEND)
 
 
-def test_a_slide_with_an_unknown_suffix_is_refused(three: export.Selection, tmp_path: Path):
+def test_a_slide_with_an_unknown_suffix_is_refused(three: Selection, tmp_path: Path):
     with pytest.raises(ValueError, match=r"\.png or \.pdf"):
         slides.write_slide(three, tmp_path / "slide.gif")
 
 
 def test_a_slide_draws_hostile_filter_text_as_text(boundaries_dir: Path):
     hostile = load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
-    odd = export.Selection(
+    odd = Selection(
         sites=hostile,
         criteria=SiteFilter(text="$\\frac{1}{0}$ 50% & $"),
         data_version="testdata",

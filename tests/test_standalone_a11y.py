@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page
 
 import settings
 from layers.filters import SiteFilter
-from mapping import export, standalone
+from layers.selection import Selection, make_selection
+from mapping import standalone
 from tests.support.browser import ARTIFACTS, open_file_offline
 
 pytestmark = pytest.mark.browser
@@ -61,7 +62,7 @@ def test_axe_finds_no_serious_or_critical_violation(
     tmp_path: Path,
     clustered: bool,
 ):
-    selection = export.make_selection(
+    selection = make_selection(
         registry, SiteFilter(), boundaries_dir=boundaries_dir, with_corridor=True, created=MADE
     )
     path = tmp_path / "map.html"
@@ -87,7 +88,7 @@ def test_axe_finds_no_serious_or_critical_violation(
 
 
 @pytest.fixture(scope="module")
-def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
+def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> Selection:
     sites = registry.loc[registry["lad_code"] != ""].head(3).copy()
     sites["name"] = ["Alpha Works", "Beta Lab <b>", "Gamma Depot"]
     sites["organisation"] = ["Alpha plc", "Beta University", "Ministry of Defence"]
@@ -102,7 +103,7 @@ def three(registry: gpd.GeoDataFrame, boundaries_dir: Path) -> export.Selection:
     sites = gpd.GeoDataFrame(
         sites, geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs="EPSG:4326"
     )
-    return export.Selection(
+    return Selection(
         sites=sites, data_version="testdata", boundaries_dir=boundaries_dir, created=MADE
     )
 
@@ -112,7 +113,7 @@ def focused(page: Page, attribute: str = "aria-label") -> str | None:
 
 
 def test_the_page_has_a_language_a_zoomable_viewport_one_main_and_one_h1(
-    browser: Browser, three: export.Selection, tmp_path: Path
+    browser: Browser, three: Selection, tmp_path: Path
 ):
     path = standalone.write_standalone_html(three, tmp_path / "map.html", title="Pitch map")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
@@ -137,7 +138,7 @@ def test_the_page_has_a_language_a_zoomable_viewport_one_main_and_one_h1(
 
 
 def test_the_keyboard_alone_reaches_opens_and_closes_every_site(
-    browser: Browser, three: export.Selection, tmp_path: Path
+    browser: Browser, three: Selection, tmp_path: Path
 ):
     path = standalone.write_standalone_html(three, tmp_path / "map.html", title="Pitch map")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}
@@ -194,7 +195,7 @@ def test_the_keyboard_alone_reaches_opens_and_closes_every_site(
 
 
 def test_the_skip_link_leads_to_the_map_in_words(
-    browser: Browser, three: export.Selection, tmp_path: Path
+    browser: Browser, three: Selection, tmp_path: Path
 ):
     path = standalone.write_standalone_html(three, tmp_path / "map.html")
     record: dict[str, list[str]] = {"blocked": [], "errors": [], "dialogs": []}

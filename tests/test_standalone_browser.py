@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from layers.sites import load_sites
-from mapping import export, standalone
+from mapping import standalone
 from tests.support.browser import ARTIFACTS, open_file_offline
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 def test_the_offline_page_shows_its_markers_and_legend_with_no_network(
     browser: Browser, registry: gpd.GeoDataFrame, boundaries_dir: Path, tmp_path: Path
 ):
-    selection = export.make_selection(
+    selection = make_selection(
         registry, SiteFilter(), boundaries_dir=boundaries_dir, with_corridor=True, created=MADE
     )
     path = standalone.write_standalone_html(selection, tmp_path / "map.html", title="Pitch map")
@@ -53,7 +54,7 @@ def test_a_hostile_registry_opens_no_dialog_and_shows_its_text(
     browser: Browser, boundaries_dir: Path, tmp_path: Path
 ):
     sites = load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
-    selection = export.make_selection(
+    selection = make_selection(
         sites,
         SiteFilter(),
         boundaries_dir=boundaries_dir,

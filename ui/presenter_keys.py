@@ -1,44 +1,85 @@
-"""A clicker drives presenter mode: arrow keys and PageUp/PageDown move between scenes.
+"""A clicker drives presenter mode, and the speaker notes follow the scene in their own window.
 
-A clicker sends PageDown/PageUp (or the arrow keys). The page listens for them and presses the
-presenter's own "Next" and "Previous" buttons, so a key does exactly what a click does. Keys
-typed into a form field are left alone.
+The clicker's keys (arrows, PageUp/PageDown) are heard by the scene's own live map
+(:func:`mapping.livemap.live_map` with ``scene_keys=True``), on the whole page, wherever the
+focus is. This module holds the buttons' keys and the small component that keeps a notes
+window (``&notes=1``, on a second screen) on the presenter's scene: the presenter's page says
+its scene on a ``BroadcastChannel`` of the browser, and the notes window follows it.
 """
 
 from __future__ import annotations
 
-import streamlit.components.v1 as components
+from typing import Any
 
-#: Button keys the listener presses (Streamlit gives each keyed element the class st-key-<key>).
+import streamlit as st
+
+#: Keys of the presenter's buttons (Streamlit gives each keyed element the class st-key-<key>).
 NEXT_KEY = "scene_next"
 PREVIOUS_KEY = "scene_previous"
+#: The browser channel the presenter's page and its notes window share.
+CHANNEL = "mdm-presenter-scene"
 
-_LISTENER = """<!doctype html>
-<html lang="en-GB"><head><title>Presenter keys</title></head><body>
-<script>
-(() => {
-  const page = window.parent.document;
-  if (page.__mdmSceneKeys) { return; }
-  page.__mdmSceneKeys = true;
-  const forward = new Set(["ArrowRight", "ArrowDown", "PageDown"]);
-  const backward = new Set(["ArrowLeft", "ArrowUp", "PageUp"]);
-  page.addEventListener("keydown", (event) => {
-    const target = event.target;
-    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-    if (target && (target.isContentEditable ||
-        ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) { return; }
-    const key = forward.has(event.key) ? "NEXT_KEY"
-      : backward.has(event.key) ? "PREVIOUS_KEY" : null;
-    if (!key) { return; }
-    const button = page.querySelector(".st-key-" + key + " button");
-    if (!button) { return; }
-    event.preventDefault();
-    button.click();
-  });
-})();
-</script></body></html>""".replace("NEXT_KEY", NEXT_KEY).replace("PREVIOUS_KEY", PREVIOUS_KEY)
+# A module of its own: one channel per page; the lead page says its scene at each render and
+# answers a notes window that opens later; a follower reports each scene it hears.
+_FOLLOW_JS = """
+let channel = null, current = null, follow = null;
+function open(name) {
+  if (!channel && typeof BroadcastChannel === "function") {
+    channel = new BroadcastChannel(name);
+    channel.onmessage = function (event) {
+      const message = event.data || {};
+      if (message.ask && current) { channel.postMessage({scene: current}); }
+      if (message.scene && follow) { follow(message.scene); }
+    };
+  }
+  return channel;
+}
+export default function (component) {
+  const data = component.data || {};
+  const line = open(data.channel);
+  if (!line) { return; }
+  if (data.role === "lead") {
+    follow = null;
+    current = data.scene;
+    line.postMessage({scene: current});
+  } else {
+    current = null;
+    follow = function (scene) {
+      if (scene !== data.scene) { component.setTriggerValue("scene", scene); }
+    };
+    line.postMessage({ask: true});
+  }
+}
+"""
+_declared: list[Any] = []
 
 
-def listen_for_scene_keys() -> None:
-    """Install the key listener on the page (once per page; a no-op on later reruns)."""
-    components.html(_LISTENER, height=0)
+def _component() -> Any:
+    if not _declared:
+        _declared.append(st.components.v2.component("mdm_scene_channel", js=_FOLLOW_JS))
+    return _declared[0]
+
+
+def _ignore() -> None:
+    """Do nothing: the follower's scene is read from what the mount returns."""
+
+
+def say_scene(scene_query: str) -> None:
+    """On the presenter's page: tell any notes window the scene shown (its URL query)."""
+    _component()(
+        key="scene-channel",
+        data={"channel": CHANNEL, "role": "lead", "scene": scene_query},
+        height="content",
+    )
+
+
+def follow_scene(scene_query: str) -> str | None:
+    """In a notes window: return the presenter's scene (its URL query) when it has moved on."""
+    result = _component()(
+        key="scene-channel",
+        data={"channel": CHANNEL, "role": "follow", "scene": scene_query},
+        height="content",
+        on_scene_change=_ignore,
+    )
+    heard = result.get("scene")
+    return heard if isinstance(heard, str) and heard != scene_query else None

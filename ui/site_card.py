@@ -24,10 +24,15 @@ from layers.selection import Selection
 from ui import keys
 from ui.text import plain
 
-#: How far the card looks for other selected sites, in km (measured on the National Grid).
+#: How far the card looks for other sites by default, in km (measured on the National Grid).
 NEARBY_KM = 10.0
-#: How many of those the card lists by name (the rest are counted).
-NEARBY_LISTED = 12
+#: The distances the card offers, in km.
+NEARBY_CHOICES: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0)
+#: How many sites of one kind the card lists by name (the rest are counted).
+NEARBY_LISTED = 8
+#: Widget keys of the nearby list's distance and "all sites" switch.
+RADIUS_KEY = "card_radius"
+ALL_SITES_KEY = "card_all_sites"
 #: The site's areas, finest first, as the card names them.
 AREA_FIELDS: tuple[tuple[str, str], ...] = (
     ("ward_name", "Ward"),
@@ -48,11 +53,12 @@ _WORDED = {"name", "lat", "lon", "status"}
 
 @dataclass(frozen=True)
 class Neighbour:
-    """Another selected site near the card's site: its id, name and distance in km."""
+    """Another site near the card's site: its id, name, distance in km and kind (a slug)."""
 
     site_id: str
     name: str
     km: float
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,10 +176,32 @@ def neighbours(
     )[0]
     metres = np.asarray(points.distance(origin))
     order = np.argsort(metres, kind="stable")
+    kinds = near["kind"] if "kind" in near else pd.Series("", index=near.index)
     return [
-        Neighbour(str(near["site_id"].iloc[i]), _text(near["name"].iloc[i]), metres[i] / 1000)
+        Neighbour(
+            str(near["site_id"].iloc[i]),
+            _text(near["name"].iloc[i]),
+            metres[i] / 1000,
+            _text(kinds.iloc[i]),
+        )
         for i in order
         if metres[i] <= radius_km * 1000
+    ]
+
+
+def by_kind(found: Sequence[Neighbour]) -> list[tuple[str, list[Neighbour]]]:
+    """Return ``found`` grouped by kind (the vocabulary's order), nearest first in each.
+
+    Each group is (the kind's label, its sites); sites of no known kind come last, as
+    "Other".
+    """
+    groups: dict[str, list[Neighbour]] = {}
+    for neighbour in sorted(found, key=lambda n: n.km):
+        groups.setdefault(neighbour.kind, []).append(neighbour)
+    order = [k for k in vocabulary.KINDS if k in groups]
+    order += sorted(k for k in groups if k not in vocabulary.KINDS)
+    return [
+        (vocabulary.kind_label(k) if k in vocabulary.KINDS else "Other", groups[k]) for k in order
     ]
 
 
@@ -223,39 +251,134 @@ def _find(selected: Selection, site_id: str) -> tuple[pd.Series | None, bool]:
     return None, False
 
 
-def site_card(selected: Selection, site_id: str | None) -> None:
-    """Show the card of ``site_id`` (a hint when no site is chosen or it is filtered out)."""
+def site_card(
+    selected: Selection, site_id: str | None, *, registry: pd.DataFrame | None = None
+) -> None:
+    """Show the card of ``site_id`` (a hint when no site is chosen).
+
+    A site the filters leave out keeps its card (with a note), so changing a filter to look
+    around a site never closes it. ``registry`` is every site (default: the app's registry).
+    """
     if site_id is None:
         st.caption(HINT)
         return
+    everything = _registry() if registry is None else registry
     site, uploaded = _find(selected, site_id)
+    filtered_out = False
+    if site is None and everything is not None:
+        rows = everything[everything["site_id"].astype(str) == site_id]
+        if not rows.empty:
+            site, filtered_out = rows.iloc[0], True
     if site is None:
         st.caption("The site last chosen is not in this selection. " + HINT)
         return
     card = card_of({str(k): v for k, v in site.items()}, uploaded=uploaded)
     st.markdown(f"**{plain(card.name)}**")
+    if _text(site.get("status")) == "planned":
+        st.markdown(":orange-badge[Planned] not open yet")
     if card.uploaded:
         st.caption("From your uploaded file")
+    if filtered_out:
+        st.caption("The filters leave this site out of the map; its card stays open.")
+    note = location_note(site.get("location_precision"))
+    if note:
+        st.caption(plain(note))
     st.markdown("  \n".join(f"**{plain(label)}:** {plain(text)}" for label, text in card.facts))
     for label, address in card.links:
         st.link_button(f"{label} ↗", address, width="stretch")
     if card.areas:
         lines = [f"{plain(label)}: {plain(name)}" for label, name in card.areas]
         st.markdown("**Areas**  \n" + "  \n".join(lines))
-    _nearby(selected, site, site_id)
+    _company(site.get("company_number"))
+    _nearby(selected, everything, site, site_id)
 
 
-def _nearby(selected: Selection, site: pd.Series, site_id: str) -> None:
-    found: list[Neighbour] = []
-    for frame in (selected.registry_sites, selected.uploads):
-        if frame is not None and not frame.empty:
-            found += neighbours(frame, float(site["lat"]), float(site["lon"]), exclude=site_id)
-    found.sort(key=lambda n: n.km)
-    heading = f"**Other selected sites within {NEARBY_KM:g} km**"
-    if not found:
-        st.markdown(f"{heading}  \nNone.")
+def _company(number: object) -> None:
+    """Show the site's company as Companies House holds it, when the firms are loaded."""
+    if not _text(number):
         return
-    lines = [f"{plain(n.name)} · {n.km:.1f} km" for n in found[:NEARBY_LISTED]]
-    if len(found) > NEARBY_LISTED:
-        lines.append(f"and {len(found) - NEARBY_LISTED} more")
-    st.markdown(f"{heading} ({len(found)})  \n" + "  \n".join(lines))
+    from layers import registers_figures  # noqa: PLC0415 (only for a site naming a company)
+    from ui import registers  # noqa: PLC0415
+
+    found = registers_figures.company_details(registers.loaded_sources().firms, number)
+    if found is None:
+        return
+    lines = [
+        f"Company number: {plain(found['company_number'])}",
+        f"SIC codes: {plain(', '.join(found['sic_codes']) or 'none given')}",
+        f"Registered office postcode: {plain(found['registered_office_postcode'])}",
+    ]
+    st.markdown("**Companies House**  \n" + "  \n".join(lines))
+
+
+def location_note(precision: object) -> str:
+    """Return the sentence saying a point is approximate ("" for a site's own point)."""
+    from mapping import popups  # noqa: PLC0415 (the drawing side, read only here)
+
+    # the sentence lives beside the popups, so the card and every map say the same thing
+    note = getattr(popups, "placement_note", None)
+    return str(note(precision)) if callable(note) else ""
+
+
+def _registry() -> pd.DataFrame | None:
+    from ui.registry import load_registry  # noqa: PLC0415 (a cached resource, shared)
+
+    return load_registry().sites
+
+
+def nearby_sites(
+    selected: Selection,
+    registry: pd.DataFrame | None,
+    site: pd.Series,
+    site_id: str,
+    *,
+    radius_km: float,
+    everything: bool,
+) -> list[Neighbour]:
+    """Return the sites within ``radius_km`` of ``site``, nearest first.
+
+    The selected sites (and the user's), or with ``everything`` every site of the registry
+    whatever the filters (the user's sites too).
+    """
+    frames = [registry if everything and registry is not None else selected.registry_sites]
+    frames.append(selected.uploads)
+    found: list[Neighbour] = []
+    for frame in frames:
+        if frame is not None and not frame.empty:
+            found += neighbours(
+                frame, float(site["lat"]), float(site["lon"]), exclude=site_id, radius_km=radius_km
+            )
+    return sorted(found, key=lambda n: n.km)
+
+
+def _nearby(
+    selected: Selection, registry: pd.DataFrame | None, site: pd.Series, site_id: str
+) -> None:
+    st.markdown("**What is near this site**")
+    radius = st.segmented_control(
+        "Within",
+        options=list(NEARBY_CHOICES),
+        default=NEARBY_KM,
+        format_func=lambda km: f"{km:g} km",
+        key=RADIUS_KEY,
+    )
+    everything = st.toggle(
+        "All sites, ignoring the filters",
+        key=ALL_SITES_KEY,
+        help="Off: the sites the filters select. On: every site of the registry.",
+    )
+    radius_km = float(radius or NEARBY_KM)
+    found = nearby_sites(
+        selected, registry, site, site_id, radius_km=radius_km, everything=bool(everything)
+    )
+    scope = "sites" if everything else "selected sites"
+    if not found:
+        st.markdown(f"No other {scope} within {radius_km:g} km.")
+        return
+    lines = [f"{len(found)} other {scope} within {radius_km:g} km (straight-line distance):"]
+    for label, group in by_kind(found):
+        lines.append(f"**{plain(label)}** ({len(group)})")
+        lines += [f"{plain(n.name)} · {n.km:.1f} km" for n in group[:NEARBY_LISTED]]
+        if len(group) > NEARBY_LISTED:
+            lines.append(f"and {len(group) - NEARBY_LISTED} more")
+    st.markdown("  \n".join(lines))

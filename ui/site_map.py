@@ -4,26 +4,19 @@ The map is the live map (:mod:`mapping.livemap`): built once per session and dat
 receives each new selection as data and keeps the reader's zoom unless "fit to the selection"
 moves it. The map and the card are one fragment, so a pan or zoom reruns only them (and writes
 the view into the link); a click on a new site reruns the page, so the sites table paints the
-site's row.
-
-Only the older folium map draws the light grey tiles and the density heat: when the reader
-asks for either, the map falls back to it (with a note) until they are switched off.
+site's row. The light grey tiles and the density heat are drawn on the same map.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 import settings
-from layers import estates
 from layers.selection import Selection
-from mapping import build_map
-from mapping.livemap import MapEvent, live_map
+from mapping.livemap import MapEvent, light_tiles, live_map
 from ui import caches, keys, site_card, url_state
 from ui.map_overlays import map_overlays
-from ui.options import OLDER_MAP_NOTE, MapOptions
+from ui.options import MapOptions
 from ui.text import plain
 
 #: The map's height in pixels: with the title and the counts above it, the whole map fits a
@@ -70,11 +63,7 @@ def _map_and_card(
     with st.container(key="map-and-card"):
         map_column, card_column = st.columns(MAP_COLUMNS)
         with map_column:
-            event = None
-            if options.needs_folium:
-                _folium_map(selected, options, version)
-            else:
-                event = _live_map(selected, options, version, stamps, table_ids)
+            event = _live_map(selected, options, version, stamps, table_ids)
         if event is not None:
             url_state.remember_view(event["view"])
             if site_card.take_click(event["clicked"], event["clicks"]):
@@ -101,6 +90,11 @@ def _live_map(
     base = caches.cached_map_base(
         str(settings.BOUNDARIES_DIR), stamps.boundaries, wards=options.show_wards
     )
+    heat = None
+    if options.heat:
+        _, heat = caches.cached_analysis(
+            selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
+        )
     return live_map(
         base,
         selected.registry_sites,
@@ -112,40 +106,8 @@ def _live_map(
         overlays=map_overlays(selected, options, version),
         height=MAP_HEIGHT,
         cluster=True if options.cluster_markers else "auto",
-    )
-
-
-def _folium_map(selected: Selection, options: MapOptions, version: str) -> None:
-    """Draw the older folium map, the only one with light tiles and the density heat."""
-    found_clusters: gpd.GeoDataFrame | None = None
-    heat: list[list[float]] | None = None
-    if options.clusters or options.heat:
-        found_clusters, heat = caches.cached_analysis(
-            selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
-        )
-    footprints = estates.load_estates() if options.estates else None
-    fmap = build_map(
-        selected.registry_sites,
-        boundaries_dir=settings.BOUNDARIES_DIR,
-        basemap=options.basemap,
-        cluster_markers=options.cluster_markers,
-        show_wards=options.show_wards,
-        corridor=selected.corridor,
-        clusters=found_clusters if options.clusters else None,
-        heat_points=heat if options.heat else None,
-        estates=None if footprints is None or footprints.empty else footprints,
-        uploads=selected.uploads,
-    )
-    st.caption(
-        f"Showing the older map for the light tiles or the density heat. {OLDER_MAP_NOTE} "
-        "Switch both off in the sidebar to get the live map back."
-    )
-    st_folium(
-        fmap,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=[],
-        key="site-map-folium",
+        tiles=light_tiles() if options.basemap == "light" else None,
+        heat=heat,
     )
 
 

@@ -13,6 +13,7 @@ import shapely
 from pyproj import Transformer
 
 import settings
+from layers._metric import transformer
 from layers.placement import AREA_COLUMNS, REGISTRY_COLUMNS, assign_areas
 from layers.uploads import limits
 from layers.uploads._coordinates import BNG, pair
@@ -33,8 +34,8 @@ def place(
     """Convert to lon/lat, swap back swapped pairs, and leave out points outside the UK."""
     if not rows:
         return []
-    to_metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
-    to_degrees = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORAGE, always_xy=True)
+    to_metric = transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
+    to_degrees = transformer(settings.CRS_METRIC, settings.CRS_STORAGE)
     outline = _uk_outline(boundaries_dir)
     inside = _in_uk_test(outline, to_metric)
     xs = np.array([r.x for r in rows], dtype=float)

@@ -15,10 +15,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Transformer
 
 import settings
 from layers import postcodes
+from layers._metric import transformer
 from layers.uploads import limits
 from layers.uploads._coordinates import POSTCODE
 from layers.uploads._problems import WHOLE_FILE, UploadProblem, site_id
@@ -65,7 +65,7 @@ def place_by_postcode(
 
 def _distances(rows: list[ParsedRow], found: gpd.GeoDataFrame) -> np.ndarray:
     """Return metres (EPSG:27700) from each row's coordinates to its postcode's point (or nan)."""
-    metric = Transformer.from_crs(settings.CRS_STORAGE, settings.CRS_METRIC, always_xy=True)
+    metric = transformer(settings.CRS_STORAGE, settings.CRS_METRIC)
     lon = np.array([r.values.get("lon", np.nan) for r in rows], dtype=float)
     lat = np.array([r.values.get("lat", np.nan) for r in rows], dtype=float)
     x, y = metric.transform(lon, lat)

@@ -18,6 +18,7 @@ from layers import areas, boundaries, vocabulary
 from layers._errors import BoundaryDataMissingError
 from layers.placement import AREA_COLUMNS
 from layers.selection import Selection
+from mapping import popups
 
 #: The layers of an export, in order.
 LAYER_NAMES: tuple[str, ...] = ("sites", "corridor", "areas")
@@ -39,6 +40,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     "lat",
     "lon",
     "location_precision",
+    "location_note",
     "town",
     "description",
     "source_url",
@@ -48,6 +50,12 @@ SITE_COLUMNS: tuple[str, ...] = (
 )
 #: Site columns exported after :data:`SITE_COLUMNS` when the sites carry them.
 OPTIONAL_SITE_COLUMNS: tuple[str, ...] = ("location_check", "location_checked")
+
+
+def location_note(precision: object) -> str:
+    """Return the sentence saying a point is approximate, as the map's popups word it."""
+    note = getattr(popups, "placement_note", None)  # the popups own the wording
+    return str(note(precision)) if callable(note) else ""
 
 
 def site_table(sites: pd.DataFrame) -> pd.DataFrame:
@@ -72,6 +80,10 @@ def site_table(sites: pd.DataFrame) -> pd.DataFrame:
             ]
         elif column == "main_capability":
             table[column] = [vocabulary.main_capability(caps) for caps in capability_lists]
+        elif column == "location_note":
+            table[column] = [
+                location_note(p) for p in sites.get("location_precision", [""] * len(sites))
+            ]
         elif column in ("lat", "lon"):
             table[column] = sites[column].astype(float).round(COORDINATE_DECIMALS)
         elif column in sites.columns:

@@ -13,7 +13,14 @@ Usage in a Streamlit script::
 from __future__ import annotations
 
 from mapping.livemap.base import BASE_LAYERS, MapBase, build_base
-from mapping.livemap.component import CLUSTER_ABOVE, FRONTEND_DIR, MapEvent, MapView, live_map
+from mapping.livemap.component import (
+    CLUSTER_ABOVE,
+    FRONTEND_DIR,
+    MapEvent,
+    MapView,
+    light_tiles,
+    live_map,
+)
 from mapping.livemap.overlays import Overlay, overlay
 from mapping.livemap.rows import Catalogue, payload_json, show_mask, shown_indexes
 
@@ -27,6 +34,7 @@ __all__ = [
     "MapView",
     "Overlay",
     "build_base",
+    "light_tiles",
     "live_map",
     "overlay",
     "payload_json",

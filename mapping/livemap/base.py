@@ -19,8 +19,10 @@ import settings
 from layers import boundaries, timeline, vocabulary
 from mapping import style
 from mapping.basemap import MIDLANDS_BOUNDS, display_geojson
-from mapping.largedata import kind_corners
+from mapping.livemap.rows import PRECISION_SLUGS
+from mapping.popups import approximate_label, placement_note
 from mapping.sitemap import AREA_LAYERS
+from mapping.style import kind_corners
 
 #: Boundary layers of the base, bottom to top: the land and the Midlands (the offline
 #: basemap), then the areas a reader can switch on and off.
@@ -131,6 +133,14 @@ def legend_tables() -> dict[str, Any]:
         "shapes": [kind_corners(s) for s in kind_slugs] + [None],
         "statusLabels": timeline.STATUS_LABELS,
         "uploadStroke": style.UPLOAD_STROKE,
+        # per precision: [legend label when approximate ("" for a point of the site), the
+        # popup's sentence]; a row's ``precision`` indexes this list
+        "precisions": [[approximate_label(s), placement_note(s)] for s in PRECISION_SLUGS],
+        "plannedLabel": "Planned",
+        "overlays": {
+            key: {"label": label, "style": dict(look)}
+            for key, (label, look) in style.OVERLAYS.items()
+        },
         "boundaryStyles": {
             name: {"label": AREA_LAYERS[name][0], **style.BOUNDARY_STYLES[name]}
             for name in AREA_LAYERS

@@ -29,6 +29,7 @@ from typing import Any, Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
+import xyzservices
 
 from mapping.assets import SERVED_URL
 from mapping.livemap.base import MapBase
@@ -86,14 +87,19 @@ def frontend_module() -> str:
 
 
 def frontend_css() -> str:
-    """Return the component's styles: ``livemap.css`` and the presenter's larger text."""
-    return (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8") + _LARGE_CSS
+    """Return the component's styles: ``livemap.css``, the heat's place, presenter text."""
+    return (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8") + _ENGINE_CSS
 
 
-#: Presenter mode: text that reads from the back of a room.
-_LARGE_CSS = """
+#: The density heat under the sites and areas of its pane (leaflet.heat draws into Leaflet's
+#: overlay pane, after them); presenter mode: text that reads from the back of a room.
+_ENGINE_CSS = """
+.mdm-main .leaflet-heatmap-layer { z-index: -1; opacity: 0.8; }
 .mdm-large { font-size: 18px; }
-.mdm-large .mdm-legend { font-size: 18px; max-width: 380px; max-height: 70vh; }
+.mdm-large .mdm-legend {
+  font-size: 18px; max-width: 380px; max-height: calc(var(--mdm-map-height, 600px) - 40px);
+}
+.mdm-large .mdm-credits { display: none; }
 .mdm-large .mdm-legend summary { font-size: 20px; }
 .mdm-large .mdm-legend h2 { font-size: 18px; }
 .mdm-large .mdm-nav { font-size: 16px; }
@@ -134,6 +140,7 @@ def live_map(
     view: Mapping[str, Any] | None = None,
     overlays: Sequence[Overlay] = (),
     height: int | str = 640,
+    reserve_below: int = 0,
     cluster: bool | Literal["auto"] = "auto",
     report_view: bool = True,
     place: Mapping[str, Any] | None = None,
@@ -142,6 +149,7 @@ def live_map(
     large: bool = False,
     scene_keys: bool = False,
     primary: bool = True,
+    label: str = "Map of Midlands defence sites",
 ) -> MapEvent | None:
     """Draw ``sites`` on a Leaflet map that is built once and updated in place.
 
@@ -172,7 +180,11 @@ def live_map(
         Shapes drawn under the sites, such as the Defence Belt
         (:func:`mapping.livemap.overlay`); sent again only when they change.
     height
-        The map's height: pixels, or a CSS length such as ``"calc(100vh - 200px)"``.
+        The map's height: pixels, a CSS length such as ``"60vh"``, or ``"fill"``: from the
+        map's top to the bottom of the window, less ``reserve_below`` pixels (kept as the
+        window is resized).
+    reserve_below
+        With ``height="fill"``: the room kept under the map (pixels).
     cluster
         Group nearby sites into clusters: True, False, or ``"auto"`` (above
         :data:`CLUSTER_ABOVE` shown sites).
@@ -195,6 +207,8 @@ def live_map(
     primary
         The page's main map: reachable as ``window.map`` and ``window.livemap`` for tests and
         tools (every map is in ``window.livemaps[key]``).
+    label
+        The map's name for screen readers (each map on a page needs its own).
 
     Returns
     -------
@@ -231,7 +245,10 @@ def live_map(
         tiles=dict(tiles) if tiles else None,
         heat=_heat_payload(heat),
         large=bool(large),
+        markerScale=1.6 if large else 1.0,
+        reserveBelow=int(reserve_below),
         sceneKeys=bool(scene_keys),
+        label=str(label),
     )
     result = _component()(
         key=key,
@@ -266,6 +283,12 @@ def assets_root() -> str:
     """Return where the browser finds ``static/vendor``, under the server's base path."""
     prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
     return ("/" + prefix if prefix else "") + SERVED_URL + "/"
+
+
+def light_tiles() -> dict[str, str]:
+    """Return the light grey tiles (Esri's canvas, as folium names them): URL and credit."""
+    provider = xyzservices.providers.Esri.WorldGrayCanvas
+    return {"url": provider.build_url(), "attribution": str(provider.attribution)}
 
 
 def _heat_payload(heat: Sequence[Sequence[float]] | None) -> dict[str, Any] | None:

@@ -2,11 +2,16 @@
 
 A site reaches the browser as one JSON array::
 
-    [site_id, lon, lat, kind, capability, status, name]
+    [site_id, lon, lat, kind, capability, status, name, precision]
 
-``lon`` and ``lat`` are rounded to 5 decimals (about a metre); ``kind`` and ``capability``
-index the base's tables (:func:`mapping.livemap.base.legend_tables`); ``status`` indexes the
-catalogue's status table (``[text, closing]`` pairs such as ``["Closing, closes 2029", true]``).
+``lon`` and ``lat`` are rounded to 5 decimals (about a metre); ``kind``, ``capability`` and
+``precision`` index the base's tables (:func:`mapping.livemap.base.legend_tables`); ``status``
+indexes the catalogue's status table (``[text, closing, uploaded, planned]`` entries such as
+``["Closing, closes 2029", true, false, false]``).
+
+``capability`` is the colour's capability: the column ``colour_capability`` when the frame has
+one (:func:`colour_capabilities`: under a capability filter, the first chosen capability a
+site has), otherwise the site's main capability.
 Strings stay plain text: the browser inserts them with ``textContent`` only.
 
 The catalogue is append-only. A row is sent once per session; a filter change then sends only
@@ -35,12 +40,23 @@ COORDINATE_DECIMALS: int = 5
 #: Names longer than this are cut (the site card and the table show them in full).
 NAME_LIMIT: int = 100
 #: The order of a row's fields (the browser reads the same order).
-ROW_FIELDS: tuple[str, ...] = ("id", "lon", "lat", "kind", "capability", "status", "name")
+ROW_FIELDS: tuple[str, ...] = (
+    "id",
+    "lon",
+    "lat",
+    "kind",
+    "capability",
+    "status",
+    "name",
+    "precision",
+)
+#: Location precision slugs a row's ``precision`` indexes (the last entry: not recorded).
+PRECISION_SLUGS: tuple[str, ...] = (*vocabulary.PRECISIONS, "coordinates")
 _HIDDEN_CHARACTERS = re.compile(
     r"[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 
-Row = tuple[str, float, float, int, int, int, str]
+Row = tuple[str, float, float, int, int, int, str, int]
 
 
 def plain_name(value: object, *, limit: int = NAME_LIMIT) -> str:
@@ -57,6 +73,40 @@ def plain_name(value: object, *, limit: int = NAME_LIMIT) -> str:
 def _capability_lists(values: pd.Series) -> list[object]:
     # the registry holds lists; a hand-made frame may hold "a;b" strings
     return [v.split(";") if isinstance(v, str) else v for v in values.tolist()]
+
+
+def colour_capabilities(sites: pd.DataFrame, chosen: Sequence[str]) -> list[str]:
+    """Return the capability each site is coloured by: the first of ``chosen`` it has.
+
+    With no capability chosen, or for a site that has none of them, it is the site's main
+    capability. Assign the result to a ``colour_capability`` column: every map colours and
+    counts by it, so the legend's counts add up to what is drawn.
+    """
+    wanted = [slug for slug in chosen if slug]
+    colours = []
+    for caps in _capability_lists(sites["capabilities"]):
+        listed = list(caps) if isinstance(caps, list | tuple | np.ndarray) else []
+        first = next((slug for slug in wanted if slug in listed), None)
+        colours.append(first or vocabulary.main_capability(listed) or "")
+    return colours
+
+
+def colour_capability_column(sites: pd.DataFrame) -> list[str]:
+    """Return each site's colour capability: ``colour_capability`` where set, else its main."""
+    mains = [vocabulary.main_capability(c) or "" for c in _capability_lists(sites["capabilities"])]
+    if "colour_capability" not in sites:
+        return mains
+    given = sites["colour_capability"].fillna("").astype(str).tolist()
+    return [g or m for g, m in zip(given, mains, strict=True)]
+
+
+def precision_indexes(sites: pd.DataFrame) -> list[int]:
+    """Return each site's index into :data:`PRECISION_SLUGS` (unknown: the last entry)."""
+    index = {slug: i for i, slug in enumerate(PRECISION_SLUGS)}
+    if "location_precision" not in sites:
+        return [len(PRECISION_SLUGS) - 1] * len(sites)
+    values = sites["location_precision"].fillna("").astype(str).tolist()
+    return [index.get(v, len(PRECISION_SLUGS) - 1) for v in values]
 
 
 def _coordinates(sites: pd.DataFrame) -> tuple[list[float], list[float]]:
@@ -87,7 +137,7 @@ class Catalogue:
     statuses: list[list[Any]] = field(default_factory=list)
     sent: int = 0
     _index: dict[Row, int] = field(default_factory=dict, repr=False)
-    _status_index: dict[tuple[str, bool], int] = field(default_factory=dict, repr=False)
+    _status_index: dict[tuple[str, bool, bool], int] = field(default_factory=dict, repr=False)
 
     def encode(self, sites: pd.DataFrame, *, uploaded: bool = False) -> list[int]:
         """Return the catalogue index of each site of ``sites``, adding rows not seen before.
@@ -112,25 +162,26 @@ class Catalogue:
             )
         ]
         indexes = []
-        for site_id, lon, lat, kind, caps, status, name in zip(
+        for site_id, lon, lat, kind, colour, status, name, precision in zip(
             sites["site_id"].astype(str).tolist(),
             lons,
             lats,
             sites["kind"].astype(str).tolist(),
-            _capability_lists(sites["capabilities"]),
+            colour_capability_column(sites),
             statuses,
             sites["name"].tolist(),
+            precision_indexes(sites),
             strict=True,
         ):
-            main = vocabulary.main_capability(caps)
             row: Row = (
                 site_id,
                 lon,
                 lat,
                 kind_index.get(kind, len(kind_index)),
-                capability_index.get(main, len(capability_index)),
+                capability_index.get(colour, len(capability_index)),
                 status,
                 plain_name(name),
+                precision,
             )
             found = self._index.get(row)
             if found is None:
@@ -141,10 +192,11 @@ class Catalogue:
 
     def _status(self, status: str, opened: str, closes: str, uploaded: bool) -> int:
         text = timeline.status_text(status, opened, closes) or "Status not recorded"
-        found = self._status_index.get((text, uploaded))
+        key = (text, uploaded, status == "planned")
+        found = self._status_index.get(key)
         if found is None:
-            found = self._status_index[(text, uploaded)] = len(self.statuses)
-            self.statuses.append([text, status == "closing", uploaded])
+            found = self._status_index[key] = len(self.statuses)
+            self.statuses.append([text, status == "closing", uploaded, status == "planned"])
         return found
 
 

@@ -6,6 +6,14 @@ leading space before ``CompanyNumber`` and the ``PreviousName_N.CompanyName`` co
 names, every value quoted, dates ``DD/MM/YYYY``, SIC cells "25400 - Manufacture of weapons and
 ammunition"). The postcode index here is hand-built: real Code-Point Open points for the
 Midlands postcodes and one London point, so the tests do not need the built index.
+
+Award releases follow the Open Contracting Data Standard 1.1 release package as its schema
+documents it (https://standard.open-contracting.org/1.1/en/schema/release_package/: uri,
+version, publishedDate, publisher, license, releases; parties with roles, identifier, address
+and details.scale; awards with id, status, date, value and suppliers), as Contracts Finder and
+Find a Tender publish it. Nomis answers follow the columns of Nomis's API CSV output
+(https://www.nomisweb.co.uk/api/v01/help: DATE_NAME, GEOGRAPHY_CODE, INDUSTRY_NAME, OBS_VALUE,
+OBS_STATUS, OBS_CONF, ...); their values are made up for the tests.
 """
 
 from __future__ import annotations
@@ -199,7 +207,7 @@ def postcode_index() -> PostcodeIndex:
     return PostcodeIndex(
         path=Path("hand-built"),
         edition="hand-built",
-        postcodes=np.array(names, dtype="U8"),
+        postcodes=np.array(names, dtype="S8"),
         easting=np.array([POINTS[n][0] for n in names], dtype=np.int32),
         northing=np.array([POINTS[n][1] for n in names], dtype=np.int32),
         quality=np.full(len(names), 10, dtype=np.uint8),
@@ -264,19 +272,14 @@ def _release(
 
 
 def _award(
-    aid: str,
-    day: str,
-    amount: float,
-    supplier_ids: list[str],
-    status: str = "active",
-    names: dict[str, str] | None = None,
+    aid: str, day: str, amount: float, suppliers: list[dict], status: str = "active"
 ) -> dict:
     return {
         "id": aid,
         "status": status,
         "date": f"{day}T00:00:00Z",
         "value": {"amount": amount, "currency": "GBP"},
-        "suppliers": [{"id": s, "name": (names or {}).get(s, s)} for s in supplier_ids],
+        "suppliers": [{"id": p["id"], "name": p["name"]} for p in suppliers],
     }
 
 
@@ -294,8 +297,8 @@ def award_releases() -> list[dict]:
     nop = _party("GB-COH-00000110", "NO POSTCODE SME LTD", "supplier", "", "sme")
     nor = _party("GB-COH-00000111", "NORTHAMPTON UNKNOWN LTD", "supplier", "NN1 1AA", None)
 
-    def ids(*parties: dict) -> list[str]:
-        return [p["id"] for p in parties]
+    def ids(*parties: dict) -> list[dict]:
+        return list(parties)
 
     return [
         # amended: first 100,000, then 120,000 in a later release: counts once at 120,000
@@ -405,3 +408,101 @@ def release_package(releases: list[dict]) -> dict:
         "publicationPolicy": "https://www.find-tender.service.gov.uk/",
         "releases": releases,
     }
+
+
+# --- Nomis CSV answers (the columns Nomis's data.csv prints; values hand-made for the tests).
+
+NOMIS_HEADER = (
+    "DATE,DATE_NAME,DATE_CODE,DATE_TYPE,DATE_TYPECODE,DATE_SORTORDER,GEOGRAPHY,GEOGRAPHY_NAME,"
+    "GEOGRAPHY_CODE,GEOGRAPHY_TYPE,GEOGRAPHY_TYPECODE,GEOGRAPHY_SORTORDER,INDUSTRY,"
+    "INDUSTRY_NAME,INDUSTRY_CODE,INDUSTRY_TYPE,INDUSTRY_TYPECODE,INDUSTRY_SORTORDER,"
+    "EMPLOYMENT_SIZEBAND,EMPLOYMENT_SIZEBAND_NAME,EMPLOYMENT_SIZEBAND_CODE,"
+    "EMPLOYMENT_SIZEBAND_TYPE,EMPLOYMENT_SIZEBAND_TYPECODE,EMPLOYMENT_SIZEBAND_SORTORDER,"
+    "LEGAL_STATUS,LEGAL_STATUS_NAME,LEGAL_STATUS_CODE,LEGAL_STATUS_TYPE,"
+    "LEGAL_STATUS_TYPECODE,LEGAL_STATUS_SORTORDER,MEASURES,MEASURES_NAME,OBS_VALUE,"
+    "OBS_STATUS,OBS_STATUS_NAME,OBS_CONF,OBS_CONF_NAME,URN,RECORD_OFFSET,RECORD_COUNT"
+)
+
+# lad code, lad name, industry name, size band, value, status, confidential
+NOMIS_CELLS = [
+    (
+        "E08000026",
+        "Coventry",
+        "2540 : Manufacture of weapons and ammunition",
+        "Total",
+        "15",
+        "A",
+        "F",
+    ),
+    (
+        "E08000026",
+        "Coventry",
+        "3030 : Manufacture of air and spacecraft and related machinery",
+        "Total",
+        "",
+        "Q",
+        "F",
+    ),
+    (
+        "E08000026",
+        "Coventry",
+        "3030 : Manufacture of air and spacecraft and related machinery",
+        "0 to 4",
+        "10",
+        "A",
+        "F",
+    ),
+    (
+        "E08000025",
+        "Birmingham",
+        "3316 : Repair and maintenance of aircraft and spacecraft",
+        "Total",
+        "0",
+        "A",
+        "F",
+    ),
+    (
+        "E08000025",
+        "Birmingham",
+        "2651 : Manufacture of instruments and appliances for measuring, testing and navigation",
+        "Total",
+        "5",
+        "A",
+        "T",
+    ),
+    ("E08000025", "Birmingham", "1071 : Manufacture of bread", "Total", "120", "A", "F"),
+    (
+        "E09000001",
+        "City of London",
+        "2540 : Manufacture of weapons and ammunition",
+        "Total",
+        "5",
+        "A",
+        "F",
+    ),
+    ("E06000016", "Leicester", "8422 : Defence activities", "Total", "1,005", "A", "F"),
+]
+
+
+def nomis_csv(cells: list[tuple[str, ...]] = NOMIS_CELLS, *, header: str = NOMIS_HEADER) -> str:
+    """A Nomis CSV answer for NM_141_1 (2025 counts), every value quoted as Nomis does."""
+    columns = header.split(",")
+    lines = [header]
+    for lad, lad_name, industry, band, value, status, conf in cells:
+        row = dict.fromkeys(columns, "")
+        row.update(
+            DATE="2025",
+            DATE_NAME="2025",
+            GEOGRAPHY_NAME=lad_name,
+            GEOGRAPHY_CODE=lad,
+            INDUSTRY_NAME=industry,
+            EMPLOYMENT_SIZEBAND_NAME=band,
+            LEGAL_STATUS_NAME="Total",
+            MEASURES="20100",
+            MEASURES_NAME="Value",
+            OBS_VALUE=value,
+            OBS_STATUS=status,
+            OBS_CONF=conf,
+        )
+        lines.append(",".join('"' + row[c] + '"' for c in columns if c in row))
+    return "\n".join(lines) + "\n"

@@ -30,7 +30,8 @@ def sources_tab(version: str, sites: gpd.GeoDataFrame) -> None:
     )
     st.markdown("**Licences and attribution**")
     st.text(settings.ONS_ATTRIBUTION)
-    st.text(f"Postcode points (OS Code-Point Open): {credits.codepoint_attribution()}")
+    st.text(f"{credits.postcode_source()}. {credits.postcode_attribution()}")
+    st.text(credits.postcode_licence())
     st.text(f"OpenStreetMap data (where shown): {settings.OSM_ATTRIBUTION}")
     st.markdown(f"**Headline figures**: {blueprint.BLUEPRINT_TITLE}.")
     st.dataframe(

@@ -3,6 +3,9 @@
  * active option is the site in focus. Arrow keys move through the shown sites (by name), Enter
  * opens the site, Escape closes it; Tab leaves, so the frame is never a trap. A dashed ring
  * shows on the map which site has focus.
+ *
+ * This file is the one source of the keyboard route: the live map loads it, and the folium
+ * pages (standalone export, embed) inline it (mapping/largedata.py).
  */
 (function () {
   "use strict";
@@ -46,6 +49,17 @@
       return box;
     };
     control.addTo(map);
+
+    // Pressing the mouse on the map focuses it (Leaflet's keyboard handler). Focus would scroll
+    // the page to bring the whole map into view, moving it under the pointer between press and
+    // release, so the click lands elsewhere: focus it first, without scrolling.
+    var container = map.getContainer();
+    container.addEventListener("mousedown", function (e) {
+      var inBox = e.target.closest && e.target.closest(".leaflet-control, .leaflet-popup");
+      if (!inBox && document.activeElement !== container) {
+        container.focus({preventScroll: true});
+      }
+    }, true);
 
     function sorted() {
       var names = {};

@@ -1,14 +1,16 @@
 /*
  * The legend and the credits, drawn into the map as Leaflet controls. The frame (headings,
  * boundary lines) is built once per base; the counts are replaced in place on each change.
+ *
+ * This file is the one source of the legend: the live map loads it, and the folium pages
+ * (standalone export, embed) inline it (mapping/largedata.py). Every entry's mark is drawn by
+ * the marker code (LiveMap.ShapeSvg), so the legend shows what the map draws.
  */
 (function () {
   "use strict";
 
   var element = LiveMap.Element;
 
-  // the legend starts open on maps at least this wide (px)
-  var OPEN_LEGEND_WIDTH = 800;
 
   function row(mark, label, count) {
     var line = element("div", "mdm-row");
@@ -30,8 +32,8 @@
     control.onAdd = function () {
       var box = element("div", "mdm-box mdm-legend");
       var details = element("details");
-      // on a narrow map the open legend would hide much of it: it starts folded there
-      details.open = map.getContainer().clientWidth >= OPEN_LEGEND_WIDTH;
+      // the legend starts folded at every width: open, it would hide sites behind it
+      details.open = false;
       details.appendChild(element("summary", "", "Legend"));
       details.appendChild(body);
       box.appendChild(details);
@@ -51,7 +53,6 @@
     var credits = L.control({position: "bottomleft"});
     var creditBox = element("div", "mdm-box mdm-credits");
     credits.onAdd = function () { return creditBox; };
-    credits.addTo(map);
 
     return {
       /** Build the frame from a base: its tables, boundary lines and credits. */
@@ -66,9 +67,11 @@
           boundaries.appendChild(row(line, layer.label));
         });
         creditBox.replaceChildren();
-        base.attributions.forEach(function (credit) {
+        (base.attributions || []).forEach(function (credit) {
           creditBox.appendChild(element("div", "", credit));
         });
+        // a page with its own attribution line passes none, and gets no credits box
+        if (creditBox.childNodes.length) { credits.addTo(map); } else { credits.remove(); }
       },
       /** List the overlays (the belt ...) under the boundaries, each with its fill or line. */
       setOverlays: function (specs) {
@@ -103,25 +106,27 @@
           kinds.appendChild(row(LiveMap.ShapeSvg(tables.shapes[i], "#ffffff", 16), label,
             counts.kinds[i]));
         });
+        var shape = LiveMap.ShapeSvg;
+        var circle = tables.shapes[tables.shapes.length - 1];
         if (counts.closing) {
-          var bar = LiveMap.ShapeSvg(null, "#ffffff", 16);
-          var line = document.createElementNS("http://www.w3.org/2000/svg", "line");
-          line.setAttribute("x1", "-0.7");
-          line.setAttribute("y1", "0.7");
-          line.setAttribute("x2", "0.7");
-          line.setAttribute("y2", "-0.7");
-          line.setAttribute("stroke", "#1a1a1a");
-          line.setAttribute("stroke-width", "0.35");
-          bar.appendChild(line);
-          kinds.appendChild(row(bar, "Closure announced", counts.closing));
+          kinds.appendChild(row(shape(circle, "#ffffff", 16, {closing: true}), "Closure announced",
+            counts.closing));
         }
+        if (counts.planned) {
+          kinds.appendChild(row(shape(circle, "#ffffff", 16, {planned: true}),
+            tables.plannedLabel || "Planned", counts.planned));
+        }
+        (tables.precisions || []).forEach(function (entry, i) {
+          if (!entry[0] || !counts.precisions || !counts.precisions[i]) { return; }
+          var line = row(shape(circle, "#ffffff", 16, {approximate: true}), entry[0],
+            counts.precisions[i]);
+          line.title = entry[1];
+          kinds.appendChild(line);
+        });
         if (counts.uploaded) {
-          var ring = LiveMap.ShapeSvg(null, "#ffffff", 16);
-          var shape = ring.lastChild;
-          shape.setAttribute("stroke", tables.uploadStroke);
-          shape.setAttribute("stroke-width", "0.3");
-          shape.setAttribute("stroke-dasharray", "0.4 0.2");
-          kinds.appendChild(row(ring, "Your uploaded sites", counts.uploaded));
+          kinds.appendChild(row(shape(circle, "#ffffff", 16,
+            {uploaded: true, uploadStroke: tables.uploadStroke}), "Your uploaded sites",
+            counts.uploaded));
         }
       }
     };

@@ -26,7 +26,7 @@ const STYLES = [
 ];
 const FIT_PADDING = 28;
 const REPORT_DELAY_MS = 250;
-const FORWARD_KEYS = new Set(["ArrowRight", "ArrowDown", "PageDown", " "]);
+const FORWARD_KEYS = new Set(["ArrowRight", "ArrowDown", "PageDown"]);
 const BACKWARD_KEYS = new Set(["ArrowLeft", "ArrowUp", "PageUp"]);
 
 /** One map per mounted element (Streamlit hands the same element to each of its renders). */
@@ -85,6 +85,9 @@ function onSceneKey(event) {
       ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) { return; }
   const step = FORWARD_KEYS.has(event.key) ? "next" : BACKWARD_KEYS.has(event.key) ? "previous" : null;
   if (!step) { return; }
+  // the map's site list keeps its arrows (a clicker sends PageUp and PageDown)
+  const paging = event.key === "PageDown" || event.key === "PageUp";
+  if (!paging && target && target.closest && target.closest("[role=listbox]")) { return; }
   // before Leaflet's own keys (which pan on arrows) and before the page scrolls
   event.preventDefault();
   event.stopPropagation();
@@ -122,6 +125,20 @@ function LiveMapView(host) {
   let api = null, loading = null, tiles = null, tilesUrl = null, heat = null, heatKey = null;
 
   function say(text) { status.textContent = text; }
+
+  /** Height "fill": from the map's top to the window's bottom, less the room kept below. */
+  let fill = null;
+  function fillWindow() {
+    if (fill === null) { return; }
+    const top = box.getBoundingClientRect().top + window.scrollY;
+    const height = Math.max(280, Math.floor(window.innerHeight - top - fill));
+    if (box.style.height !== height + "px") {
+      box.style.height = height + "px";
+      if (live.map) { live.map.invalidateSize({pan: false}); }
+    }
+    box.style.setProperty("--mdm-map-height", height + "px");
+  }
+  window.addEventListener("resize", fillWindow);
 
   /** Text for Leaflet's layer control, which inserts labels as markup. */
   function asMarkup(text) {
@@ -190,9 +207,12 @@ function LiveMapView(host) {
         }
       }).addTo(map);
       if (!spec.basemap) { parts.control.addOverlay(layer, asMarkup(spec.label)); }
+      layer.mdmBasemap = Boolean(spec.basemap);
       return layer;
     });
-    map.getContainer().style.background = base.background;
+    parts.background = base.background;
+    map.getContainer().style.background = tiles ? "#ffffff" : base.background;
+    if (tiles) { showDrawnLand(false); }
     bounds = L.latLngBounds(base.bounds);
     // markers are made again, after the areas, so they are drawn (and clicked) on top
     parts.sites.setTables(base);
@@ -231,17 +251,36 @@ function LiveMapView(host) {
     live.overlaysVersion = version;
   }
 
-  /** Light tiles under the areas (only when the app is online and the reader asks). */
+  /** The land and sea drawn from the boundaries: hidden under light tiles. */
+  function showDrawnLand(show) {
+    parts.baseLayers.forEach(function (layer) {
+      if (!layer.mdmBasemap) { return; }
+      if (show) { live.map.addLayer(layer); } else { live.map.removeLayer(layer); }
+    });
+  }
+
+  /** Light tiles instead of the drawn land (only when the app is online and the reader asks). */
   function applyTiles(spec) {
+    const L = window.L, map = live.map;
     const url = spec ? spec.url : null;
     if (url === tilesUrl) { return; }
-    if (tiles) { live.map.removeLayer(tiles); tiles = null; }
+    if (tiles) {
+      map.removeLayer(tiles);
+      parts.credit.remove();
+      tiles = null;
+    }
     tilesUrl = url;
     if (spec) {
-      tiles = window.L.tileLayer(spec.url, {
-        pane: "mdm-tiles", maxZoom: 19, subdomains: spec.subdomains || "abc"
-      }).addTo(live.map);
+      tiles = L.tileLayer(spec.url, {pane: "mdm-tiles", maxZoom: 16}).addTo(map);
+      // the tiles' owner is credited on the map while they show
+      parts.credit = L.control.attribution({prefix: false, position: "bottomleft"}).addTo(map);
+      parts.credit.addAttribution(asMarkup(spec.attribution || ""));
+      live.tiles = spec.url;
+    } else {
+      live.tiles = null;
     }
+    showDrawnLand(!spec);
+    map.getContainer().style.background = spec ? "#ffffff" : (parts.background || "");
   }
 
   /** The density heat (leaflet.heat), its script loaded the first time it is asked for. */
@@ -264,9 +303,20 @@ function LiveMapView(host) {
     const started = window.performance.now();
     if (live.firstArgsMs === undefined) { live.firstArgsMs = started; }
     live.renders += 1;
+    fill = args.height === "fill" ? (args.reserveBelow || 0) : null;
     const height = typeof args.height === "number" ? args.height + "px" : args.height;
-    if (height && box.style.height !== height) { box.style.height = height; }
+    if (fill !== null) {
+      // the page above the map may still be drawing: measure again once it has
+      fillWindow();
+      window.setTimeout(fillWindow, 300);
+      window.setTimeout(fillWindow, 1200);
+    } else if (height && box.style.height !== height) {
+      box.style.height = height;
+    }
     box.classList.toggle("mdm-large", Boolean(args.large));
+    if (args.label && box.getAttribute("aria-label") !== args.label) {
+      box.setAttribute("aria-label", args.label);
+    }
     if (!parts) {
       pending = args;
       if (!loading) {
@@ -292,6 +342,7 @@ function LiveMapView(host) {
     applyTiles(args.tiles || null);
     applyHeat(args.heat || null, args.assets);
     const sites = parts.sites;
+    if (sites.setScale) { sites.setScale(args.markerScale || 1); }
     if (!sites.receive(args.session, args.from, fromText(args.rows) || [], args.statuses)) {
       return resync("rows before " + args.from + " are missing");
     }
@@ -379,9 +430,12 @@ function LiveMapView(host) {
     let right = FIT_PADDING;
     const legend = details && details.open ? details.parentNode.getBoundingClientRect().width : 0;
     if (live.map.getSize().x - legend > 300) { right += legend; }  // a narrow map fits under it
+    // and clear of the credit line along the bottom
+    const credit = live.map.getContainer().querySelector(".mdm-credits");
+    const bottom = FIT_PADDING + (credit ? credit.getBoundingClientRect().height : 0);
     return {
       paddingTopLeft: [FIT_PADDING, FIT_PADDING],
-      paddingBottomRight: [right, FIT_PADDING],
+      paddingBottomRight: [right, bottom],
       maxZoom: maxZoom || 13,
       animate: false
     };
@@ -442,6 +496,7 @@ function LiveMapView(host) {
       if (api) { api.setTriggerValue("key", step); }
     },
     destroy: function () {
+      window.removeEventListener("resize", fillWindow);
       stopSceneKeys(view);
       window.clearTimeout(reportTimer);
       if (live.map) { live.map.remove(); }

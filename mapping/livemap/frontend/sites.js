@@ -1,15 +1,25 @@
 /*
- * Sites as data: each site is one compact row, drawn as its kind's shape in its main
- * capability's colour on Leaflet's canvas. Rows arrive once per session (a catalogue); a filter
- * change only says which rows to show. Every string from a row reaches the page through
- * textContent, never as markup.
+ * Sites as data: each site is one compact row, drawn as its kind's shape in its capability's
+ * colour on Leaflet's canvas. Rows arrive once per session (a catalogue); a filter change only
+ * says which rows to show. Every string from a row reaches the page through textContent, never
+ * as markup.
+ *
+ * This file is the one source of how a site is drawn: the live map loads it, and the folium
+ * pages (standalone export, embed) inline it (mapping/largedata.py). A point that is not the
+ * site's own (a town or street point) is drawn hollow with a dashed outline; a planned site
+ * sits in a dotted ring; a closing one has a white bar. Sites that share a point open a list of
+ * them all. Every marker answers within 12 px of its centre (a 24 px target).
  */
 (function () {
   "use strict";
 
   // a row's fields, in the order mapping/livemap/rows.py writes them
-  var ID = 0, LON = 1, LAT = 2, KIND = 3, CAP = 4, STATUS = 5, NAME = 6;
+  var ID = 0, LON = 1, LAT = 2, KIND = 3, CAP = 4, STATUS = 5, NAME = 6, PRECISION = 7;
   var SVG = "http://www.w3.org/2000/svg";
+  // a marker answers the mouse within this many pixels of its centre (WCAG 2.2 target size)
+  var HIT_RADIUS = 12;
+  var OUTLINE = "#1a1a1a";
+  var APPROXIMATE_DASH = "3 2";
 
   var element = LiveMap.Element;
 
@@ -28,37 +38,59 @@
     return shown;
   }
 
-  /** An SVG of a kind's shape (corners in radii; a circle when there are none). */
-  function shapeSvg(corners, fill, size, ringed) {
-    var svg = document.createElementNS(SVG, "svg");
-    var reach = ringed ? 1.6 : 1.1;
+  function svgNode(tag, attributes) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    return node;
+  }
+
+  /**
+   * An SVG of a kind's shape (corners in radii; a circle when there are none), as the map draws
+   * it. `look` may say: ringed (a highlight), approximate (hollow, dashed outline in the
+   * colour), planned (a dotted ring), closing (a white bar), uploaded (a dashed ring in
+   * `look.uploadStroke`).
+   */
+  function shapeSvg(corners, fill, size, look) {
+    look = look === true ? {ringed: true} : (look || {});
+    var svg = svgNode("svg", {width: size, height: size, "aria-hidden": "true"});
+    var reach = look.ringed || look.planned ? 1.6 : 1.1;
     svg.setAttribute("viewBox", [-reach, -reach, 2 * reach, 2 * reach].join(" "));
-    svg.setAttribute("width", size);
-    svg.setAttribute("height", size);
-    svg.setAttribute("aria-hidden", "true");
-    if (ringed) {
+    if (look.ringed) {
       [["#ffffff", 0.5], ["#000000", 0.24]].forEach(function (ring) {
-        var circle = document.createElementNS(SVG, "circle");
-        circle.setAttribute("r", "1.3");
-        circle.setAttribute("fill", "none");
-        circle.setAttribute("stroke", ring[0]);
-        circle.setAttribute("stroke-width", ring[1]);
-        svg.appendChild(circle);
+        svg.appendChild(svgNode("circle", {r: "1.3", fill: "none", stroke: ring[0], "stroke-width": ring[1]}));
       });
     }
-    var shape;
-    if (corners) {
-      shape = document.createElementNS(SVG, "polygon");
-      shape.setAttribute("points", corners.map(function (c) { return c[0] + "," + c[1]; }).join(" "));
-    } else {
-      shape = document.createElementNS(SVG, "circle");
-      shape.setAttribute("r", "0.88");
+    if (look.planned) {
+      svg.appendChild(svgNode("circle", {r: "1.4", fill: "none", stroke: OUTLINE,
+        "stroke-width": "0.2", "stroke-dasharray": "0.25 0.25"}));
     }
-    shape.setAttribute("fill", fill);
-    shape.setAttribute("stroke", "#1a1a1a");
-    shape.setAttribute("stroke-width", "0.14");
+    var shape = corners ?
+      svgNode("polygon", {points: corners.map(function (c) { return c[0] + "," + c[1]; }).join(" ")}) :
+      svgNode("circle", {r: "0.88"});
+    if (look.approximate) {
+      shape.setAttribute("fill", "#ffffff");
+      shape.setAttribute("fill-opacity", "0.7");
+      shape.setAttribute("stroke", fill === "#ffffff" ? OUTLINE : fill);
+      shape.setAttribute("stroke-width", "0.3");
+      shape.setAttribute("stroke-dasharray", "0.45 0.3");
+    } else if (look.uploaded) {
+      shape.setAttribute("fill", fill);
+      shape.setAttribute("stroke", look.uploadStroke);
+      shape.setAttribute("stroke-width", "0.3");
+      shape.setAttribute("stroke-dasharray", "0.4 0.2");
+    } else {
+      shape.setAttribute("fill", fill);
+      shape.setAttribute("stroke", OUTLINE);
+      shape.setAttribute("stroke-width", "0.14");
+    }
     shape.setAttribute("stroke-linejoin", "round");
     svg.appendChild(shape);
+    if (look.closing) {
+      [[OUTLINE, "0.55"], ["#ffffff", "0.28"]].forEach(function (line) {
+        svg.appendChild(svgNode("line", {x1: "-0.7", y1: "0.7", x2: "0.7", y2: "-0.7",
+          stroke: line[0], "stroke-width": line[1], "stroke-linecap": "round"}));
+      });
+    }
     return svg;
   }
 
@@ -66,22 +98,25 @@
 
   LiveMap.Sites = function (L, map, renderer) {
     var tables = null;
-    var store = {session: null, rows: [], statuses: []};
+    var store = {session: null, rows: [], statuses: [], details: []};
     var markers = [];
     // showKey names the selection (to tell a data change); drawnKey what the layer holds
     var shown = [], showKey = null, drawnKey = null, clustered = null;
     var selected = [], selectedKey = null, highlightsStale = false;
+    var atPoint = {};  // "lat,lon" -> the shown sites there
+    var scale = 1;  // markers' size factor (larger for a projector)
     var onClick = function () {};
 
     // A circle marker (cheap, hit-tested by the canvas) that draws its kind's shape instead,
-    // with a white bar across it when the site's closure is announced.
+    // with a dotted ring when the site is planned and a white bar when its closure is announced.
     var Shape = L.CircleMarker.extend({
       _updatePath: function () {
         var canvas = this._renderer;
         var corners = tables && tables.shapes[this.options.kind];
+        var drawing = canvas._ctx && canvas._drawing && !this._empty();
         if (!canvas._ctx || !corners) {
           L.CircleMarker.prototype._updatePath.call(this);
-        } else if (canvas._drawing && !this._empty()) {
+        } else if (drawing) {
           var ctx = canvas._ctx, p = this._point, r = this._radius;
           ctx.beginPath();
           ctx.moveTo(p.x + corners[0][0] * r, p.y + corners[0][1] * r);
@@ -91,16 +126,30 @@
           ctx.closePath();
           canvas._fillStroke(ctx, this);
         }
-        if (this.options.closing && canvas._ctx && canvas._drawing && !this._empty()) {
-          this._drawBar(canvas._ctx, this._point, this._radius);
-        }
+        if (drawing && this.options.planned) { this._drawRing(canvas._ctx, this._point, this._radius); }
+        if (drawing && this.options.closing) { this._drawBar(canvas._ctx, this._point, this._radius); }
+      },
+      // the mouse reaches a marker anywhere within HIT_RADIUS of its centre
+      _containsPoint: function (p) {
+        return p.distanceTo(this._point) <= Math.max(HIT_RADIUS, this._radius + this._clickTolerance());
+      },
+      _drawRing: function (ctx, p, r) {
+        ctx.save();
+        ctx.globalAlpha = 1;
+        ctx.setLineDash([2, 2]);
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, r * 1.55, 0, Math.PI * 2);
+        ctx.strokeStyle = OUTLINE;
+        ctx.lineWidth = 1.4;
+        ctx.stroke();
+        ctx.restore();
       },
       _drawBar: function (ctx, p, r) {
         ctx.save();
         ctx.globalAlpha = 1;
         ctx.setLineDash([]);
         ctx.lineCap = "round";
-        [["#1a1a1a", r * 0.55], ["#ffffff", r * 0.28]].forEach(function (line) {
+        [[OUTLINE, r * 0.55], ["#ffffff", r * 0.28]].forEach(function (line) {
           ctx.beginPath();
           ctx.moveTo(p.x - 0.7 * r, p.y + 0.7 * r);
           ctx.lineTo(p.x + 0.7 * r, p.y - 0.7 * r);
@@ -156,16 +205,59 @@
       return e.layer && e.layer.options ? e.layer.options.site : undefined;
     }
 
+    function pointKey(i) {
+      var row = store.rows[i];
+      return row[LAT] + "," + row[LON];
+    }
+
+    /** The shown sites on site i's point, by name (i alone when no other site shares it). */
+    function sharing(i) {
+      var others = atPoint[pointKey(i)] || [i];
+      return others.slice().sort(function (a, b) {
+        var x = store.rows[a][NAME].toLowerCase(), y = store.rows[b][NAME].toLowerCase();
+        return x < y ? -1 : x > y ? 1 : a - b;
+      });
+    }
+
+    /** A popup listing the sites that share a point: each name is a button that opens it. */
+    function openList(i) {
+      var here = sharing(i);
+      var card = element("div", "mdm-popup mdm-shared");
+      card.appendChild(element("h2", "", here.length + " sites share this point"));
+      var list = element("ul", "mdm-shared-list");
+      here.forEach(function (j) {
+        var item = element("li");
+        var button = element("button", "mdm-shared-site", shortName(j));
+        button.type = "button";
+        button.setAttribute("data-site", store.rows[j][ID]);
+        L.DomEvent.on(button, "click", function (e) {
+          L.DomEvent.stop(e);
+          onClick(j);
+        });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      card.appendChild(list);
+      var popup = L.popup({maxWidth: 320, autoPanPadding: [16, 16]})
+        .setLatLng(latLng(i)).setContent(card).openOn(map);
+      var first = card.querySelector("button");
+      if (first) { first.focus({preventScroll: true}); }
+      return popup;
+    }
+
     [plain, clusters, highlights].forEach(function (group) {
       if (!group) { return; }
       group.on("click", function (e) {
         var site = siteOf(e);
-        if (site !== undefined) { onClick(site); }
+        if (site === undefined) { return; }
+        if (sharing(site).length > 1) { openList(site); } else { onClick(site); }
       });
       group.on("mouseover", function (e) {
         var site = siteOf(e);
         if (site === undefined) { return; }
-        tooltip.setLatLng(latLng(site)).setContent(element("span", "", shortName(site)));
+        var others = sharing(site).length - 1;
+        var tip = shortName(site) + (others ? " and " + others + " more here: click to choose" : "");
+        tooltip.setLatLng(latLng(site)).setContent(element("span", "", tip));
         map.openTooltip(tooltip);
       });
       group.on("mouseout", function () { map.closeTooltip(tooltip); });
@@ -176,9 +268,20 @@
       return [row[LAT], row[LON]];
     }
 
-    // a status entry: [text, closing, uploaded]
+    // a status entry: [text, closing, uploaded, planned]
     function status(i) {
-      return store.statuses[store.rows[i][STATUS]] || ["", false, false];
+      return store.statuses[store.rows[i][STATUS]] || ["", false, false, false];
+    }
+
+    // a precision entry: [legend label when the point is approximate, else "", popup sentence]
+    function precision(i) {
+      var entry = tables.precisions && tables.precisions[store.rows[i][PRECISION]];
+      return entry || ["", ""];
+    }
+
+    function colourOf(i) {
+      var row = store.rows[i];
+      return tables.palette[row[CAP]] || tables.palette[tables.palette.length - 1];
     }
 
     function labels(i) {
@@ -200,18 +303,23 @@
       if (!markers[i]) {
         var row = store.rows[i];
         var uploaded = status(i)[2];
+        var approximate = Boolean(precision(i)[0]) && !uploaded;
+        var colour = colourOf(i);
         markers[i] = new Shape([row[LAT], row[LON]], {
           renderer: renderer,
-          radius: uploaded ? 7 : 6,
-          weight: uploaded ? 2.4 : 1,
-          color: uploaded ? tables.uploadStroke : "#1a1a1a",
-          dashArray: uploaded ? "3 2" : null,
+          radius: (uploaded || approximate ? 7 : 6) * scale,
+          weight: uploaded || approximate ? 2.4 : 1,
+          color: uploaded ? tables.uploadStroke : approximate ? colour : OUTLINE,
+          dashArray: uploaded || approximate ? APPROXIMATE_DASH : null,
           opacity: 1,
-          fillColor: tables.palette[row[CAP]] || tables.palette[tables.palette.length - 1],
-          fillOpacity: 0.95,
+          // an approximate point is hollow: a pale fill inside its coloured, dashed outline
+          fillColor: approximate ? "#ffffff" : colour,
+          fillOpacity: approximate ? 0.7 : 0.95,
           site: i,
           kind: row[KIND],
-          closing: status(i)[1]
+          closing: status(i)[1],
+          planned: status(i)[3],
+          approximate: approximate
         });
       }
       return markers[i];
@@ -219,10 +327,10 @@
 
     function highlightAt(i) {
       var row = store.rows[i];
-      var colour = tables.palette[row[CAP]] || tables.palette[tables.palette.length - 1];
+      var look = {ringed: true, approximate: Boolean(precision(i)[0]) && !status(i)[2]};
       return L.marker(latLng(i), {
         icon: L.divIcon({
-          html: shapeSvg(tables.shapes[row[KIND]], colour, 30, true),
+          html: shapeSvg(tables.shapes[row[KIND]], colourOf(i), 30, look),
           className: "mdm-selected",
           iconSize: [30, 30],
           iconAnchor: [15, 15]
@@ -231,6 +339,32 @@
         keyboard: false,
         site: i
       });
+    }
+
+    function showIndexes(indexes, key, useClusters) {
+      var changed = key !== showKey;
+      plain.clearLayers();
+      if (clusters) { clusters.clearLayers(); }
+      var group = useClusters ? clusters : plain;
+      if (useClusters !== clustered) {
+        root.clearLayers();
+        root.addLayer(group);
+      }
+      var layers = indexes.map(markerAt);
+      if (useClusters) {
+        clusters.addLayers(layers);
+      } else {
+        layers.forEach(function (layer) { plain.addLayer(layer); });
+      }
+      shown = indexes;
+      atPoint = {};
+      indexes.forEach(function (i) {
+        var here = pointKey(i);
+        (atPoint[here] || (atPoint[here] = [])).push(i);
+      });
+      showKey = drawnKey = key;
+      clustered = useClusters;
+      return {ok: true, changed: changed};
     }
 
     /** Empty the layers; the next render draws them again (without counting as a change). */
@@ -251,11 +385,12 @@
         clear();
       },
       /** Take a render's new rows (from catalogue index `from`); false when some are missing. */
-      receive: function (session, from, rows, statuses) {
+      receive: function (session, from, rows, statuses, details) {
         if (session !== store.session) {
           if (from !== 0) { return false; }
           store.session = session;
           store.rows = [];
+          store.details = [];
           markers = [];
           clear();
           showKey = null;
@@ -265,7 +400,10 @@
         }
         if (from > store.rows.length) { return false; }
         // a render posted twice (the frame resized) brings rows already held: skip those
-        for (var i = store.rows.length - from; i < rows.length; i++) { store.rows.push(rows[i]); }
+        for (var i = store.rows.length - from; i < rows.length; i++) {
+          store.rows.push(rows[i]);
+          store.details.push(details ? details[i] : null);
+        }
         store.statuses = statuses || [];
         return true;
       },
@@ -275,24 +413,12 @@
         if (mask === drawnKey && useClusters === clustered) { return {ok: true, changed: false}; }
         var indexes = decodeMask(mask, store.rows.length);
         if (!indexes) { return {ok: false, changed: false}; }
-        var changed = mask !== showKey;
-        plain.clearLayers();
-        if (clusters) { clusters.clearLayers(); }
-        var group = useClusters ? clusters : plain;
-        if (useClusters !== clustered) {
-          root.clearLayers();
-          root.addLayer(group);
-        }
-        var layers = indexes.map(markerAt);
-        if (useClusters) {
-          clusters.addLayers(layers);
-        } else {
-          layers.forEach(function (layer) { plain.addLayer(layer); });
-        }
-        shown = indexes;
-        showKey = drawnKey = mask;
-        clustered = useClusters;
-        return {ok: true, changed: changed};
+        return showIndexes(indexes, mask, useClusters);
+      },
+      /** Show every row held (a page that draws all its sites): {ok, changed}. */
+      showAll: function (cluster) {
+        var indexes = store.rows.map(function (row, i) { return i; });
+        return showIndexes(indexes, "all:" + indexes.length, Boolean(cluster && clusters));
       },
       /** Highlight these catalogue rows; true when the highlighted set changed. */
       select: function (indexes) {
@@ -305,6 +431,16 @@
         highlights.clearLayers();
         selected.forEach(function (i) { highlights.addLayer(highlightAt(i)); });
         return changed;
+      },
+      /** Draw markers `factor` times their size (1: as usual); false when it did not change. */
+      setScale: function (factor) {
+        var wanted = factor > 0 ? factor : 1;
+        if (wanted === scale) { return false; }
+        scale = wanted;
+        markers.forEach(function (marker) {
+          if (marker) { marker.setRadius((marker.options.approximate || status(marker.options.site)[2] ? 7 : 6) * scale); }
+        });
+        return true;
       },
       /** Draw the sites again on the next render, after (so above) layers added since. */
       raise: function () { drawnKey = null; },
@@ -322,34 +458,65 @@
       /** The name a screen reader hears: site, kind, main capability, status. */
       accessibleName: function (i) {
         var named = labels(i);
-        return [named.name, named.kind, named.capability, named.status].join(", ");
+        var parts = [named.name, named.kind, named.capability, named.status];
+        if (precision(i)[0] && !status(i)[2]) { parts.push(precision(i)[0]); }
+        return parts.join(", ");
       },
-      /** Open a site's popup, built from its row with textContent. */
+      /** The shown sites that share site i's point, by name (i alone when none does). */
+      sharing: sharing,
+      /** Open the list of the sites on site i's point (each name opens its site). */
+      openList: openList,
+      /** Open a site's popup, built from its row (and any details) with textContent. */
       openPopup: function (i) {
         var named = labels(i);
         var card = element("div", "mdm-popup");
         card.appendChild(element("h2", "", named.name));
+        var more = store.details[i] || {};
         var facts = element("dl");
-        var pairs = [["Kind", named.kind], ["Main capability", named.capability],
-          ["Status", named.status]];
+        var pairs = [["Organisation", more.organisation], ["Kind", named.kind],
+          ["Main capability", named.capability], ["Other capabilities", more.capabilities],
+          ["Status", named.status], ["Town", more.town], ["District", more.district]];
         if (status(i)[2]) { pairs.push(["Source", "Your uploaded file"]); }
         pairs.forEach(function (pair) {
+          if (!pair[1]) { return; }
           facts.appendChild(element("dt", "", pair[0]));
           facts.appendChild(element("dd", "", pair[1]));
         });
+        if (more.source && /^https?:\/\//i.test(more.source)) {
+          facts.appendChild(element("dt", "", "Source"));
+          var cell = element("dd");
+          var link = element("a", "", "public source");
+          link.href = more.source;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          cell.appendChild(link);
+          facts.appendChild(cell);
+        }
         card.appendChild(facts);
+        if (precision(i)[1] && !status(i)[2]) {
+          card.appendChild(element("p", "mdm-approximate", precision(i)[1]));
+        }
         return L.popup({maxWidth: 320, autoPanPadding: [16, 16]})
           .setLatLng(latLng(i)).setContent(card).openOn(map);
       },
-      /** Count the shown sites by main capability and kind, those closing, those uploaded. */
+      /**
+       * Count the shown sites as they are drawn: by colour (capability) and kind, and those
+       * closing, planned, uploaded and approximate (by precision index).
+       */
       counts: function () {
-        var counts = {capabilities: {}, kinds: {}, closing: 0, uploaded: 0, total: shown.length};
+        var counts = {capabilities: {}, kinds: {}, precisions: {}, closing: 0, planned: 0,
+          uploaded: 0, total: shown.length};
         shown.forEach(function (i) {
           var row = store.rows[i];
           counts.capabilities[row[CAP]] = (counts.capabilities[row[CAP]] || 0) + 1;
           counts.kinds[row[KIND]] = (counts.kinds[row[KIND]] || 0) + 1;
           if (status(i)[1]) { counts.closing += 1; }
-          if (status(i)[2]) { counts.uploaded += 1; }
+          if (status(i)[3]) { counts.planned += 1; }
+          if (status(i)[2]) {
+            counts.uploaded += 1;
+          } else if (precision(i)[0]) {
+            counts.precisions[row[PRECISION]] = (counts.precisions[row[PRECISION]] || 0) + 1;
+          }
         });
         return counts;
       }

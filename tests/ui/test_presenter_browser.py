@@ -1,0 +1,165 @@
+"""Presenter mode in Chromium: scenes on the live map (no iframe), a clicker's keys wherever the
+focus is (also after a click in the map), no wrap past the last scene, the year kept, and a
+scene that fits the screen at room sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+import settings
+from mapping import scenes
+from tests.support.browser import offline_page, streamlit_server
+
+pytestmark = pytest.mark.browser
+ORDER = [scene.key for scene in scenes.SCENES]
+
+
+@pytest.fixture(scope="module")
+def app_url(boundaries_dir: Path) -> Iterator[str]:
+    """The app on the committed registry, for every test in this module."""
+    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
+        yield url
+
+
+def open_scene(browser: Browser, url: str, *, width: int = 1600, height: int = 900) -> Page:
+    """Open ``url`` at a screen size and wait until the scene's map has drawn its sites."""
+    page = offline_page(browser, [])
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_function(
+        "() => window.livemap && livemap.firstDrawnMs !== null && livemap.sites.shown().length",
+        timeout=60_000,
+    )
+    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=60_000)
+    page.wait_for_timeout(1500)  # the map measures the page above it once it has drawn
+    return page
+
+
+def wait_for_scene(page: Page, key: str) -> None:
+    page.wait_for_url(f"**scene={key}*", timeout=30_000)
+    page.get_by_role("heading", name=scenes.scene_by_key(key).title, exact=True).wait_for(
+        timeout=30_000
+    )
+
+
+def test_scenes_draw_on_one_live_map_with_no_iframe(browser: Browser, app_url: str):
+    page = open_scene(browser, f"{app_url}/?scene={ORDER[0]}")
+    assert page.locator("iframe").count() == 0
+    overview = page.evaluate("() => livemap.sites.shown().length")
+    page.get_by_role("button", name="Next ▶").click()
+    wait_for_scene(page, ORDER[1])
+    page.wait_for_function("n => livemap.sites.shown().length !== n", arg=overview)
+    # the same map took the scene's selection: built once, nothing sent twice
+    assert page.evaluate("() => livemap.builds") == 1
+    assert page.evaluate("() => livemap.resyncs") == 0
+    # every site drawn, none hidden in a cluster bubble
+    assert page.locator(".mdm-cluster").count() == 0
+    page.close()
+
+
+def test_page_down_works_after_a_click_in_the_map(browser: Browser, app_url: str):
+    page = open_scene(browser, f"{app_url}/?scene={ORDER[0]}&year=2027")
+    box = page.locator("section.mdm-main").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.activeElement.closest('section.mdm-main') !== null")
+    page.keyboard.press("PageDown")
+    wait_for_scene(page, ORDER[1])
+    page.keyboard.press("ArrowRight")
+    wait_for_scene(page, ORDER[2])
+    page.keyboard.press("PageUp")
+    wait_for_scene(page, ORDER[1])
+    assert "year=2027" in page.url
+    assert page.evaluate("() => window.scrollY") == 0  # the keys did not scroll the page
+    page.close()
+
+
+def test_page_down_past_the_last_scene_stays_there(browser: Browser, app_url: str):
+    page = open_scene(browser, f"{app_url}/?scene={ORDER[-1]}")
+    last = len(ORDER)
+    page.get_by_text(f"scene {last} of {last}", exact=False).wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Next ▶").is_disabled()
+    page.keyboard.press("PageDown")
+    page.wait_for_timeout(2500)
+    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=60_000)
+    assert f"scene={ORDER[-1]}" in page.url
+    page.get_by_role("heading", name=scenes.SCENES[-1].title, exact=True).wait_for()
+    page.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 900), (1920, 1080)])
+def test_the_scene_fits_the_screen(browser: Browser, app_url: str, size: tuple[int, int]):
+    width, height = size
+    page = open_scene(browser, f"{app_url}/?scene={ORDER[0]}", width=width, height=height)
+    found = page.evaluate(
+        """() => {
+          const map = document.querySelector('section.mdm-main').getBoundingClientRect();
+          const legend = document.querySelector('.mdm-legend').getBoundingClientRect();
+          const figures = document.querySelector('.st-key-presenter-figures')
+            .getBoundingClientRect();
+          const credit = document.querySelector('.st-key-presenter-credit')
+            .getBoundingClientRect();
+          return {map: [map.top, map.bottom, map.height], legend: [legend.top, legend.bottom],
+                  figures: [figures.top, figures.bottom], credit: credit.bottom,
+                  page: document.documentElement.scrollHeight, window: innerHeight}; }"""
+    )
+    top, bottom, map_height = found["map"]
+    assert bottom <= height, found  # the whole map on the screen
+    assert found["credit"] <= height + 1, found  # and the credit under it
+    assert found["page"] <= height + 1, found  # nothing to scroll to
+    assert map_height >= 0.5 * height, found  # the map takes most of the screen
+    # the legend sits inside the map, below the figures
+    assert found["legend"][0] >= top and found["legend"][1] <= bottom, found
+    assert found["figures"][1] <= found["legend"][0], found
+    page.close()
+
+
+def test_text_reads_from_the_back_of_the_room(browser: Browser, app_url: str):
+    page = open_scene(browser, f"{app_url}/?scene={ORDER[0]}", width=1366, height=768)
+    sizes = page.evaluate(
+        """() => {
+          const px = el => parseFloat(getComputedStyle(el).fontSize);
+          const all = sel => [...document.querySelectorAll(sel)]
+            .filter(el => !el.closest('button')).map(px);
+          return {title: all('.st-key-presenter-head h2'),
+                  subtitle: all('.st-key-presenter-head [data-testid=stMarkdownContainer] p'),
+                  figures: all('.st-key-presenter-figures [data-testid=stMetricValue]'),
+                  labels: all('.st-key-presenter-figures [data-testid=stMetricLabel] p'),
+                  legend: all('.mdm-legend .mdm-row span')}; }"""
+    )
+    assert min(sizes["title"]) >= 24, sizes
+    assert min(sizes["subtitle"]) >= 24, sizes
+    assert min(sizes["figures"]) >= 24, sizes
+    assert min(sizes["labels"]) >= 18, sizes
+    assert min(sizes["legend"]) >= 18, sizes
+    # the attribution is printed once
+    credit = page.get_by_text("Office for National Statistics")
+    shown = [credit.nth(i).is_visible() for i in range(credit.count())]
+    assert shown.count(True) == 1, shown
+    page.close()
+
+
+def test_the_notes_window_follows_the_scene(browser: Browser, app_url: str):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{app_url}/?scene={ORDER[0]}")
+    page.wait_for_function("() => window.livemap && livemap.firstDrawnMs !== null", timeout=60_000)
+    # the projected page holds no notes: they open in their own window
+    assert page.get_by_text("This window follows the presenter's scene.").count() == 0
+    notes = context.new_page()
+    notes.goto(f"{app_url}/?scene={ORDER[0]}&notes=1")
+    first = scenes.SCENES[0].title
+    notes.get_by_role("heading", name=f"Notes: {first}").wait_for(timeout=60_000)
+    assert notes.locator("section.mdm-main").count() == 0  # notes only, no map
+    page.bring_to_front()
+    page.keyboard.press("PageDown")
+    wait_for_scene(page, ORDER[1])
+    second = scenes.SCENES[1].title
+    notes.get_by_role("heading", name=f"Notes: {second}").wait_for(timeout=60_000)
+    assert f"scene={ORDER[1]}" in notes.url and "notes=1" in notes.url
+    context.close()
