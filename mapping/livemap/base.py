@@ -18,10 +18,10 @@ from typing import Any
 import settings
 from layers import boundaries, timeline, vocabulary
 from mapping import style
+from mapping.area_layers import AREA_LAYERS
 from mapping.basemap import MIDLANDS_BOUNDS, display_geojson
 from mapping.livemap.rows import PRECISION_SLUGS
 from mapping.popups import approximate_label, placement_note
-from mapping.sitemap import AREA_LAYERS
 from mapping.style import kind_corners
 
 #: Boundary layers of the base, bottom to top: the land and the Midlands (the offline
