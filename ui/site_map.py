@@ -14,7 +14,7 @@ import streamlit as st
 import settings
 from layers.selection import Selection
 from mapping.livemap import MapEvent, light_tiles, live_map
-from ui import caches, keys, site_card, url_state
+from ui import caches, keys, registers_map, site_card, url_state
 from ui.map_overlays import map_overlays
 from ui.options import MapOptions
 from ui.text import plain
@@ -95,7 +95,8 @@ def _live_map(
         _, heat = caches.cached_analysis(
             selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
         )
-    return live_map(
+    registers = registers_map.map_registers(keys.SITE_MAP, stamps)
+    event = live_map(
         base,
         selected.registry_sites,
         key=keys.SITE_MAP,
@@ -108,7 +109,10 @@ def _live_map(
         cluster=True if options.cluster_markers else "auto",
         tiles=light_tiles() if options.basemap == "light" else None,
         heat=heat,
+        registers=registers,
     )
+    registers_map.sent(keys.SITE_MAP, registers)
+    return event
 
 
 def belt_caption(
