@@ -120,3 +120,45 @@ def test_the_live_map_and_the_standalone_page_draw_the_same(
         assert entry in drawn_live["legend"], entry
     live.close()
     page.close()
+
+
+def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
+    browser: Browser, server: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    read(page)
+    # the first fit's view report reruns the page once: let it settle before clicking
+    page.wait_for_timeout(2000)
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+    shared = ["sinfin", "raynesway", "academy"]
+    names = {s["site_id"]: s["name"] for s in SITES}
+    for number, site_id in enumerate(shared, start=1):
+        x, y = page.evaluate(
+            """() => { const p = map.latLngToContainerPoint([52.9247, -1.478]);
+               const r = map.getContainer().getBoundingClientRect();
+               return [r.left + p.x, r.top + p.y]; }"""
+        )
+        page.mouse.click(x, y)
+        page.locator(".mdm-shared-site").first.wait_for()
+        assert page.locator(".mdm-shared-site").count() == 3
+        page.locator(".mdm-shared-site", has_text=names[site_id]).click()
+        page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
+        assert page.evaluate("livemap.clicks") == number
+        page.keyboard.press("Escape")
+        page.wait_for_function("!document.querySelector('.leaflet-popup')")
+        page.wait_for_timeout(1000)  # the rerun the click started
+    # by keyboard: the list of sites reaches each of them, and Enter tells Python
+    page.locator(".mdm-nav-list").focus()
+    page.keyboard.press("Home")
+    reached = []
+    for _ in range(len(SITES)):
+        option = page.locator(".mdm-nav-option").inner_text()
+        for site_id in shared:
+            if f": {names[site_id]}, " in option:
+                page.keyboard.press("Enter")
+                page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
+                reached.append(site_id)
+        page.keyboard.press("ArrowDown")
+    assert sorted(reached) == sorted(shared)
+    page.close()
