@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 import geopandas as gpd
 import pandas as pd
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -127,7 +128,7 @@ def layer_name(count: int) -> str:
     return f"Sites ({count:,}, fast mode)"
 
 
-class FastSites(Layer):
+class FastSites(JSCSSMixin, Layer):
     """A folium page's sites, drawn by the live map's scripts, with its legend and keyboard list.
 
     Several on one map (the registry's sites, then the uploaded ones) share one layer, one
@@ -204,8 +205,12 @@ class FastSites(Layer):
         self.first = siblings[0] is self
         if self.first:
             self._data["overlays"] = overlays_on(parent)
-            self.payload = script_json(self._data)
+        self.payload = script_json(self._data)
         super().render(**kwargs)
+
+    def set_cluster(self, cluster: bool) -> None:
+        """Cluster nearby sites (True) or draw each one (False), whatever the count."""
+        self._data["cluster"] = bool(cluster)
 
 
 #: Index of a row's status field (the glue shifts it when a second layer joins).
