@@ -26,7 +26,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -156,13 +156,6 @@ class FastSites(JSCSSMixin, Layer):
     """
 
     _template = _TEMPLATE
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        ("markerclusterjs", f"{_MARKERCLUSTER}/leaflet.markercluster.js")
-    ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
-        ("markerclustercss", f"{_MARKERCLUSTER}/MarkerCluster.css"),
-        ("markerclusterdefaultcss", f"{_MARKERCLUSTER}/MarkerCluster.Default.css"),
-    ]
 
     def __init__(
         self,
@@ -182,6 +175,12 @@ class FastSites(JSCSSMixin, Layer):
         label = name or (layer_name(len(sites)) if fast else f"Sites ({len(sites):,})")
         super().__init__(name=label, overlay=True, control=not uploaded, show=show)
         self._name = "FastSites"
+        # clustering, when asked for, comes from leaflet.markercluster (local copies: assets)
+        self.default_js = [("markerclusterjs", f"{_MARKERCLUSTER}/leaflet.markercluster.js")]
+        self.default_css = [
+            ("markerclustercss", f"{_MARKERCLUSTER}/MarkerCluster.css"),
+            ("markerclusterdefaultcss", f"{_MARKERCLUSTER}/MarkerCluster.Default.css"),
+        ]
         self.count = len(sites)
         self.uploaded = uploaded
         self.first = True
