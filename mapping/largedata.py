@@ -156,6 +156,8 @@ class FastSites(JSCSSMixin, Layer):
     """
 
     _template = _TEMPLATE
+    #: The layer brings the legend and the keyboard route (read by mapping.legend).
+    draws_legend = True
 
     def __init__(
         self,
