@@ -65,13 +65,6 @@ BOUNDARY_STYLES: dict[str, dict[str, object]] = {
     },
     "wards": {"color": "#707070", "weight": 0.4, "fillOpacity": 0.0, "opacity": 0.9},
 }
-#: Boundary layers the reader can switch on, and their names in the layer control and legend.
-AREA_LABELS: dict[str, str] = {
-    "combined_authorities": "Combined authorities",
-    "counties": "Counties and unitary authorities",
-    "lads": "Districts (LADs)",
-    "wards": "Wards",
-}
 HIGHLIGHT_STYLE: dict[str, object] = {"weight": 4, "color": "#000000", "fillOpacity": 0.12}
 #: The offline basemap: land, the Midlands, and the sea behind them.
 SEA_COLOUR = "#dfe8ee"

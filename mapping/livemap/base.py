@@ -87,11 +87,9 @@ def build_base(
         The base and its version. Read again only when a layer file changes.
     """
     boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
-    unknown = [
-        name for name in layers if name not in _BASEMAP_STYLES and name not in style.AREA_LABELS
-    ]
+    unknown = [name for name in layers if name not in _BASEMAP_STYLES and name not in AREA_LAYERS]
     if unknown:
-        choices = ", ".join([*_BASEMAP_STYLES, *style.AREA_LABELS])
+        choices = ", ".join([*_BASEMAP_STYLES, *AREA_LAYERS])
         raise ValueError(f"unknown base layer(s) {unknown!r}; choose from {choices}")
     stamps = tuple(_modified(name, boundaries_dir) for name in layers)
     return _cached_base(str(boundaries_dir), layers, attributions, stamps)
@@ -146,8 +144,8 @@ def legend_tables() -> dict[str, Any]:
             for key, (label, look) in style.OVERLAYS.items()
         },
         "boundaryStyles": {
-            name: {"label": style.AREA_LABELS[name], **style.BOUNDARY_STYLES[name]}
-            for name in style.AREA_LABELS
+            name: {"label": AREA_LAYERS[name][0], **style.BOUNDARY_STYLES[name]}
+            for name in AREA_LAYERS
         },
     }
 
@@ -165,7 +163,7 @@ def _layer(name: str, directory: str) -> dict[str, Any]:
     ]
     return {
         "name": name,
-        "label": "" if basemap else style.AREA_LABELS[name],
+        "label": "" if basemap else AREA_LAYERS[name][0],
         "basemap": basemap,
         "style": _BASEMAP_STYLES[name] if basemap else style.BOUNDARY_STYLES[name],
         "geojson": {"type": "FeatureCollection", "features": features},

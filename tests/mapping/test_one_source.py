@@ -65,12 +65,6 @@ def test_no_python_module_keeps_a_copy_of_the_drawing_code() -> None:
             assert mark not in source, f"{module.__name__} draws {mark}"
 
 
-def test_the_area_layers_are_named_as_the_folium_map_names_them() -> None:
-    from mapping.sitemap import AREA_LAYERS
-
-    assert {name: label for name, (label, _) in AREA_LAYERS.items()} == style.AREA_LABELS
-
-
 def test_the_overlay_names_come_from_one_table() -> None:
     tables = base.legend_tables()
     assert tables["overlays"]["clusters"]["label"] == "Site clusters"
