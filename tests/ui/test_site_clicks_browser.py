@@ -87,3 +87,29 @@ def test_a_marker_is_a_24_px_target_at_390x844(browser: Browser, app_url: str) -
     page.mouse.click(point["x"] + 11, point["y"])  # 11 px from the centre, outside the shape
     card_opened(page, found["name"])
     page.close()
+
+
+def test_under_a_capability_filter_the_legend_counts_add_up_to_what_is_drawn(
+    browser: Browser, app_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{app_url}/?cap=combat_air,nuclear_propulsion")
+    settle(page)
+    details = page.locator(".mdm-legend details")
+    assert not details.evaluate("d => d.open"), "the legend starts folded at 1920"
+    counted = in_map(
+        page,
+        """() => { const heading = [...document.querySelectorAll('.mdm-legend h2')].find(
+             h => h.textContent === 'Main capability (colour)');
+           const rows = [...heading.nextElementSibling.querySelectorAll('.mdm-row')];
+           return {shown: livemap.sites.shown().length,
+                   rows: rows.map(r => [r.children[1].textContent,
+                                        Number(r.querySelector('.mdm-count').textContent)])}; }""",
+    )
+    labels = [label for label, _ in counted["rows"]]
+    assert labels == [
+        "Combat air and military aerospace",
+        "Nuclear propulsion and reactors",
+    ], "each site takes the colour of the first chosen capability it has"
+    assert sum(n for _, n in counted["rows"]) == counted["shown"], "the counts add up"
+    page.close()
