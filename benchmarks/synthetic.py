@@ -33,7 +33,7 @@ from benchmarks import realistic as realistic_rows
 from layers import boundaries, postcodes, vocabulary
 from layers._metric import transformer
 from layers._validate import read_rows
-from layers.sites import REGISTRY_COLUMNS, assign_areas, read_registry_text
+from layers.sites import OPTIONAL_TEXT_COLUMNS, REGISTRY_COLUMNS, assign_areas, read_registry_text
 
 #: Share of each kind of site (a supplier list: mostly suppliers).
 KIND_SHARES: dict[str, float] = {
@@ -78,6 +78,11 @@ DISTRICT_HUB_SPREAD_M: float = 8000.0
 REGISTRY_HUB_SHARE: float = 2 / 3
 #: Every synthetic row was "checked" on one of this many days before today (never stale).
 CHECKED_WITHIN_DAYS: int = 300
+#: The two pages (on different hosts) a site-precision row's ``location_check`` names.
+SYNTHETIC_CHECK_PAGES: tuple[str, str] = (
+    "https://example.org/synthetic-registry/",
+    "https://example.net/synthetic-survey/",
+)
 
 # Our own word lists for plausible firm names.
 _NAME_WORDS = (
@@ -193,16 +198,21 @@ def synthetic_sites(
         for d in rng.integers(1, CHECKED_WITHIN_DAYS + 1, size=count)
     ]
     precision = rng.choice(list(PRECISION_SHARES), size=count, p=_shares(PRECISION_SHARES))
+    precision = np.where(on_postcode, "postcode", precision)
+    site_ids = np.array([f"synthetic-{i:06d}" for i in range(1, count + 1)], dtype=object)
+    location_check = _location_checks(site_ids, precision)
     frame = pd.DataFrame(
         {
-            "site_id": [f"synthetic-{i:06d}" for i in range(1, count + 1)],
+            # every optional text column empty unless set below (new ones included)
+            **dict.fromkeys(OPTIONAL_TEXT_COLUMNS, ""),
+            "site_id": site_ids,
             "name": "",
             "organisation": "",
             "kind": kinds,
             "capabilities": _capabilities(count, rng, kinds),
             "lat": lat,
             "lon": lon,
-            "location_precision": np.where(on_postcode, "postcode", precision),
+            "location_precision": precision,
             "town": "",
             "postcode": codes,
             "status": "active",
@@ -214,6 +224,8 @@ def synthetic_sites(
             "status_source": "",
             "last_checked": checked,
             "location_source": "",
+            "location_check": location_check,
+            "location_checked": np.where(location_check != "", checked, ""),
         },
         columns=list(REGISTRY_COLUMNS),
     )
@@ -256,6 +268,18 @@ def registry_file(
         )
         write_registry(sites, target)
     return target
+
+
+def _location_checks(site_ids: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """Return each row's ``location_check``, as the schema asks of its precision.
+
+    A ``postcode`` row is checked against its postcode; a ``site`` row names two pages on
+    different hosts (synthetic ones, under :data:`SYNTHETIC_CHECK_PAGES`); other rows have none.
+    """
+    first, second = (page + site_ids for page in SYNTHETIC_CHECK_PAGES)
+    sources = "sources: " + first + "; " + second
+    checks = np.where(precision == "site", sources, "")
+    return np.where(precision == "postcode", "postcode", checks)
 
 
 def _apart(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
