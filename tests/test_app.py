@@ -24,8 +24,8 @@ def app(monkeypatch: pytest.MonkeyPatch, boundaries_dir: Path) -> AppTest:
 
 @pytest.fixture
 def registry(registry):
-    """The registry as the app shows it by default: the sites open this year."""
-    return registry[[open_in_year(site) for site in registry.to_dict("records")]]
+    """The registry as the app shows it by default: the sites open this year, and planned ones."""
+    return registry[[open_in_year(site, planned=True) for site in registry.to_dict("records")]]
 
 
 #: Where each count sits in the KPI line ("**96** of 102 sites · **70** organisations · ...").
