@@ -352,6 +352,11 @@ function LiveMapView(host) {
       parts.legend.update(sites.counts());
       parts.keyboard.reset();
     }
+    if (args.large && !live.legendOpened) {
+      // a room reads the legend from the start (elsewhere it starts folded)
+      const details = box.querySelector(".mdm-legend details");
+      if (details) { details.open = true; live.legendOpened = true; }
+    }
     const reselected = sites.select(args.selected || []);
     live.resync = null;
     whenSized(function () { placeView(args, shown.changed, reselected); });
