@@ -12,6 +12,7 @@ reading the file costs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -167,11 +168,11 @@ def peak_kb():
         return int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
 from layers import companies
 before = peak_kb()
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 result = companies.select_firms(sys.argv[1])
-elapsed = time.perf_counter() - started
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 peak = peak_kb()
-print(json.dumps({"seconds": elapsed, "imports_kb": before, "peak_kb": peak,
+print(json.dumps({"seconds": elapsed, "cpu_s": cpu, "imports_kb": before, "peak_kb": peak,
                   "counts": result.counts}))
 """
 
@@ -199,7 +200,7 @@ def bench_registers(bench: Bench, *, rows: int = ROWS) -> None:
     except postcodes.PostcodeIndexMissingError as exc:
         bench.note(f"registers figures skipped: {exc}")
         return
-    count = 100_000 if bench.quick else rows
+    count = 20_000 if bench.quick else rows
     path = synthetic_file(
         bench.work_dir / f"BasicCompanyDataAsOneFile-synthetic-{count}.zip", rows=count
     )
@@ -210,7 +211,7 @@ def bench_registers(bench: Bench, *, rows: int = ROWS) -> None:
         f"synthetic, {count:,} rows ({unzipped / 1e9:.2f} GB unzipped, "
         f"{path.stat().st_size / 1e6:.0f} MB zipped)"
     )
-    timing = Timing([r["seconds"] for r in runs])
+    timing = Timing([r["seconds"] for r in runs], cpu=[r["cpu_s"] for r in runs])
     peak = max(r["peak_kb"] for r in runs) * 1024
     imports = max(r["imports_kb"] for r in runs) * 1024
     counts = runs[-1]["counts"]
@@ -234,9 +235,40 @@ def bench_registers(bench: Bench, *, rows: int = ROWS) -> None:
     )
     verdict_time = "met" if timing.median < BUDGET_S else "not met"
     verdict_memory = "met" if peak < BUDGET_BYTES else "not met"
+    if count != ROWS:
+        verdict_time = verdict_memory = f"not judged: the budgets are for {ROWS:,} rows"
+    load = os.getloadavg()[0]
     print(
         f"registers: {count:,}-row Companies House file read in {timing.median:.1f} s "
-        f"(budget < {BUDGET_S:.0f} s: {verdict_time}), peak memory {peak / 1e6:.0f} MB "
+        f"(budget < {BUDGET_S:.0f} s: {verdict_time}; CPU {timing.cpu[-1]:.1f} s, load average "
+        f"{load:.1f} on {os.cpu_count()} cores), peak memory {peak / 1e6:.0f} MB "
         f"(budget < 1 GB: {verdict_memory}; imports alone {imports / 1e6:.0f} MB)",
         flush=True,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run this group alone: ``python -m benchmarks.registers [--rows N] [--work-dir DIR]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.registers", description=__doc__)
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--work-dir", default=str(settings.ROOT / "benchmarks" / "out"))
+    args = parser.parse_args(argv)
+    work = Path(args.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    bench = Bench(
+        repeat=args.repeat,
+        warmup=0,
+        quick=False,
+        boundaries_dir=settings.BOUNDARIES_DIR,
+        work_dir=work,
+        browser=False,
+    )
+    bench_registers(bench, rows=args.rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import logging
 import os
 import re
@@ -53,14 +54,16 @@ from layers.registers import RegisterSourceError
 
 logger = logging.getLogger(__name__)
 
-OUT_DIR: Path = settings.ROOT / "data" / "companies"
+OUT_DIR: Path = settings.COMPANIES_DIR
 OUTPUT_NAME = "companies.parquet"
 MANIFEST_NAME = "manifest.json"
 PRODUCT = "Companies House Free Company Data Product (BasicCompanyDataAsOneFile)"
 DOWNLOAD_PAGE = "https://download.companieshouse.gov.uk/en_output.html"
+#: Companies House asks re-users to identify the source and acknowledge its copyright status
+#: (its Information Fair Trader Scheme statement on gov.uk, "Statement of Public Task").
 ATTRIBUTION = (
-    "Contains Companies House data (Free Company Data Product), used under the terms "
-    "Companies House gives for its public data"
+    "Source: Companies House, Free Company Data Product (BasicCompanyDataAsOneFile); "
+    "© Crown copyright"
 )
 ACTIVE = "Active"
 #: Account categories whose firms are often run from a home address (aggregated when public).
@@ -96,7 +99,7 @@ _BLOCK_BYTES = 8 << 20
 @dataclass
 class _Tally:
     rows: int = 0
-    active: int = 0
+    candidates: int = 0
     meeting_definition: int = 0
     batches: list[pa.Table] = field(default_factory=list)
 
@@ -138,8 +141,79 @@ def _open_source(path: Path, max_unzipped_bytes: int) -> tuple[Any, IO[bytes]]:
     return None, open(path, "rb")
 
 
+class _CandidateLines(io.RawIOBase):
+    """The header line, then only the lines where a wanted SIC code opens a cell.
+
+    Every row is still counted, but the CSV parser sees about one line in a hundred: a line
+    is kept when ``"25400 - `` (or ``,25400 - ``) appears in it for a code of the definition.
+    A code's text inside another cell (a company name) only adds a line that the exact
+    column test then drops, so no matching row is lost. The lines of each block are viewed
+    as one Arrow binary array (no copy) and matched with Arrow's regular expressions.
+    """
+
+    def __init__(self, inner: IO[bytes], codes: list[str], tally: _Tally) -> None:
+        self._inner = inner
+        self._pattern = '[,"](?:' + "|".join(re.escape(code) for code in codes) + ") - "
+        self._tally = tally
+        self._pending = b""
+        self._out = b""
+        self._header_done = False
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        while not self._out and not self._eof:
+            data = self._inner.read(_BLOCK_BYTES)
+            if not data:
+                self._eof = True
+                chunk, self._pending = self._pending, b""
+                if chunk and not chunk.endswith(b"\n"):
+                    chunk += b"\n"
+            else:
+                data = self._pending + data
+                cut = data.rfind(b"\n") + 1
+                chunk, self._pending = data[:cut], data[cut:]
+            if not chunk:
+                continue
+            if not self._header_done:
+                chunk = chunk.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark
+                end = chunk.find(b"\n") + 1
+                self._out = chunk[:end]
+                chunk = chunk[end:]
+                self._header_done = True
+            self._out += self._candidates(chunk)
+
+    def _candidates(self, chunk: bytes) -> bytes:
+        if not chunk:
+            return b""
+        ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10) + 1
+        self._tally.rows += len(ends)
+        offsets = np.concatenate([[0], ends]).astype(np.int64)
+        lines = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(chunk)]
+        )
+        kept = lines.filter(pc.match_substring_regex(lines, self._pattern))
+        self._tally.candidates += len(kept)
+        # bytes that are not UTF-8 become U+FFFD here, so one odd name cannot stop the read
+        return b"".join(kept.to_pylist()).decode("utf-8", "replace").encode("utf-8")
+
+    def readinto(self, buffer: Any) -> int:
+        self._fill()
+        size = min(len(buffer), len(self._out))
+        buffer[:size] = self._out[:size]
+        self._out = self._out[size:]
+        return size
+
+
 def _batches(
-    path: Path, *, max_unzipped_bytes: int, block_bytes: int = _BLOCK_BYTES
+    path: Path,
+    *,
+    codes: list[str],
+    tally: _Tally,
+    max_unzipped_bytes: int,
+    block_bytes: int = _BLOCK_BYTES,
 ) -> Iterator[pa.RecordBatch]:
     archive, stream = _open_source(path, max_unzipped_bytes)
     try:
@@ -152,8 +226,9 @@ def _batches(
     stream.close()
     archive, stream = _open_source(path, max_unzipped_bytes)
     wanted = list(names.values())
+    candidates = io.BufferedReader(_CandidateLines(stream, codes, tally), buffer_size=1 << 20)
     reader = pacsv.open_csv(
-        stream,
+        candidates,
         read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=True),
         convert_options=pacsv.ConvertOptions(
             include_columns=wanted,
@@ -172,9 +247,7 @@ def _batches(
 
 
 def _select(batch: pa.RecordBatch, codes: pa.Array, tally: _Tally) -> None:
-    tally.rows += batch.num_rows
     active = pc.equal(batch.column(STATUS), ACTIVE)
-    tally.active += pc.sum(active).as_py() or 0
     meets = None
     for column in SIC_COLUMNS:
         code = pc.utf8_slice_codeunits(batch.column(column), 0, 5)
@@ -200,7 +273,8 @@ def read_candidates(
     -------
     tuple
         The matching rows (published column names, all text) and the counts ``rows``,
-        ``active`` and ``meeting_definition``.
+        ``lines_naming_a_code`` (lines the parser read) and ``meeting_definition`` (active,
+        with a code of the definition in a SIC column).
 
     Raises
     ------
@@ -216,7 +290,13 @@ def read_candidates(
     codes = pa.array(sorted(definition), type=pa.string())
     tally = _Tally()
     try:
-        for batch in _batches(path, max_unzipped_bytes=max_unzipped_bytes, block_bytes=block_bytes):
+        for batch in _batches(
+            path,
+            codes=sorted(definition),
+            tally=tally,
+            max_unzipped_bytes=max_unzipped_bytes,
+            block_bytes=block_bytes,
+        ):
             _select(batch, codes, tally)
     except RegisterSourceError:
         raise
@@ -232,7 +312,7 @@ def read_candidates(
     )
     counts = {
         "rows": tally.rows,
-        "active": tally.active,
+        "lines_naming_a_code": tally.candidates,
         "meeting_definition": tally.meeting_definition,
     }
     return table.to_pandas(), counts
@@ -455,8 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{counts['kept']} Midlands firms ({counts['kept_core']} core, "
         f"{counts['kept_adjacent']} adjacent) from {counts['rows']:,} rows of "
-        f"{manifest['file']}; {counts['unplaced']} rows meeting the definition could not be "
-        f"placed (listed in {Path(args.out) / MANIFEST_NAME})"
+        f"{manifest['file']}; {counts['unplaced']} row{'' if counts['unplaced'] == 1 else 's'} "
+        f"meeting the definition could not be placed (listed in {Path(args.out) / MANIFEST_NAME})"
     )
     return 0
 

@@ -45,7 +45,7 @@ from layers.registers import RegisterDownloadError, RegisterSourceError
 
 logger = logging.getLogger(__name__)
 
-OUT_DIR: Path = settings.ROOT / "data" / "contracts"
+OUT_DIR: Path = settings.CONTRACTS_DIR
 OUTPUT_NAME = "contracts.parquet"
 MANIFEST_NAME = "manifest.json"
 LICENCE = "Open Government Licence v3.0"
@@ -459,6 +459,14 @@ def build(
             "sme_share": None if pd.isna(midlands["sme_share"]) else float(midlands["sme_share"]),
         },
         "unplaced": result.unplaced.to_dict(orient="records"),
+    }
+    kpi = mod_sme_kpi(result.awards)
+    manifest["kpi"] = {
+        "headline": kpi.headline(),
+        "value_gbp": kpi.value_gbp,
+        "start": kpi.start.isoformat(),
+        "end": kpi.end.isoformat(),
+        "definition": kpi.definition,
     }
     registers.write_geoparquet(result.awards, folder / OUTPUT_NAME)
     registers.write_json(manifest, folder / MANIFEST_NAME)

@@ -15,7 +15,7 @@ import settings
 from layers.selection import Selection
 from mapping.livemap import MapEvent, light_tiles, live_map
 from mapping.livemap.rows import colour_capabilities
-from ui import caches, keys, site_card, url_state
+from ui import caches, keys, registers_map, site_card, url_state
 from ui.map_overlays import map_overlays
 from ui.options import MapOptions
 from ui.text import plain
@@ -101,7 +101,8 @@ def _live_map(
     sites = sites.assign(
         colour_capability=colour_capabilities(sites, selected.criteria.capabilities)
     )
-    return live_map(
+    registers = registers_map.map_registers(keys.SITE_MAP, stamps)
+    event = live_map(
         base,
         sites,
         key=keys.SITE_MAP,
@@ -114,7 +115,10 @@ def _live_map(
         cluster=True if options.cluster_markers else "auto",
         tiles=light_tiles() if options.basemap == "light" else None,
         heat=heat,
+        registers=registers,
     )
+    registers_map.sent(keys.SITE_MAP, registers)
+    return event
 
 
 def belt_caption(

@@ -56,7 +56,7 @@ def test_selection_by_definition_and_region_is_exact(
     assert hotel["postcode"] == "LE1 1AA"  # written "le11aa" in the file
     assert manifest["counts"] == {
         "rows": 12,
-        "active": 10,
+        "lines_naming_a_code": 10,  # the eight, CHARLIE (not Active) and INDIA (Dissolved)
         "meeting_definition": 8,
         "unplaced": 2,
         "outside_midlands": 1,
@@ -170,3 +170,46 @@ def test_newest_month_urls_go_back_month_by_month() -> None:
     urls = companies.newest_month_urls(date(2026, 1, 15), months=2)
     assert urls[0].endswith("/BasicCompanyDataAsOneFile-2026-01-01.zip")
     assert urls[1].endswith("/BasicCompanyDataAsOneFile-2025-12-01.zip")
+
+
+def test_a_code_in_a_name_is_read_but_not_selected(tmp_path: Path, boundaries_dir: Path) -> None:
+    trap = (
+        "TRAP,25400 - NOT A SIC CELL LTD",
+        "00000013",
+        "Active",
+        "CV1 2AA",
+        "01/01/2001",
+        "FULL",
+        ["70229"],
+    )
+    source = fx.companies_zip(tmp_path / "trap.zip", fx.companies_csv([*fx.FIRMS, trap]))
+    manifest = _build(source, tmp_path / "out", boundaries_dir)
+    assert manifest["counts"]["rows"] == 13
+    assert manifest["counts"]["lines_naming_a_code"] == 11
+    assert manifest["counts"]["kept"] == 5
+
+
+def test_a_last_line_without_a_line_end_is_read(tmp_path: Path, boundaries_dir: Path) -> None:
+    text = fx.companies_csv(fx.FIRMS[:1]).rstrip(b"\r\n")
+    source = fx.companies_zip(tmp_path / "one.zip", text)
+    manifest = _build(source, tmp_path / "out", boundaries_dir)
+    assert manifest["counts"]["rows"] == 1 and manifest["counts"]["kept"] == 1
+
+
+def test_a_name_that_is_not_utf8_does_not_stop_the_read(
+    tmp_path: Path, boundaries_dir: Path
+) -> None:
+    text = fx.companies_csv().replace(b"ALPHA MUNITIONS", b"ALPHA M\xdcNITIONS")
+    source = fx.companies_zip(tmp_path / "latin.zip", text)
+    _build(source, tmp_path / "out", boundaries_dir)
+    firms = companies.load_firms(tmp_path / "out")
+    assert firms is not None
+    assert (
+        firms.set_index("company_number").loc["00000001", "name"] == "ALPHA M\ufffdNITIONS LIMITED"
+    )
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path, boundaries_dir: Path) -> None:
+    source = fx.companies_zip(tmp_path / "bom.zip", b"\xef\xbb\xbf" + fx.companies_csv())
+    manifest = _build(source, tmp_path / "out", boundaries_dir)
+    assert manifest["counts"]["kept"] == 5

@@ -76,6 +76,7 @@ def test_rows_placement_and_unplaced_list(built: tuple[dict, object]) -> None:
         "unplaced": 1,
     }
     assert [row["award_id"] for row in manifest["unplaced"]] == ["A9"]
+    assert manifest["kpi"]["headline"].startswith("MOD awards to Midlands SMEs, last 12 months")
     assert "blank" in manifest["unplaced"][0]["reason"]
     assert list(awards.columns) == [*contracts.COLUMNS, "geometry"]
     by_award = awards.set_index("award_id")
@@ -249,3 +250,31 @@ def test_totals_by_region(built: tuple[dict, object]) -> None:
     assert (east["awards"], east["value_gbp"], east["sme_value_gbp"]) == (4, 302_000, 45_000)
     assert west["value_gbp"] + east["value_gbp"] == totals.loc["midlands", "value_gbp"]
     assert totals.loc["E12000003", "awards"] == 0  # North Lincolnshire's region: none
+
+
+def test_the_commands_build_and_print_the_kpi(
+    package_dir: Path,
+    tmp_path: Path,
+    boundaries_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    original = contracts.registers.place_postcodes
+
+    def place(values: object, **_: object) -> object:
+        return original(values, index=fx.postcode_index(), boundaries_dir=boundaries_dir)
+
+    monkeypatch.setattr(contracts.registers, "place_postcodes", place)
+    out = str(tmp_path / "out")
+    assert contracts.main(["build", "--source", str(package_dir), "--out", out]) == 0
+    assert contracts.main(["kpi", "--out", out, "--as-of", "2026-11-30"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "MOD awards to Midlands SMEs, last 12 months: £140,000 (2025-12-01 to 2026-11-30" in printed
+    )
+    assert "Definition: " in printed
+    assert contracts.main(["kpi", "--out", str(tmp_path / "nothing")]) == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert contracts.main(["build", "--source", str(bad), "--out", out]) == 1
+    assert "not valid JSON" in capsys.readouterr().err

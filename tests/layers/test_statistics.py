@@ -115,3 +115,15 @@ def test_download_error_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("MIDLANDS_NOMIS_API", base)
         with pytest.raises(RegisterDownloadError, match="500"):
             statistics.download(session=http.retrying_session(retries=1, backoff_s=0.0))
+
+
+def test_the_command_builds_or_names_the_fault(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert statistics.main(["build", "--source", str(source), "--out", str(tmp_path / "o")]) == 0
+    assert "5 cells of NM_141_1 kept (2 suppressed)" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("A,B\n1,2\n")
+    assert statistics.main(["build", "--source", str(bad), "--out", str(tmp_path / "p")]) == 1
+    assert "'GEOGRAPHY_CODE'" in capsys.readouterr().err
+    assert not (tmp_path / "p").exists()

@@ -6,6 +6,14 @@ leading space before ``CompanyNumber`` and the ``PreviousName_N.CompanyName`` co
 names, every value quoted, dates ``DD/MM/YYYY``, SIC cells "25400 - Manufacture of weapons and
 ammunition"). The postcode index here is hand-built: real Code-Point Open points for the
 Midlands postcodes and one London point, so the tests do not need the built index.
+
+Award releases follow the Open Contracting Data Standard 1.1 release package as its schema
+documents it (https://standard.open-contracting.org/1.1/en/schema/release_package/: uri,
+version, publishedDate, publisher, license, releases; parties with roles, identifier, address
+and details.scale; awards with id, status, date, value and suppliers), as Contracts Finder and
+Find a Tender publish it. Nomis answers follow the columns of Nomis's API CSV output
+(https://www.nomisweb.co.uk/api/v01/help: DATE_NAME, GEOGRAPHY_CODE, INDUSTRY_NAME, OBS_VALUE,
+OBS_STATUS, OBS_CONF, ...); their values are made up for the tests.
 """
 
 from __future__ import annotations
