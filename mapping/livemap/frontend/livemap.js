@@ -395,6 +395,13 @@ function LiveMapView(host) {
   function placeView(args, dataChanged, reselected) {
     const map = live.map, sites = parts.sites, selected = sites.selected();
     const place = args.place || null;
+    if (!live.viewSet && args.view) {
+      // a view from the link wins, once, over fitting and over a named view
+      live.viewSet = true;
+      live.placeKey = place ? place.key : null;
+      map.setView(args.view.center, args.view.zoom, {animate: false});
+      return;
+    }
     if (place && place.key !== live.placeKey) {
       // a scene (or another named view) asks for its own view each time it changes
       live.placeKey = place.key;
