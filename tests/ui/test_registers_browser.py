@@ -167,6 +167,11 @@ def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
     assert page.evaluate("() => livemap.sites.shown().length") == sites_before
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "registers-layers-1366.png"))
+    page.locator(".mdm-registers summary").click()  # folded: the layers alone
+    page.evaluate("() => { map.setView([52.5, -1.6], 9, {animate: false}); }")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "registers-layers-map-1366.png"))
+    page.locator(".mdm-registers summary").click()
     for name in EXPECTED_DRAWN:
         _toggle(page, name)
     assert _drawn(page) == {"firms": 0, "awards": 0, "counts": 0}
