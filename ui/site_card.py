@@ -289,7 +289,26 @@ def site_card(
     if card.areas:
         lines = [f"{plain(label)}: {plain(name)}" for label, name in card.areas]
         st.markdown("**Areas**  \n" + "  \n".join(lines))
+    _company(site.get("company_number"))
     _nearby(selected, everything, site, site_id)
+
+
+def _company(number: object) -> None:
+    """Show the site's company as Companies House holds it, when the firms are loaded."""
+    if not _text(number):
+        return
+    from layers import registers_figures  # noqa: PLC0415 (only for a site naming a company)
+    from ui import registers  # noqa: PLC0415
+
+    found = registers_figures.company_details(registers.loaded_sources().firms, number)
+    if found is None:
+        return
+    lines = [
+        f"Company number: {plain(found['company_number'])}",
+        f"SIC codes: {plain(', '.join(found['sic_codes']) or 'none given')}",
+        f"Registered office postcode: {plain(found['registered_office_postcode'])}",
+    ]
+    st.markdown("**Companies House**  \n" + "  \n".join(lines))
 
 
 def location_note(precision: object) -> str:
