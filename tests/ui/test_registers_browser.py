@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, Page
 import settings
 from layers import companies, contracts, statistics
 from tests.support import registers_fixtures as fx
-from tests.support.app_map import map_frame, settle
+from tests.support.app_map import click_site, map_frame, settle
 from tests.support.browser import offline_page
 from tests.support.servers import ARTIFACTS, ServerError, app_server
 
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.browser
 #: Worked out by hand from the fixtures (see the module's docstring).
 EXPECTED_DRAWN = {"firms": 2, "awards": 8, "counts": 3}
 #: The curated site that names a Companies House firm of the fixture.
-CURATED_SITE = "space-park-leicester"
+CURATED_SITE = "university-of-leicester"
 CURATED_COMPANY = "00000008"
 
 
@@ -175,6 +175,16 @@ def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
     for name in EXPECTED_DRAWN:
         _toggle(page, name)
     assert _drawn(page) == {"firms": 0, "awards": 0, "counts": 0}
+    # the curated site's card shows its company's SIC codes and registered office
+    click_site(page, CURATED_SITE, zoom=15)
+    card = page.locator(".st-key-site-card")
+    card.get_by_text("Companies House", exact=True).wait_for(timeout=60_000)
+    text = card.inner_text()
+    assert "Company number: 00000008" in text
+    assert "SIC codes: 26511, 84220" in text
+    assert "Registered office postcode: LE1 1AA" in text
+    card.get_by_text("Companies House", exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "registers-card-1366.png"))
     page.close()
 
 
