@@ -242,6 +242,9 @@ def test_the_areas_and_belt_tabs_show_the_registers_figures(
     assert int(found["Curated sites"].replace(",", "")) == page.evaluate(
         "() => livemap.sites.shown().length"
     )
+    # the areas map beside the figures is given no registers: it has no box of toggles
+    assert page.locator("[role=tabpanel]:visible section.mdm-main").count() == 1
+    assert page.locator("[role=tabpanel]:visible .mdm-registers").count() == 0
     page.get_by_role("tab", name="Defence Belt").click()
     inside = _metrics(page, "Inside the Defence Belt")
     assert set(inside) >= {"Curated sites", "Registered firms, core", "Defence awards"}
