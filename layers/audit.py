@@ -1,9 +1,11 @@
 """The registry audit: every row's point beside its postcode's, for a reviewer to read.
 
 ``python -m layers.sites audit`` prints a line per row and writes the same as CSV: the distance
-from the point to the postcode's Code-Point Open point, the district of each, the precision, the
-source's domain and the row's age. Its summary (counts by precision, the share checked against a
-postcode, the problems) and the registry's coverage counts go into ``data/sites/README.md``
+from the point to its postcode's point in the postcode index (the ONS Postcode Directory by
+default), the district of each, the precision, how the point was checked, the source's domain
+and the row's age. Its summary (the index's edition, counts by precision and by kind of
+location check, the share of physical sites placed at site or postcode, the thinnest
+capability, the problems) and the registry's coverage counts go into ``data/sites/README.md``
 between the ``audit`` markers, so the README always says what the last audit found.
 """
 
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 import settings
-from layers import boundaries, postcodes, registry_checks, vocabulary
+from layers import boundaries, location_checks, postcodes, registry_checks, vocabulary
 from layers._validate import Problem, read_rows
 
 #: The audit's CSV columns, in order.
@@ -29,6 +31,7 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "site_id",
     "kind",
     "location_precision",
+    "location_check",
     "postcode",
     "postcode_found",
     "distance_m",
@@ -40,6 +43,10 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 )
 README_START = "<!-- audit:start (written by python -m layers.sites audit --readme) -->"
 README_END = "<!-- audit:end -->"
+#: Kinds whose sites are not premises of their own (a cluster body is a network).
+NOT_PHYSICAL_KINDS: frozenset[str] = frozenset({"cluster_body"})
+#: Precisions that place a site on its own premises.
+PRECISE: tuple[str, ...] = ("site", "postcode")
 
 
 @dataclass
@@ -50,6 +57,8 @@ class Audit:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sites: gpd.GeoDataFrame | None = None
+    index: str = ""
+    capabilities: dict[str, int] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         """Return the summary as Markdown lines."""
@@ -59,6 +68,7 @@ class Audit:
         found = int(table["postcode_found"].sum())
         agree = int((table["verdict"] == "ok").sum())
         lines = [
+            f"- Postcode index: {self.index}." if self.index else "- Postcode index: none.",
             f"- Rows audited: {total}; with a postcode: {with_code}; postcode found in the "
             f"index: {found} ({_share(found, total)} of all rows).",
             f"- Points checked against their postcode and within tolerance: {agree} "
@@ -69,6 +79,11 @@ class Audit:
                 for name, count in Counter(table["location_precision"]).most_common()
             )
             + ".",
+            "- By location check: "
+            + ", ".join(f"{kind} {count}" for kind, count in self.check_counts().items())
+            + ".",
+            self.physical_line(),
+            self.thinnest_line(),
             f"- Problems (errors): {len(self.problems)}; warnings: {len(self.warnings)}.",
         ]
         for problem in self.problems[:20]:
@@ -76,6 +91,41 @@ class Audit:
         for warning in self.warnings[:20]:
             lines.append(f"  - warning: {warning}")
         return lines
+
+    def check_counts(self) -> dict[str, int]:
+        """Return the rows by kind of location check (``none`` for rows without one)."""
+        kinds = self.table["location_check"].map(location_checks.check_kind)
+        counts = Counter(kinds.replace("", "none"))
+        return {k: counts.get(k, 0) for k in (*location_checks.CHECK_KINDS, "none")}
+
+    def physical_share(self) -> tuple[int, int]:
+        """Return (physical sites at site or postcode, physical sites)."""
+        physical = ~self.table["kind"].isin(NOT_PHYSICAL_KINDS)
+        precise = self.table["location_precision"].isin(PRECISE)
+        return int((physical & precise).sum()), int(physical.sum())
+
+    def physical_line(self) -> str:
+        """Return the share of physical sites placed on their premises, as a Markdown line."""
+        precise, physical = self.physical_share()
+        return (
+            f"- Physical sites (every kind but cluster bodies) at site or postcode precision: "
+            f"{precise} of {physical} ({_share(precise, physical)})."
+        )
+
+    def thinnest(self) -> tuple[list[str], int]:
+        """Return the capabilities with the fewest sites, and that number."""
+        if not self.capabilities:
+            return [], 0
+        fewest = min(self.capabilities.values())
+        return [s for s, n in self.capabilities.items() if n == fewest], fewest
+
+    def thinnest_line(self) -> str:
+        """Return the thinnest capability (ties listed) as a Markdown line."""
+        slugs, fewest = self.thinnest()
+        if not slugs:
+            return "- Thinnest capability: none counted."
+        names = ", ".join(f"{vocabulary.capability_label(s)} ({s})" for s in slugs)
+        return f"- Thinnest capability: {names}, with {fewest} site(s)."
 
     def coverage_lines(self) -> list[str]:
         """Return the registry's depth: kinds, capabilities, authorities, precision by kind."""
@@ -143,7 +193,8 @@ def build_audit(
     boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     _, records = read_rows(text)
     rows = pd.DataFrame([record for _, record in records])
-    for column in ("postcode", "source_url", "last_checked", "site_id", "kind"):
+    columns = ("postcode", "source_url", "last_checked", "site_id", "kind", "capabilities")
+    for column in (*columns, "location_check"):
         if column not in rows:
             rows[column] = ""
     rows = rows.fillna("")
@@ -162,6 +213,7 @@ def build_audit(
             "site_id": rows["site_id"],
             "kind": rows["kind"],
             "location_precision": rows["location_precision"],
+            "location_check": rows["location_check"],
             "postcode": rows["postcode"],
             "postcode_found": distances["found"],
             "distance_m": distances["distance_m"].round(0),
@@ -175,7 +227,15 @@ def build_audit(
         "problem" if site_id in bad else "ok" if found else "no postcode check"
         for site_id, found in zip(table["site_id"], table["postcode_found"], strict=True)
     ]
-    return Audit(table=table, problems=problems, warnings=warnings, sites=sites)
+    counted = vocabulary.capability_counts(rows["capabilities"])
+    return Audit(
+        table=table,
+        problems=problems,
+        warnings=warnings,
+        sites=sites,
+        index=index.describe(),
+        capabilities={slug: counted.get(slug, 0) for slug in vocabulary.CAPABILITIES},
+    )
 
 
 def _age(value: str, today: date) -> int | None:
@@ -213,6 +273,7 @@ def print_lines(audit: Audit) -> list[str]:
         age = "" if days is None or pd.isna(days) else f"{int(days)} d"
         lines.append(
             f"{row['verdict']:<17} {row['site_id']:<45} {row['location_precision']:<8} "
+            f"{location_checks.check_kind(row['location_check']) or '-':<8} "
             f"{row['postcode'] or '-':<9} {distance:>9}  {district}  "
             f"[{row['source_domain']}, {age}]"
         )

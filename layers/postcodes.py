@@ -62,7 +62,8 @@ logger = logging.getLogger(__name__)
 
 INDEX_NAME = "postcodes.parquet"
 #: The default index's file, in ``settings.POSTCODES_DIR``.
-ONSPD_INDEX_NAME = "onspd.parquet"
+#: An Arrow IPC file, read memory-mapped: 2.7 million postcodes load in milliseconds.
+ONSPD_INDEX_NAME = "onspd.arrow"
 #: Where a Code-Point Open build goes by default, under ``settings.POSTCODES_DIR``.
 CODEPOINT_DIR_NAME = "codepoint"
 CODEPOINT = "Code-Point Open"
@@ -236,7 +237,7 @@ def build_onspd_index(out_dir: str | Path | None = None) -> Path:
     out = Path(out_dir) if out_dir is not None else settings.POSTCODES_DIR
     table, version = _onspd_table()
     index_path = out / ONSPD_INDEX_NAME
-    atomic_write(index_path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    atomic_write(index_path, lambda tmp: _write_arrow(table, tmp))
     manifest = {
         **onspd_manifest(version),
         "index": ONSPD_INDEX_NAME,
@@ -268,16 +269,29 @@ def onspd_manifest(version: str | None = None) -> dict[str, Any]:
     }
 
 
+def _write_arrow(table: pa.Table, path: Path) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
 def _onspd_table() -> tuple[pa.Table, str]:
     try:
         version = onspd.package_version()
         frame = onspd.read_postcodes()
     except onspd.OnspdMissingError as exc:
         raise PostcodeIndexMissingError(str(exc)) from None
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # fixed-width codes (NUL-padded, as numpy's S8 reads them) are read without a copy
+    codes = pa.array(frame["postcode"].to_numpy(dtype="S8"), type=pa.binary(8))
+    table = pa.table(
+        {
+            "postcode": codes,
+            "easting": pa.array(frame["easting"].to_numpy()),
+            "northing": pa.array(frame["northing"].to_numpy()),
+            "quality": pa.array(frame["quality"].to_numpy()),
+        }
+    )
     table = table.replace_schema_metadata(
         {
-            **(table.schema.metadata or {}),
             _EDITION_KEY: onspd.edition(version).encode(),
             _PRODUCT_KEY: onspd.PRODUCT.encode(),
             _VERSION_KEY: version.encode(),
@@ -402,13 +416,24 @@ def _memory_index(version: str) -> PostcodeIndex:
 @functools.lru_cache(maxsize=4)
 def _load_index(path: str, mtime_ns: int, size: int) -> PostcodeIndex:
     del mtime_ns, size  # only part of the cache key
-    return _index_from_table(pq.read_table(path), Path(path))
+    if path.endswith(".arrow"):
+        with pa.memory_map(path) as source:
+            table = pa.ipc.open_file(source).read_all()
+    else:
+        table = pq.read_table(path)
+    return _index_from_table(table, Path(path))
 
 
 def _index_from_table(table: pa.Table, path: Path) -> PostcodeIndex:
     meta = table.schema.metadata or {}
     codes = table.column("postcode").combine_chunks()
-    postcodes = np.asarray(pc.cast(codes, pa.binary()).to_numpy(zero_copy_only=False), dtype="S8")
+    if codes.type == pa.binary(8) and codes.null_count == 0:  # a view of the file's bytes
+        whole = np.frombuffer(codes.buffers()[1], dtype="S8", count=codes.offset + len(codes))
+        postcodes = whole[codes.offset :]
+    else:
+        postcodes = np.asarray(
+            pc.cast(codes, pa.binary()).to_numpy(zero_copy_only=False), dtype="S8"
+        )
     arrays = {
         "easting": table.column("easting").to_numpy(),
         "northing": table.column("northing").to_numpy(),

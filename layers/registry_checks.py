@@ -3,7 +3,7 @@
 The Table Schema checks each value on its own (:mod:`layers._validate`). These checks compare
 values with each other and with the outside world:
 
-- a ``site``-precision point must lie within 500 m of its postcode's Code-Point Open point,
+- a ``site``-precision point must lie within 500 m of its postcode's point (ONSPD by default),
   unless ``location_note`` says why; a ``postcode``-precision point must *be* that point;
 - two rows may share a coordinate only when each names the other in ``location_note``;
 - no URL of a row (its source columns, and any URL or host name written in its notes,

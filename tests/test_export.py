@@ -414,7 +414,7 @@ def test_the_bid_pack_is_written_to_a_path(selection: Selection, tmp_path: Path)
     target = tmp_path / bidpack.bid_pack_name(small)
     data = bidpack.build_bid_pack(small, path=target)
     assert target.read_bytes() == data
-    assert target.name.startswith("bid-pack-2026-11-28-") and target.suffix == ".zip"
+    assert target.name == "bid-pack_prime_2026-11-28.zip"
 
 
 def test_the_full_registry_standalone_page_is_under_3_mb(selection: Selection):

@@ -113,3 +113,13 @@ def test_each_row_says_how_precise_it_is_and_where_it_came_from(registry: gpd.Ge
     assert registry["source_url"].str.match(r"^https?://").all()
     sourced = registry["location_source"] != ""
     assert registry.loc[sourced, "location_source"].str.match(r"^https?://").all()
+
+
+def test_every_site_row_says_how_and_when_its_point_was_checked(registry: gpd.GeoDataFrame):
+    from layers import location_checks, postcodes
+
+    assert postcodes.load_index().edition == "November 2025", "checked on ONSPD November 2025"
+    at_site = registry[registry["location_precision"] == "site"]
+    kinds = at_site["location_check"].map(location_checks.check_kind)
+    assert (kinds != "").all(), list(at_site.loc[kinds == "", "site_id"])
+    assert (at_site["location_checked"] != "").all()

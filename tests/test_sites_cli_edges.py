@@ -23,10 +23,11 @@ def test_the_help_shows_each_command_line_of_the_description_on_its_own_line(cap
     assert raised.value.code == 0
     lines = capsys.readouterr().out.splitlines()
     start = lines.index("Command line::")
-    assert lines[start + 1 : start + 5] == [
+    assert lines[start + 1 : start + 6] == [
         "",
         "    python -m layers.sites validate [PATH]",
         "    python -m layers.sites audit [PATH] [--csv OUT] [--readme]",
+        "    python -m layers.sites osm-check [PATH] [--osm FILE] [--csv OUT] [--radius M]",
         '    python -m layers.sites geocode "name, town"',
     ]
 

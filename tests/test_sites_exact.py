@@ -226,6 +226,8 @@ def test_the_help_names_every_command_and_option(capsys, monkeypatch):
     assert (
         " validate check a registry file and list every problem "
         "audit compare every point with its postcode's and write a review table "
+        "osm-check list OpenStreetMap features of each site's name near its point (from an "
+        "OSM XML file, or Overpass when online) "
         "geocode look up candidate coordinates (needs network) "
     ) in top
     validate = help_of(capsys, "validate")

@@ -19,10 +19,8 @@ import settings
 
 APP = str(settings.ROOT / "app.py")
 DATA = Path(__file__).parent / "data"
-#: The postcode index the Makefile builds before the tests (``make data``).
-BUILT_POSTCODES = Path(settings.POSTCODES_DIR)
-#: A row placed by its coordinates and one by its postcode only (DE1 1AA is in the mirror's
-#: 2014 edition of Code-Point Open; the coordinates are Derby's, 100 m from its point).
+#: A row placed by its coordinates and one by its postcode only (DE1 1AA is in the ONS Postcode
+#: Directory; the coordinates are Derby's, about 100 m from its point).
 POSTCODE_UPLOAD = (
     b"name,postcode,lat,lon\nWith Coordinates,DE1 1AA,52.9225,-1.4746\nPostcode Only,DE1 1AA,,\n"
 )
@@ -77,8 +75,8 @@ def test_a_new_road_graph_is_used_without_a_restart(
 def test_a_built_postcode_index_places_an_upload_without_a_restart(
     app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
-    assert (BUILT_POSTCODES / "postcodes.parquet").is_file(), "run 'make data' first"
-    monkeypatch.setattr(settings, "POSTCODES_DIR", tmp_path / "no-postcodes")
+    # a chosen index (a Code-Point Open build) that is not built yet
+    monkeypatch.setattr(settings, "POSTCODE_INDEX", str(tmp_path / "codepoint.parquet"))
     at = app.run()
     at.file_uploader(key="u_file").upload("postcodes.csv", POSTCODE_UPLOAD, "text/csv").run()
     assert not at.exception
@@ -87,7 +85,7 @@ def test_a_built_postcode_index_places_an_upload_without_a_restart(
     assert any("could not be looked up" in w.value for w in at.warning)
     assert any("1 of your sites are on the map" in s.value for s in at.success)
 
-    monkeypatch.setattr(settings, "POSTCODES_DIR", BUILT_POSTCODES)
+    monkeypatch.setattr(settings, "POSTCODE_INDEX", None)  # back to the ONS Postcode Directory
     at.run()
     assert not at.exception
     assert any("2 of your sites are on the map" in s.value for s in at.success)

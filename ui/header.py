@@ -14,6 +14,10 @@ PAGE_STYLE = """<style>
 .block-container h1 { font-size: 1.75rem; padding: 0 0 0.1rem 0; }
 header[data-testid="stHeader"] { background: transparent; }
 .st-key-site-card p, .st-key-site-card li { font-size: 0.875rem; line-height: 1.4; }
+@media (max-width: 640px) {
+  .block-container { padding-top: 2.6rem; }
+  .block-container h1 { font-size: 1.3rem; }
+}
 </style>"""
 
 

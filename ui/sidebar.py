@@ -15,7 +15,6 @@ from mapping.livemap import CLUSTER_ABOVE
 from ui import keys
 from ui.options import (
     MODE_LABELS,
-    OLDER_MAP_NOTE,
     WIDTH_MAX_KM,
     WIDTH_MIN_KM,
     MapOptions,
@@ -183,7 +182,6 @@ def map_options(show_belt: bool, width_km: float, mode: str) -> MapOptions:
             "Show density heat",
             value=False,
             key="o_heat",
-            help=OLDER_MAP_NOTE,
         ),
         basemap=str(
             bar.radio(
@@ -191,7 +189,7 @@ def map_options(show_belt: bool, width_km: float, mode: str) -> MapOptions:
                 options=list(BASEMAPS),
                 format_func=BASEMAPS.get,
                 key="o_basemap",
-                help=f"Light grey tiles need the internet. {OLDER_MAP_NOTE}",
+                help="Light grey tiles need the internet.",
             )
         ),
     )

@@ -14,6 +14,7 @@ import streamlit as st
 import settings
 from layers.selection import Selection
 from mapping.livemap import MapEvent, light_tiles, live_map
+from mapping.livemap.rows import colour_capabilities
 from ui import caches, keys, registers_map, site_card, url_state
 from ui.map_overlays import map_overlays
 from ui.options import MapOptions
@@ -95,10 +96,15 @@ def _live_map(
         _, heat = caches.cached_analysis(
             selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
         )
+    sites = selected.registry_sites
+    # each site coloured by the first chosen capability it has: the legend counts what is drawn
+    sites = sites.assign(
+        colour_capability=colour_capabilities(sites, selected.criteria.capabilities)
+    )
     registers = registers_map.map_registers(keys.SITE_MAP, stamps)
     event = live_map(
         base,
-        selected.registry_sites,
+        sites,
         key=keys.SITE_MAP,
         uploads=selected.uploads,
         fit=not options.keep_view,

@@ -173,6 +173,11 @@ def remember_in_url(criteria: filters.SiteFilter, options: MapOptions, version: 
 
 def remember_view(view: Mapping[str, Any] | None) -> None:
     """Write a view the map reported into the link (``c`` and ``z``), leaving the rest."""
-    for name, value in view_query(reported_view(view)).items():
-        if st.query_params.get(name) != value:
-            st.query_params[name] = value
+    changed = {
+        name: value
+        for name, value in view_query(reported_view(view)).items()
+        if st.query_params.get(name) != value
+    }
+    if changed:
+        # both at once: a link copied between two writes never holds a centre without a zoom
+        st.query_params.update(changed)

