@@ -106,7 +106,8 @@ def empty_url(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) ->
 def _open(browser: Browser, url: str) -> Page:
     page = offline_page(browser, [], width=1366, height=768)
     page.goto(url)
-    map_frame(page)
+    # the first visit runs the app cold (registry, base, layers) on a shared machine: wait long
+    map_frame(page, timeout_s=180)
     page.wait_for_function("() => livemap.registers && livemap.registers.version()", timeout=60_000)
     settle(page)
     return page
