@@ -60,6 +60,7 @@ OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = (
     "location_check",
     "location_checked",
     "capability_sources",
+    "company_number",
 )
 
 
