@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -92,17 +90,19 @@ def _same_start(parsed: pa.Table, names: list[str], header: list[str]) -> bool:
 
 def _not_blank(columns: list[pa.ChunkedArray]) -> np.ndarray:
     """Return which rows hold a character Python's ``str.strip`` keeps."""
-    has_text = "[^" + "".join(f"\\x{{{ord(c):x}}}" for c in _whitespace()) + "]"
     keep = np.zeros(len(columns[0]) if columns else 0, dtype=bool)
     for column in columns:
-        found = pc.match_substring_regex(column, has_text)
+        found = pc.match_substring_regex(column, _HAS_TEXT)
         keep |= found.to_numpy(zero_copy_only=False).astype(bool)
         if keep.all():
             break
     return keep
 
 
-@cache
-def _whitespace() -> list[str]:
-    """Return every character Python's ``str.strip`` removes."""
-    return [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+#: Every character Python's ``str.strip`` removes (``str.isspace``; a test holds them equal).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: A character that is not whitespace, for pyarrow's (RE2) regular expressions.
+_HAS_TEXT = "[^" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]"

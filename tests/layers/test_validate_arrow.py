@@ -9,7 +9,7 @@ import pytest
 
 from layers import vocabulary
 from layers._validate import read_table
-from layers._validate_arrow import read_registry_table, read_table_fast
+from layers._validate_arrow import WHITESPACE, read_registry_table, read_table_fast
 from layers._validate_columns import check_table
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -97,3 +97,10 @@ def test_what_pyarrow_might_read_otherwise_goes_to_the_exact_reader(
     path = tmp_path / "sites.csv"
     path.write_bytes(text.encode("utf-8"))
     assert read_registry_table(path) == _exact(text.encode("utf-8"))
+
+
+def test_the_whitespace_is_what_python_strips() -> None:
+    import sys
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert every == WHITESPACE
