@@ -193,6 +193,10 @@ def synthetic_sites(
         for d in rng.integers(1, CHECKED_WITHIN_DAYS + 1, size=count)
     ]
     precision = rng.choice(list(PRECISION_SHARES), size=count, p=_shares(PRECISION_SHARES))
+    precision = np.where(on_postcode, "postcode", precision)
+    # a site-precision point names its check: here an OpenStreetMap way, dated
+    on_site = precision == "site"
+    ways = np.char.add("osm:way/", np.arange(1, count + 1).astype(str))
     frame = pd.DataFrame(
         {
             "site_id": [f"synthetic-{i:06d}" for i in range(1, count + 1)],
@@ -202,7 +206,7 @@ def synthetic_sites(
             "capabilities": _capabilities(count, rng, kinds),
             "lat": lat,
             "lon": lon,
-            "location_precision": np.where(on_postcode, "postcode", precision),
+            "location_precision": precision,
             "town": "",
             "postcode": codes,
             "status": "active",
@@ -214,6 +218,9 @@ def synthetic_sites(
             "status_source": "",
             "last_checked": checked,
             "location_source": "",
+            "location_check": np.where(on_site, ways, ""),
+            "location_checked": np.where(on_site, checked, ""),
+            "capability_sources": "",
         },
         columns=list(REGISTRY_COLUMNS),
     )
