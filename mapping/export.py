@@ -25,7 +25,8 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -188,8 +189,27 @@ def main(argv: list[str] | None = None) -> int:
     """Run the export command line; return the exit status (0 done, 1 data, 2 usage)."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # the registry's warnings (rows to look at again) are for 'validate' and 'audit'
-    logging.getLogger("layers.sites").setLevel(logging.ERROR)
+    with _registry_warnings_silenced():
+        return _export(args)
+
+
+@contextmanager
+def _registry_warnings_silenced() -> Iterator[None]:
+    """Log only the registry's errors while exporting, then give its logger back its level.
+
+    The registry's warnings (rows to look at again) are for ``validate`` and ``audit``; a
+    caller that runs :func:`main` in its own process still gets them afterwards.
+    """
+    registry_logger = logging.getLogger("layers.sites")
+    level = registry_logger.level
+    registry_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        registry_logger.setLevel(level)
+
+
+def _export(args: argparse.Namespace) -> int:
     from layers.sites import load_sites  # noqa: PLC0415 (keeps --help fast)
 
     try:

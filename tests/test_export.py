@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import logging
 import re
 import shlex
 import subprocess
@@ -492,6 +493,21 @@ def test_in_belt_without_the_corridor_module_exits_with_a_message(
     assert code == 2
     assert "Defence Belt cannot be computed" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_cli_gives_the_registry_logger_its_level_back(boundaries_dir: Path, tmp_path: Path):
+    # the export hides the registry's warnings while it runs; 'audit' in the same process
+    # must still log them afterwards
+    registry_logger = logging.getLogger("layers.sites")
+    kept = registry_logger.level
+    registry_logger.setLevel(logging.INFO)
+    try:
+        out = tmp_path / "universities.geojson"
+        argv = cli(boundaries_dir, "--format", "geojson", "--kind", "university", "-o", str(out))
+        assert export.main(argv) == 0
+        assert registry_logger.level == logging.INFO
+    finally:
+        registry_logger.setLevel(kept)
 
 
 def test_an_unknown_slug_or_code_stops_the_cli_with_a_message(boundaries_dir: Path, tmp_path: Path):
