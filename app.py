@@ -79,7 +79,7 @@ def main() -> None:
             sites_tab(selected.uploads, highlight=site_card.card_site())
     if tab_areas.open:
         with tab_areas:
-            areas_tab(selected.registry_sites, data.stamps)
+            areas_tab(selected.registry_sites, data.stamps, selected.criteria.areas)
     if tab_belt.open:
         with tab_belt:
             belt_tab(selected.belt_sites, selected.corridor)

@@ -145,14 +145,18 @@ def dress(sites: pd.DataFrame, rng: np.random.Generator, *, today: date) -> None
     own_page = "https://www." + org + ".co.uk/contact-us/find-our-sites"
     sites["location_source"] = np.where(encyclopaedia, town_page, own_page)
     with_status = rng.random(count) < STATUS_SOURCE_SHARE
-    sites["status_source"] = np.where(with_status, own_page + "/news", "")
     opened = rng.random(count) < OPENED_SHARE
-    sites["opened"] = np.where(opened, rng.integers(1950, today.year, size=count).astype(str), "")
+    years = rng.integers(1950, today.year, size=count).astype(str)
     state = rng.random(count)
     closing = state < CLOSING_SHARE
     planned = (state >= CLOSING_SHARE) & (state < CLOSING_SHARE + PLANNED_SHARE)
+    later = rng.integers(today.year + 1, today.year + 6, size=count).astype(str)
+    # as the registry's rules ask: a closing or planned row cites its announcement, and a
+    # planned row opens in a year still to come
+    cited = with_status | closing | planned
+    sites["status_source"] = np.where(cited, own_page + "/news", "")
+    sites["opened"] = np.where(planned, later, np.where(opened, years, ""))
     sites["status"] = np.where(closing, "closing", np.where(planned, "planned", "active"))
-    later = rng.integers(today.year, today.year + 6, size=count).astype(str)
     sites["closes"] = np.where(closing, later, "")
 
 

@@ -78,17 +78,24 @@ class Table:
     ``rows`` holds each row's number (the header is row 1, so they match the line a person
     sees in a spreadsheet; a quoted field spanning lines keeps its record's starting row),
     ``values`` the row's values (padded with '' or cut to the header's width) and ``extra``
-    the values beyond the header, joined by commas, by position in ``rows``.
+    the values beyond the header, joined by commas, by position in ``rows``. A table read
+    column by column (:mod:`layers._validate_arrow`) holds ``by_position`` instead of
+    ``values``: each column's values, in the header's order.
     """
 
     header: list[str]
     rows: list[int] = field(default_factory=list)
     values: list[list[str]] = field(default_factory=list)
     extra: dict[int, str] = field(default_factory=dict)
+    by_position: list[list[str]] | None = None
 
     def columns(self) -> dict[str, Sequence[str]]:
         """Return each named column's values (a repeated name: its last column, as a dict)."""
-        by_position = list(zip(*self.values, strict=True)) if self.values else []
+        by_position: Sequence[Sequence[str]] = []
+        if self.by_position is not None:
+            by_position = self.by_position if self.rows else []
+        elif self.values:
+            by_position = list(zip(*self.values, strict=True))
         columns: dict[str, Sequence[str]] = {}
         for position, name in enumerate(self.header):
             columns[name] = by_position[position] if by_position else ()

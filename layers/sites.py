@@ -39,7 +39,8 @@ from layers import (
 )
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers._metric import transformer
-from layers._validate import Problem, paused_collection, read_table
+from layers._validate import Problem, paused_collection
+from layers._validate_arrow import read_registry_table
 from layers._validate_columns import check_table
 from layers.placement import (  # AREA_COLUMNS is re-exported from its old home
     AREA_COLUMNS,  # noqa: F401
@@ -60,6 +61,7 @@ OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = (
     "location_check",
     "location_checked",
     "capability_sources",
+    "company_number",
 )
 
 
@@ -106,7 +108,7 @@ def validate_sites(
     boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     source = Path(path or settings.SITES_CSV)
     with paused_collection():
-        table = read_table(read_registry_text(source))
+        table = read_registry_table(source)
         rows, typed, problems = check_table(table, vocabulary.schema(), today=today)
         del table
         valid = _typed_frame(rows, typed)

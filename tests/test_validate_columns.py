@@ -45,6 +45,7 @@ GOOD = {
     "location_check": "",
     "location_checked": "",
     "capability_sources": "",
+    "company_number": "",
 }
 #: Cells worth trying in each column: good ones, bad ones and awkward ones.
 CELLS: dict[str, list[str]] = {
@@ -86,6 +87,7 @@ CELLS: dict[str, list[str]] = {
     ],
     "location_checked": ["", "2026-10-01", "2999-01-01", "1/2/2026"],
     "capability_sources": ["", "space https://a.org/x", "space https://a.org/x; quantum", "x y"],
+    "company_number": ["", "00000008", "SC000002", "123", "sc000002", "000000081"],
 }
 
 

@@ -43,6 +43,9 @@ _ROOM_CSS = """<style>
 .st-key-presenter-head button p { font-size: 20px; }
 .st-key-presenter-figures [data-testid="stMetricValue"] { font-size: 32px; }
 .st-key-presenter-figures [data-testid="stMetricLabel"] p { font-size: 18px; color: #1a1a1a; }
+.st-key-presenter-figures [data-testid="stMetricLabel"] * {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
 .st-key-presenter-credit p { font-size: 14px; line-height: 1.3; color: #1a1a1a; margin: 0; }
 .st-key-presenter-notes p, .st-key-presenter-notes li { font-size: 24px; line-height: 1.4; }
 </style>"""

@@ -18,6 +18,9 @@ from shapely.geometry.base import BaseGeometry
 
 from layers import companies, contracts, registers, registers_figures, statistics
 
+#: Figures per row of the panel.
+CARDS_PER_ROW = 3
+
 
 def _stamp(folder: Path) -> float:
     manifest = folder / "manifest.json"
@@ -96,9 +99,12 @@ def registers_panel(
     found = registers_figures.figures(rows)
     st.markdown("**Official registers**")
     st.text(where)
-    columns = st.columns(len(figure_cards(found)))
-    for column, (label, value) in zip(columns, figure_cards(found), strict=True):
-        column.metric(label, value)
+    cards = figure_cards(found)
+    # three to a row: at 1366 px six side by side cut the values short ("£43…")
+    for start in range(0, len(cards), CARDS_PER_ROW):
+        row = cards[start : start + CARDS_PER_ROW]
+        for column, (label, value) in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+            column.metric(label, value)
     if chosen.awards is not None:
         kpi = contracts.mod_sme_kpi(chosen.awards)
         st.text(kpi.headline())

@@ -16,6 +16,7 @@ from layers.selection import Selection
 from mapping.livemap import MapEvent, light_tiles, live_map
 from mapping.livemap.rows import colour_capabilities
 from ui import caches, keys, registers_map, site_card, url_state
+from ui.area_focus import area_focus
 from ui.map_overlays import map_overlays
 from ui.options import MapOptions
 from ui.text import plain
@@ -102,6 +103,8 @@ def _live_map(
         colour_capability=colour_capabilities(sites, selected.criteria.capabilities)
     )
     registers = registers_map.map_registers(keys.SITE_MAP, stamps)
+    # the chosen areas outlined, and the view fitted to them when they change
+    outlines, place = area_focus(selected.criteria, stamp=stamps.boundaries)
     event = live_map(
         base,
         sites,
@@ -110,7 +113,8 @@ def _live_map(
         fit=not options.keep_view,
         selected_ids=highlighted_ids(table_ids),
         view=url_state.current_view(),
-        overlays=map_overlays(selected, options, version),
+        overlays=map_overlays(selected, options, version) + outlines,
+        place=place,
         height=MAP_HEIGHT,
         cluster=True if options.cluster_markers else "auto",
         tiles=light_tiles() if options.basemap == "light" else None,

@@ -108,7 +108,7 @@ _ENGINE_CSS = """
 .mdm-main .leaflet-heatmap-layer { z-index: -1; opacity: 0.8; }
 .mdm-large { font-size: 18px; }
 .mdm-large .mdm-legend {
-  font-size: 18px; max-width: 380px; max-height: calc(var(--mdm-map-height, 600px) - 40px);
+  font-size: 18px; max-width: 380px; max-height: calc(var(--mdm-map-height, 600px) - 90px);
 }
 .mdm-large .mdm-credits { display: none; }
 .mdm-large .mdm-legend summary { font-size: 20px; }

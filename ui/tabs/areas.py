@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -10,7 +12,8 @@ import settings
 from layers import areas
 from mapping.choropleth import choropleth_overlays
 from mapping.livemap import live_map
-from ui import caches
+from ui import caches, registers_map
+from ui.registers import registers_panel
 
 #: The areas map's component key (a second live map on the page, beside the site map).
 AREAS_MAP = "areas-map"
@@ -73,12 +76,15 @@ def _capability_table(table: pd.DataFrame) -> None:
     )
 
 
-def areas_tab(selected: gpd.GeoDataFrame, stamps: caches.DataStamps) -> None:
+def areas_tab(
+    selected: gpd.GeoDataFrame, stamps: caches.DataStamps, area_codes: Sequence[str] = ()
+) -> None:
     """Show sites per authority by capability (the capabilities present), and the shaded map.
 
     The table takes the tab's whole width: turned (capabilities as rows) for a few areas, else
     with short capability headings and the area's name pinned. The map under it is fitted to
-    the areas that hold selected sites.
+    the areas that hold selected sites. Under it, the official registers' figures for the
+    chosen areas (``area_codes``; all the Midlands when empty).
     """
     level = st.radio(
         "Areas",
@@ -106,3 +112,6 @@ def areas_tab(selected: gpd.GeoDataFrame, stamps: caches.DataStamps) -> None:
         primary=False,
         label=f"Map of the {label.lower()} areas, shaded by selected sites",
     )
+    # the official registers for the chosen areas (all the Midlands when none is chosen)
+    lad_codes, where = registers_map.district_scope(area_codes)
+    registers_panel(selected, lad_codes=lad_codes, where=where, key="registers-areas")

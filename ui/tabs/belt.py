@@ -7,6 +7,8 @@ import streamlit as st
 
 from layers import areas
 from layers import corridor as belt
+from ui import registers_map
+from ui.registers import registers_panel
 from ui.text import plain
 
 
@@ -64,3 +66,8 @@ def belt_tab(base: gpd.GeoDataFrame, corridor: gpd.GeoDataFrame | None) -> None:
             "share": share,
         },
     )
+    # the official registers inside the belt (counts: the districts it touches)
+    area, lad_codes = registers_map.belt_scope(corridor)
+    if area is not None:
+        where = "Inside the Defence Belt"
+        registers_panel(base, area=area, lad_codes=lad_codes, where=where, key="registers-belt")

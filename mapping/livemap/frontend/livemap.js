@@ -362,6 +362,11 @@ function LiveMapView(host) {
       parts.legend.update(sites.counts());
       parts.keyboard.reset();
     }
+    if (args.large && !live.legendOpened) {
+      // a room reads the legend from the start (elsewhere it starts folded)
+      const details = box.querySelector(".mdm-legend details");
+      if (details) { details.open = true; live.legendOpened = true; }
+    }
     const reselected = sites.select(args.selected || []);
     live.resync = null;
     whenSized(function () { placeView(args, shown.changed, reselected); });
@@ -390,6 +395,13 @@ function LiveMapView(host) {
   function placeView(args, dataChanged, reselected) {
     const map = live.map, sites = parts.sites, selected = sites.selected();
     const place = args.place || null;
+    if (!live.viewSet && args.view) {
+      // a view from the link wins, once, over fitting and over a named view
+      live.viewSet = true;
+      live.placeKey = place ? place.key : null;
+      map.setView(args.view.center, args.view.zoom, {animate: false});
+      return;
+    }
     if (place && place.key !== live.placeKey) {
       // a scene (or another named view) asks for its own view each time it changes
       live.placeKey = place.key;

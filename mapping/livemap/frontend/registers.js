@@ -50,7 +50,7 @@
       L.DomEvent.disableScrollPropagation(box);
       return box;
     };
-    control.addTo(map);
+    var controlAdded = false;  // a map given no registers (the presenter's, the areas') has no box
 
     function firmsLayer(spec) {
       var group = L.markerClusterGroup ? L.markerClusterGroup({
@@ -196,6 +196,7 @@
     }
 
     function build(data) {
+      if (!controlAdded) { control.addTo(map); controlAdded = true; }
       ORDER.forEach(function (name) {
         if (layers[name]) { map.removeLayer(layers[name]); }
       });

@@ -1,0 +1,106 @@
+"""pyarrow's reader gives the registry validator the same table as the exact reader, or none."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from layers import vocabulary
+from layers._validate import read_table
+from layers._validate_arrow import WHITESPACE, read_registry_table, read_table_fast
+from layers._validate_columns import check_table
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FIXTURES = [DATA / "hostile_sites.csv", *sorted((DATA / "uploads").glob("*.csv"))]
+#: Files pyarrow cannot read as Python's csv reader does: the exact reader takes them.
+EXACT_ONLY = {
+    "quoted_newlines.csv",
+    "misaligned.csv",
+    "unclosed_quote.csv",
+    "cp1252.csv",
+    "mixed_encoding.csv",
+    "empty.csv",
+    "semicolon.csv",
+}
+TODAY = date(2026, 12, 1)
+
+
+def _exact(data: bytes):
+    return read_table(data.decode("utf-8-sig"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_both_readers_give_the_same_frame_and_problems(path: Path) -> None:
+    data = path.read_bytes()
+    fast = read_table_fast(data)
+    if path.name in EXACT_ONLY:
+        assert fast is None
+        return
+    assert fast is not None
+    exact = _exact(data)
+    assert (fast.header, fast.rows, fast.extra) == (exact.header, exact.rows, exact.extra)
+    assert {k: list(v) for k, v in fast.columns().items()} == {
+        k: list(v) for k, v in exact.columns().items()
+    }
+    schema = vocabulary.schema()
+    assert check_table(fast, schema, today=TODAY) == check_table(exact, schema, today=TODAY)
+
+
+def test_a_bad_value_read_by_pyarrow_is_named_and_good_rows_kept() -> None:
+    lines = (DATA / "hostile_sites.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("lat")] = "north"
+    data = "\n".join([lines[0], ",".join(cells), *lines[2:]]).encode("utf-8")
+    table = read_table_fast(data)
+    assert table is not None
+    rows, _, problems = check_table(table, vocabulary.schema(), today=TODAY)
+    assert [(p.row, p.field, p.value) for p in problems] == [(2, "lat", "north")]
+    assert rows == list(range(3, len(lines) + 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        ("a,b\n1,2\n , \n3,4\n", [2, 4]),  # a blank row is left out but counted
+        ('\ufeffa,b\r\n1,"x,""y"""\r\n', [2]),  # BOM, CRLF, quoted comma and quotes
+        ("a,b\n1,\u3000\n\u2003,\u00a0\n", [2]),  # Python's whitespace, not only ASCII
+    ],
+)
+def test_the_fast_reader_numbers_rows_as_the_exact_one(text: str, rows: list[int]) -> None:
+    data = text.encode("utf-8")
+    fast = read_table_fast(data)
+    assert fast is not None
+    exact = _exact(data)
+    assert fast.rows == exact.rows == rows
+    assert {k: list(v) for k, v in fast.columns().items()} == {
+        k: list(v) for k, v in exact.columns().items()
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n\n3,4\n",
+        'a,b\n1,"two\nlines"\n',
+        "a,b\n1,2,3\n",
+        "a,b\r1,2\r",
+        'a,b\n1,"2\n3,4\n',
+    ],
+)
+def test_what_pyarrow_might_read_otherwise_goes_to_the_exact_reader(
+    text: str, tmp_path: Path
+) -> None:
+    assert read_table_fast(text.encode("utf-8")) is None
+    path = tmp_path / "sites.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_registry_table(path) == _exact(text.encode("utf-8"))
+
+
+def test_the_whitespace_is_what_python_strips() -> None:
+    import sys
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert every == WHITESPACE
