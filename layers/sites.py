@@ -257,7 +257,8 @@ def _placed_sites(source: Path, boundaries_dir: str | Path | None) -> gpd.GeoDat
             day.isoformat() if isinstance(day, date) else "" for day in sites["location_checked"]
         ]
     optional = [c for c in OPTIONAL_TEXT_COLUMNS if c in sites.columns]
-    sites[optional] = sites[optional].fillna("")
+    # text dtype whatever the rows hold: a column no row fills (company_number today) too
+    sites[optional] = sites[optional].fillna("").astype(str)
     return assign_areas(sites, boundaries_dir=boundaries_dir)
 
 
