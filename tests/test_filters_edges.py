@@ -1,6 +1,6 @@
 """select_sites at its edges: a belt mask wider than the frame, text columns with gaps.
 
-The expected ids are read off the rows in ``tests/handbuilt.py`` by hand. A mask that covers
+The expected ids are read off the rows in ``tests/support/handbuilt.py`` by hand. A mask that covers
 more sites than the frame holds (the belt answered for the whole registry, the frame narrowed
 since) must be matched by label and its extra sites ignored; a missing name, organisation or
 description (``None``, NaN or pandas' ``<NA>``) is text that matches nothing, so the other

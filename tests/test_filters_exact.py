@@ -1,6 +1,6 @@
 """select_sites on eight hand-built sites: the exact ids each filter returns, worked out by hand.
 
-Every expected set below was read off the rows in ``tests/handbuilt.py``, not computed by
+Every expected set below was read off the rows in ``tests/support/handbuilt.py``, not computed by
 ``layers.filters``. A filter that returns nothing, ignores a criterion, searches names only or
 misreads a year fails here.
 """

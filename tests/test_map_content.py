@@ -1,6 +1,6 @@
 """What the folium map holds, read from the map object and its HTML without a browser.
 
-The selection is the eight hand-built sites of ``tests/handbuilt.py``; each one's main
+The selection is the eight hand-built sites of ``tests/support/handbuilt.py``; each one's main
 capability (the first it lists) is written out below by hand, so a map that drops sites, draws
 only filtered ones when given all, or colours a marker by the wrong capability fails here in
 the fast suite.

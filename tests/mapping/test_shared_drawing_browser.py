@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page
 
 from layers.filters import SiteFilter
 from mapping import export, standalone, style
-from tests.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
