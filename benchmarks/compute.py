@@ -11,9 +11,10 @@ from typing import Any
 import geopandas as gpd
 
 import settings
+from benchmarks import frictionless_check
 from benchmarks.measure import Bench, Dataset, Row, Timing, realistic_registry, short
 from layers import boundaries, filters, vocabulary
-from layers._validate import paused_collection, read_rows, read_table, validate_table
+from layers._validate import paused_collection, read_table
 from layers._validate_columns import check_table
 from layers.sites import load_sites, read_registry_text
 
@@ -41,20 +42,26 @@ def bench_load(bench: Bench, datasets: list[Dataset]) -> list[tuple[str, int, Pa
         timing = bench.time(partial(load_sites, path, boundaries_dir=bench.boundaries_dir))
         kind = "realistic-" if label.startswith("realistic") else ""
         bench.add(Row(f"load:{kind}{size}", "load + validate + join (CSV)", label, timing))
-    bench.section("schema check: column-wise vs row by row")
+    bench.section(f"schema check: ours vs frictionless {frictionless_check.PIN}")
     for label, size, path in loads + realistic:
         text = read_registry_text(path)
-        column_wise = bench.time(partial(_check_by_columns, text))
-        row_by_row = bench.time(partial(_check_by_rows, text))
+        ours = bench.time(partial(_check_by_columns, text))
+        runs = 1 if size > frictionless_check.ONE_RUN_ABOVE else bench.repeat
+        theirs, note = (
+            (None, "frictionless is not run in quick mode")
+            if bench.quick
+            else frictionless_check.time_frictionless(path, runs=runs)
+        )
         kind = "realistic-" if label.startswith("realistic") else ""
         bench.add(
             Row(
                 f"schema:{kind}{size}",
                 "schema check (read + check every cell)",
                 label,
-                column_wise,
-                "row by row (layers._validate.validate_table)",
-                row_by_row,
+                ours,
+                f"frictionless {frictionless_check.PIN} validate",
+                theirs,
+                note,
             )
         )
     return realistic
@@ -63,11 +70,6 @@ def bench_load(bench: Bench, datasets: list[Dataset]) -> list[tuple[str, int, Pa
 def _check_by_columns(text: str) -> object:
     with paused_collection():
         return check_table(read_table(text), vocabulary.schema())
-
-
-def _check_by_rows(text: str) -> object:
-    header, records = read_rows(text)
-    return validate_table(header, records, vocabulary.schema())
 
 
 def bench_join(bench: Bench, datasets: list[Dataset]) -> None:

@@ -30,6 +30,12 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 #: Below this many core points the pairs within the radius are listed directly (cheap there, and
 #: free of the triangulation's special cases: fewer than three points, or all on one line).
 _PAIRS_BELOW = 2_000
+#: The cells a cell's points can reach (at most two cells away on each axis), one of each pair.
+_NEAR_CELLS: tuple[tuple[int, int], ...] = tuple(
+    (dx, dy) for dx in range(-2, 3) for dy in range(-2, 3) if (dx, dy) > (0, 0)
+)
+#: The grid is used while the cell pairs to look at number under this share of the points.
+_GRID_PAYS_BELOW = 0.5
 
 
 def density_labels(xy: np.ndarray, radius: float, min_sites: int) -> np.ndarray:
@@ -83,6 +89,10 @@ def _core_components(points: np.ndarray, radius: float) -> np.ndarray:
     """Label the groups of ``points`` joined by steps no longer than ``radius``."""
     unique, inverse = np.unique(points, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
+    if len(unique) >= _PAIRS_BELOW:
+        on_grid = grid_components(unique, radius)
+        if on_grid is not None:
+            return on_grid[inverse]
     if len(unique) < _PAIRS_BELOW:
         pairs = cKDTree(unique).query_pairs(radius, output_type="ndarray")
     else:
@@ -98,6 +108,61 @@ def _core_components(points: np.ndarray, radius: float) -> np.ndarray:
     )
     _, component = connected_components(graph, directed=False)
     return component[inverse]
+
+
+def grid_components(
+    points: np.ndarray, radius: float, *, always: bool = False
+) -> np.ndarray | None:
+    """Label the groups of ``points`` joined by steps up to ``radius``, on a grid of cells.
+
+    The cells are squares whose diagonal is just under ``radius``, so the points of one cell
+    are all within reach of each other and form one group at once. Two cells can hold points
+    within reach only when they are at most two cells apart on each axis; for each such pair
+    not yet in one group, one nearest-point query of the smaller cell's points against the
+    larger's tells whether any pair is within ``radius``. Dense points fill few cells, so this
+    is far quicker than a triangulation. Returns None when the points are too sparse for the
+    grid to pay (the triangulation is then used), unless ``always`` is set.
+    """
+    side = radius / np.sqrt(2.0) * (1.0 - 1e-9)
+    cells = np.floor((points - points.min(axis=0)) / side).astype(np.int64)
+    rows = int(cells[:, 1].max()) + 1
+    flat, inverse, sizes = np.unique(
+        cells[:, 0] * rows + cells[:, 1], return_inverse=True, return_counts=True
+    )
+    inverse = inverse.reshape(-1)
+    keys = np.column_stack([flat // rows, flat % rows])
+    if not always and len(keys) * len(_NEAR_CELLS) > len(points) * _GRID_PAYS_BELOW:
+        return None
+    members = np.split(np.argsort(inverse, kind="stable"), np.cumsum(sizes)[:-1])
+    position = {(int(x), int(y)): index for index, (x, y) in enumerate(keys)}
+    parent = np.arange(len(keys))
+
+    def root(cell: int) -> int:
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = int(parent[cell])
+        return cell
+
+    trees: dict[int, cKDTree] = {}
+    for cell, (x, y) in enumerate(keys):
+        for dx, dy in _NEAR_CELLS:
+            other = position.get((int(x) + dx, int(y) + dy))
+            if other is None:
+                continue
+            a, b = root(cell), root(other)
+            if a == b:
+                continue
+            small, large = (cell, other) if sizes[cell] <= sizes[other] else (other, cell)
+            if large not in trees:
+                trees[large] = cKDTree(points[members[large]])
+            distances, _ = trees[large].query(
+                points[members[small]], k=1, distance_upper_bound=radius * (1 + 1e-9)
+            )
+            if (distances <= radius).any():
+                parent[max(a, b)] = min(a, b)
+    roots = np.array([root(cell) for cell in range(len(keys))])
+    _, component = np.unique(roots, return_inverse=True)
+    return component.reshape(-1)[inverse]
 
 
 def _delaunay_edges(points: np.ndarray) -> np.ndarray:

@@ -85,14 +85,49 @@ def find_clusters(
     """
     radius_km = settings.CLUSTER_RADIUS_KM if radius_km is None else radius_km
     min_sites = settings.CLUSTER_MIN_SITES if min_sites is None else min_sites
+    points = metric_points(sites)
+    return clusters_of(points, point_labels(points, radius_km, min_sites), radius_km)
+
+
+def point_labels(points: gpd.GeoDataFrame, radius_km: float, min_sites: int) -> np.ndarray:
+    """Return each point's cluster number (from 0) or -1 for noise, by DBSCAN's rule.
+
+    ``points`` are :func:`layers._metric.metric_points`' result (EPSG:27700, in a fixed order).
+    """
     check_positive_km("radius_km", radius_km)
     if min_sites < 1:
         raise ValueError(f"min_sites must be at least 1, got {min_sites!r}")
-    points = metric_points(sites)
+    if points.empty:
+        return np.empty(0, dtype=np.int64)
+    coordinates = np.column_stack([points.geometry.x, points.geometry.y])
+    return density_labels(coordinates, radius_km * 1000.0, min_sites)
+
+
+def group_count(labels: np.ndarray) -> int:
+    """Return how many clusters ``labels`` hold (noise, -1, is none)."""
+    return int(np.unique(labels[labels >= 0]).size)
+
+
+def every_group(labels: np.ndarray, min_sites: int) -> np.ndarray | None:
+    """Return the labels of every group of sites within the radius (``min_sites`` 1), if cheap.
+
+    With ``min_sites`` of 1 or 2 no site is a border site: a site with another within the
+    radius is core. So the groups of ``min_sites`` 1 are the clusters already found plus each
+    noise site on its own, and need no second clustering. Returns None for larger
+    ``min_sites`` (cluster again with ``min_sites=1``).
+    """
+    if min_sites > 2:
+        return None
+    grouped = labels.copy()
+    noise = np.flatnonzero(grouped < 0)
+    grouped[noise] = (grouped.max(initial=-1) + 1) + np.arange(len(noise))
+    return grouped
+
+
+def clusters_of(points: gpd.GeoDataFrame, labels: np.ndarray, radius_km: float) -> gpd.GeoDataFrame:
+    """Describe the clusters ``labels`` make of ``points`` (see :func:`find_clusters`)."""
     if points.empty:
         return _empty_clusters()
-    coordinates = np.column_stack([points.geometry.x, points.geometry.y])
-    labels = density_labels(coordinates, radius_km * 1000.0, min_sites)
     grouped = labels >= 0
     groups = [group for _, group in points[grouped].groupby(labels[grouped], sort=True)]
     if not groups:
@@ -223,7 +258,9 @@ def _describe(group: gpd.GeoDataFrame, margin_m: float) -> dict[str, Any]:
     positions = shapely.get_coordinates(group.geometry.to_numpy())
     hull = shapely.multipoints(positions).convex_hull.buffer(margin_m)
     top = _mix(capabilities, vocabulary.CAPABILITIES).split(":")[0] if capabilities else ""
-    site_ids = ";".join(str(s) for s in group["site_id"]) if "site_id" in group else ""
+    site_ids = (
+        ";".join(map(str, group["site_id"].to_numpy(dtype=object))) if "site_id" in group else ""
+    )
     return {
         "name": name,
         "size": size,

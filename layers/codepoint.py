@@ -1,8 +1,9 @@
 """OS Code-Point Open as Ordnance Survey ships it: the download and the ZIP's own layout.
 
 The current edition comes from the OS Data Hub downloads API (product ``CodePointOpen``, area
-``GB``, format ``CSV``): listed, streamed to a temporary file, checked (length, listed size and
-MD5, the ZIP's CRCs and layout) and only then moved into place beside a manifest with its
+``GB``, format ``CSV``) through the project's one HTTP client, :mod:`layers.http`: listed,
+streamed to a temporary file, checked (length, listed size and MD5, the ZIP's CRCs and layout;
+a damaged body is fetched again) and only then moved into place beside a manifest with its
 edition, retrieval date, address and sha256, so a cache is never half-written. The ZIP is read in
 its own layout: ``Doc/metadata.txt`` gives the edition, ``Doc/Code-Point_Open_Column_Headers.csv``
 the columns, and ``Data/CSV/<area>.csv`` one headerless CRLF file per postcode area.
@@ -12,12 +13,10 @@ the columns, and ``Data/CSV/<area>.csv`` one headerless CRLF file per postcode a
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import logging
 import re
-import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,14 +26,16 @@ import pandas as pd
 import requests
 
 import settings
+from layers import http
 from layers._io import atomic_write, atomic_write_bytes, matches_checksum
 
 logger = logging.getLogger(__name__)
 
 RAW_ZIP_NAME = "codepo_gb.zip"
 _PRODUCT_PARAMS = {"area": "GB", "format": "CSV"}
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-_CHUNK_BYTES = 1 << 20
+#: Refuse a listing or a ZIP larger than these (the GB ZIP is about 20 MB).
+_MAX_LISTING_BYTES = 4 << 20
+_MAX_ZIP_BYTES = 1 << 30
 _COLUMNS = ("Postcode", "Positional_quality_indicator", "Eastings", "Northings")
 _VERSION_RE = re.compile(r"VERSION NUMBER\s*:\s*(\S+)", re.IGNORECASE)
 _RM_DATE_RE = re.compile(r"RM UPDATE DATE\s*:\s*(\d{8})", re.IGNORECASE)
@@ -70,10 +71,12 @@ def download_codepoint(
     downloads_url
         The downloads API listing URL (default ``settings.CODEPOINT_DOWNLOADS_URL``).
     timeout_s, retries, backoff_s
-        HTTP behaviour: seconds per request, retries after a server error, a connection
-        failure or a cut-off body, and the first pause between tries (doubling).
+        HTTP behaviour: seconds per request; retries after a server error or a failed
+        connection (the session's ``Retry``, see :func:`layers.http.retrying_session`) and
+        whole new attempts after a cut-off or failing ZIP; the backoff factor between tries.
     session
-        A ``requests.Session`` to reuse.
+        A session from :func:`layers.http.retrying_session` to reuse (its own retries then
+        apply); by default one is made with ``retries`` and ``backoff_s`` and closed after.
 
     Returns
     -------
@@ -88,36 +91,38 @@ def download_codepoint(
     if not refresh and _cache_is_good(zip_path, entry):
         logger.info("using cached Code-Point Open %s (%s)", entry.get("edition"), zip_path)
         return zip_path, entry
-    client = session or requests.Session()
-    listing = _download_listing(
-        client, listing_url, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s
-    )
-    file_url, expected_size, expected_md5 = _pick_download(listing, listing_url)
-    digests: dict[str, Any] = {}
+    client = session or http.retrying_session(retries=retries, backoff_s=backoff_s)
+    try:
+        listing = _download_listing(client, listing_url, timeout_s=timeout_s)
+        file_url, expected_size, expected_md5 = _pick_download(listing, listing_url)
+        fetched: dict[str, Any] = {}
 
-    def fetch(tmp: Path) -> None:
-        digests.update(
-            _fetch_zip(
-                client,
-                file_url,
-                tmp,
-                size=expected_size,
-                md5=expected_md5,
-                timeout_s=timeout_s,
-                retries=retries,
-                backoff_s=backoff_s,
+        def fetch(tmp: Path) -> None:
+            fetched.update(
+                _fetch_zip(
+                    client,
+                    file_url,
+                    tmp,
+                    size=expected_size,
+                    md5=expected_md5,
+                    timeout_s=timeout_s,
+                    attempts=retries + 1,
+                    backoff_s=backoff_s,
+                )
             )
-        )
 
-    atomic_write(zip_path, fetch)
+        atomic_write(zip_path, fetch)
+    finally:
+        if session is None:
+            client.close()
     entry = {
         "product": "CodePointOpen",
-        "edition": digests["edition"],
+        "edition": fetched["edition"],
         "retrieved": datetime.now(UTC).isoformat(timespec="seconds"),
         "listing_url": listing_url,
         "url": file_url,
-        "sha256": digests["sha256"],
-        "size": digests["size"],
+        "sha256": fetched["sha256"],
+        "size": fetched["size"],
     }
     atomic_write_bytes(manifest_path, json.dumps(entry, indent=2, sort_keys=True).encode())
     logger.info("downloaded Code-Point Open %s (%d bytes)", entry["edition"], entry["size"])
@@ -140,41 +145,23 @@ def read_json(path: Path) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def _pause(attempt: int, backoff_s: float) -> None:
-    if attempt:
-        time.sleep(backoff_s * 2 ** (attempt - 1))
-
-
-def _download_listing(
-    client: requests.Session, url: str, *, timeout_s: float, retries: int, backoff_s: float
-) -> Any:
-    problem = "no attempt made"
-    for attempt in range(retries + 1):
-        _pause(attempt, backoff_s)
-        try:
-            response = client.get(url, params=_PRODUCT_PARAMS, timeout=timeout_s)
-        except requests.RequestException as exc:
-            problem = f"could not connect ({exc.__class__.__name__})"
-            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
-            continue
-        if response.status_code in _RETRY_STATUS:
-            problem = f"HTTP {response.status_code}"
-            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
-            continue
-        if response.status_code != 200:
-            raise PostcodeDownloadError(
-                f"the OS downloads API {url} answered HTTP {response.status_code}; check "
-                "MIDLANDS_CODEPOINT_DOWNLOADS_URL or build from a local ZIP with --mirror"
-            )
-        try:
-            return response.json()
-        except ValueError as exc:
-            problem = f"a listing that is not complete JSON ({exc})"
-            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
-    raise PostcodeDownloadError(
-        f"the OS downloads API {url} gave no usable answer in {retries + 1} attempts ({problem}); "
-        "check the network, try again later, or build from a local ZIP with --mirror ZIP"
-    )
+def _download_listing(client: requests.Session, url: str, *, timeout_s: float) -> Any:
+    """Return the downloads API's list of files, retried by the session's ``Retry``."""
+    try:
+        return http.get_json(
+            client, url, params=_PRODUCT_PARAMS, timeout_s=timeout_s, max_bytes=_MAX_LISTING_BYTES
+        )
+    except http.StatusError as exc:
+        raise PostcodeDownloadError(
+            f"the OS downloads API {url} answered HTTP {exc.status}; check "
+            "MIDLANDS_CODEPOINT_DOWNLOADS_URL or build from a local ZIP with --mirror ZIP"
+        ) from exc
+    except http.DownloadError as exc:
+        raise PostcodeDownloadError(
+            f"the OS downloads API {url} gave no usable answer in "
+            f"{http.attempts_of(client, url)} attempts ({exc}); check the network, try again "
+            "later, or build from a local ZIP with --mirror ZIP"
+        ) from exc
 
 
 def _pick_download(listing: Any, url: str) -> tuple[str, int | None, str | None]:
@@ -209,69 +196,52 @@ def _fetch_zip(
     size: int | None,
     md5: str | None,
     timeout_s: float,
-    retries: int,
+    attempts: int,
     backoff_s: float,
 ) -> dict[str, Any]:
-    """Stream ``url`` into ``target`` until a complete, valid ZIP arrives; return its digests."""
-    problem = "no attempt made"
-    for attempt in range(retries + 1):
-        _pause(attempt, backoff_s)
+    """Stream ``url`` into ``target`` until a complete, valid ZIP arrives; return its digests.
+
+    :func:`layers.http.download_to_file` streams and checks the length; the MD5 and the ZIP
+    test below reject a damaged body as :class:`layers.http.TruncatedError`, which it fetches
+    again, up to ``attempts`` times.
+    """
+    editions: list[str] = []
+
+    def verify(done: http.Downloaded) -> None:
+        if md5 is not None and done.md5 != md5:
+            raise http.TruncatedError(
+                f"MD5 {done.md5} differs from the listed {md5}", url=url, retryable=True
+            )
         try:
-            return _fetch_once(client, url, target, size=size, md5=md5, timeout_s=timeout_s)
-        except _RetryableError as exc:
-            problem = str(exc)
-            logger.warning("%s: %s (attempt %d)", url, problem, attempt + 1)
-    raise PostcodeDownloadError(
-        f"Code-Point Open could not be downloaded from {url} after {retries + 1} attempts "
-        f"({problem}); nothing was replaced. Try again later or build from a local ZIP with "
-        "--mirror ZIP"
-    )
+            editions.append(_check_zip(done.path))
+        except (zipfile.BadZipFile, ValueError) as exc:
+            raise http.TruncatedError(
+                f"not a complete Code-Point Open ZIP ({exc})", url=url, retryable=True
+            ) from exc
 
-
-class _RetryableError(Exception):
-    """One download attempt failed in a way another attempt may not."""
-
-
-def _fetch_once(
-    client: requests.Session,
-    url: str,
-    target: Path,
-    *,
-    size: int | None,
-    md5: str | None,
-    timeout_s: float,
-) -> dict[str, Any]:
-    sha256 = hashlib.sha256()
-    md5_digest = hashlib.md5(usedforsecurity=False)
-    received = 0
     try:
-        with client.get(url, stream=True, timeout=timeout_s) as response:
-            if response.status_code in _RETRY_STATUS:
-                raise _RetryableError(f"HTTP {response.status_code}")
-            if response.status_code != 200:
-                raise PostcodeDownloadError(
-                    f"{url} answered HTTP {response.status_code}; the download link may have "
-                    "expired: run the build again, or use --mirror ZIP"
-                )
-            declared = response.headers.get("Content-Length")
-            with open(target, "wb") as handle:
-                for chunk in response.iter_content(_CHUNK_BYTES):
-                    handle.write(chunk)
-                    sha256.update(chunk)
-                    md5_digest.update(chunk)
-                    received += len(chunk)
-    except requests.RequestException as exc:
-        raise _RetryableError(f"the connection failed midway ({exc.__class__.__name__})") from exc
-    for expected, what in ((declared, "Content-Length"), (size, "the listed size")):
-        if expected is not None and str(expected).isdigit() and int(expected) != received:
-            raise _RetryableError(f"cut off: {received} bytes of {int(expected)} ({what})")
-    if md5 is not None and md5_digest.hexdigest() != md5:
-        raise _RetryableError(f"MD5 {md5_digest.hexdigest()} differs from the listed {md5}")
-    try:
-        edition = _check_zip(target)
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise _RetryableError(f"not a complete Code-Point Open ZIP ({exc})") from exc
-    return {"sha256": sha256.hexdigest(), "size": received, "edition": edition}
+        done = http.download_to_file(
+            client,
+            url,
+            target,
+            max_bytes=_MAX_ZIP_BYTES,
+            expected_size=size,
+            timeout_s=timeout_s,
+            attempts=attempts,
+            backoff_s=backoff_s,
+            verify=verify,
+        )
+    except http.StatusError as exc:
+        raise PostcodeDownloadError(
+            f"{url} answered HTTP {exc.status}; the download link may have expired: run the "
+            "build again, or use --mirror ZIP"
+        ) from exc
+    except http.DownloadError as exc:
+        raise PostcodeDownloadError(
+            f"Code-Point Open could not be downloaded from {url} ({exc}); nothing was "
+            "replaced. Try again later or build from a local ZIP with --mirror ZIP"
+        ) from exc
+    return {"sha256": done.sha256, "size": done.size, "edition": editions[-1]}
 
 
 def _check_zip(path: Path) -> str:

@@ -54,7 +54,7 @@ from layers.registers import RegisterSourceError
 
 logger = logging.getLogger(__name__)
 
-OUT_DIR: Path = settings.ROOT / "data" / "companies"
+OUT_DIR: Path = settings.COMPANIES_DIR
 OUTPUT_NAME = "companies.parquet"
 MANIFEST_NAME = "manifest.json"
 PRODUCT = "Companies House Free Company Data Product (BasicCompanyDataAsOneFile)"

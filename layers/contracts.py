@@ -45,7 +45,7 @@ from layers.registers import RegisterDownloadError, RegisterSourceError
 
 logger = logging.getLogger(__name__)
 
-OUT_DIR: Path = settings.ROOT / "data" / "contracts"
+OUT_DIR: Path = settings.CONTRACTS_DIR
 OUTPUT_NAME = "contracts.parquet"
 MANIFEST_NAME = "manifest.json"
 LICENCE = "Open Government Licence v3.0"

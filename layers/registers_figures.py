@@ -134,7 +134,7 @@ def figure_rows(
     rows: dict[str, pd.DataFrame] = {}
     site_mask = _in_districts(sites, lad_codes)
     if area is not None and isinstance(sites, gpd.GeoDataFrame):
-        site_mask &= _within(sites, area)
+        site_mask = site_mask & _within(sites, area)
     rows["sites"] = pd.DataFrame(sites.loc[site_mask]).drop(columns="geometry", errors="ignore")
     if sources.firms is not None:
         firms = without_curated(sources.firms, sites)

@@ -39,7 +39,7 @@ from layers.registers import RegisterDownloadError, RegisterSourceError
 
 logger = logging.getLogger(__name__)
 
-OUT_DIR: Path = settings.ROOT / "data" / "statistics"
+OUT_DIR: Path = settings.STATISTICS_DIR
 OUTPUT_NAME = "business_counts.parquet"
 MANIFEST_NAME = "manifest.json"
 DATASETS: dict[str, str] = {

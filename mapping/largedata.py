@@ -26,10 +26,11 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -127,7 +128,7 @@ def layer_name(count: int) -> str:
     return f"Sites ({count:,}, fast mode)"
 
 
-class FastSites(Layer):
+class FastSites(JSCSSMixin, Layer):
     """A folium page's sites, drawn by the live map's scripts, with its legend and keyboard list.
 
     Several on one map (the registry's sites, then the uploaded ones) share one layer, one
@@ -155,13 +156,8 @@ class FastSites(Layer):
     """
 
     _template = _TEMPLATE
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        ("markerclusterjs", f"{_MARKERCLUSTER}/leaflet.markercluster.js")
-    ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
-        ("markerclustercss", f"{_MARKERCLUSTER}/MarkerCluster.css"),
-        ("markerclusterdefaultcss", f"{_MARKERCLUSTER}/MarkerCluster.Default.css"),
-    ]
+    #: The layer brings the legend and the keyboard route (read by mapping.legend).
+    draws_legend = True
 
     def __init__(
         self,
@@ -181,6 +177,12 @@ class FastSites(Layer):
         label = name or (layer_name(len(sites)) if fast else f"Sites ({len(sites):,})")
         super().__init__(name=label, overlay=True, control=not uploaded, show=show)
         self._name = "FastSites"
+        # clustering, when asked for, comes from leaflet.markercluster (local copies: assets)
+        self.default_js = [("markerclusterjs", f"{_MARKERCLUSTER}/leaflet.markercluster.js")]
+        self.default_css = [
+            ("markerclustercss", f"{_MARKERCLUSTER}/MarkerCluster.css"),
+            ("markerclusterdefaultcss", f"{_MARKERCLUSTER}/MarkerCluster.Default.css"),
+        ]
         self.count = len(sites)
         self.uploaded = uploaded
         self.first = True
@@ -204,8 +206,12 @@ class FastSites(Layer):
         self.first = siblings[0] is self
         if self.first:
             self._data["overlays"] = overlays_on(parent)
-            self.payload = script_json(self._data)
+        self.payload = script_json(self._data)
         super().render(**kwargs)
+
+    def set_cluster(self, cluster: bool) -> None:
+        """Cluster nearby sites (True) or draw each one (False), whatever the count."""
+        self._data["cluster"] = bool(cluster)
 
 
 #: Index of a row's status field (the glue shifts it when a second layer joins).

@@ -113,15 +113,14 @@ class MapChrome(MacroElement):
 
 
 def draws_shared_sites(fmap: object) -> bool:
-    """Say whether a folium map draws its sites with the live map's scripts (``FastSites``).
+    """Say whether a folium map draws its sites with the live map's scripts.
 
-    Those scripts bring the legend (``legend.js``) and the keyboard route (``keyboard.js``),
-    so the page's own are left out.
+    Those layers (:class:`mapping.largedata.FastSites`) say so with ``draws_legend``: they
+    bring the legend (``legend.js``) and the keyboard route (``keyboard.js``), so the page's own
+    are left out.
     """
-    from mapping.largedata import FastSites  # noqa: PLC0415 (largedata imports the base)
-
     children = getattr(fmap, "_children", {})
-    return any(isinstance(child, FastSites) for child in children.values())
+    return any(getattr(child, "draws_legend", False) for child in children.values())
 
 
 def legend_html(

@@ -16,19 +16,11 @@ from folium.plugins import MarkerCluster
 
 import settings
 from layers import filters, vocabulary
-from mapping import assets, keyboard, style
+from mapping import assets, credits, keyboard, style
+from mapping.area_layers import AREA_LAYERS
 from mapping.basemap import display_geojson, new_map
 from mapping.legend import MapChrome, legend_html, main_capability_counts, title_html
 from mapping.popups import site_popup, site_tooltip, text
-
-#: Boundary layers drawn on the map, top to bottom in the layer control.
-AREA_LAYERS: dict[str, tuple[str, str]] = {
-    # layer name: (label in the layer control, site column holding the area code)
-    "combined_authorities": ("Combined authorities", "ca_code"),
-    "counties": ("Counties and unitary authorities", "county_code"),
-    "lads": ("Districts (LADs)", "lad_code"),
-    "wards": ("Wards", "ward_code"),
-}
 
 
 def build_map(
@@ -89,7 +81,7 @@ def build_map(
     attributions = [settings.ONS_ATTRIBUTION]
     placed = [frame for frame in (sites, uploads) if frame is not None and not frame.empty]
     if any((frame["location_precision"] == "postcode").any() for frame in placed):
-        attributions.append(settings.CODEPOINT_ATTRIBUTION)
+        attributions.append(credits.postcode_attribution())
     for name, (label, column) in AREA_LAYERS.items():
         if name != "wards" or show_wards:  # wards (1.3 MB) only when asked for
             _add_area_layer(
@@ -105,9 +97,9 @@ def build_map(
     if heat_points:
         from folium.plugins import HeatMap  # noqa: PLC0415 (only when asked for)
 
-        HeatMap(heat_points, name="Site density (heat)", show=False, radius=28, blur=22).add_to(
-            fmap
-        )
+        HeatMap(
+            heat_points, name=style.overlay_label("heat"), show=False, radius=28, blur=22
+        ).add_to(fmap)
     _add_sites(
         fmap, sites, cluster_markers=cluster_markers, large_data_threshold=large_data_threshold
     )
@@ -251,7 +243,7 @@ def _site_marker(site: dict, *, uploaded: bool) -> folium.Marker:
 
 
 def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Midlands Defence Belt (model)")
+    group = folium.FeatureGroup(name=style.overlay_label("belt"))
     shapes = corridor.to_crs(settings.CRS_STORAGE)
     for row in shapes.to_dict("records"):
         geometry = row["geometry"]
@@ -284,33 +276,23 @@ def corridor_caption(row: dict[str, Any]) -> str:
 
 
 def _add_clusters(fmap: folium.Map, clusters: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Clusters", show=False)
+    group = folium.FeatureGroup(name=style.overlay_label("clusters"), show=False)
     for row in clusters.to_crs(settings.CRS_STORAGE).to_dict("records"):
         caption = f"{row.get('name', 'Cluster')}: {row.get('size', '?')} sites"
         folium.GeoJson(
             row["geometry"].__geo_interface__,
-            style_function=lambda _: {
-                "color": "#332288",
-                "weight": 2,
-                "fillOpacity": 0.08,
-                "dashArray": "2 4",
-            },
+            style_function=lambda _: style.overlay_style("clusters"),
             tooltip=text(caption),
         ).add_to(group)
     group.add_to(fmap)
 
 
 def _add_estates(fmap: folium.Map, estates: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="MOD estate footprints (OpenStreetMap)", show=False)
+    group = folium.FeatureGroup(name=style.overlay_label("estates"), show=False)
     for row in estates.to_crs(settings.CRS_STORAGE).to_dict("records"):
         folium.GeoJson(
             row["geometry"].__geo_interface__,
-            style_function=lambda _: {
-                "color": "#4d4d4d",
-                "weight": 1,
-                "fillColor": "#7f7f7f",
-                "fillOpacity": 0.25,
-            },
+            style_function=lambda _: style.overlay_style("estates"),
             tooltip=text(row.get("name") or "Military land (unnamed)"),
         ).add_to(group)
     group.add_to(fmap)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+import pandas as pd
 from matplotlib import colors
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -13,8 +14,9 @@ from matplotlib.patches import Patch
 from layers import vocabulary
 from layers.selection import Selection
 from mapping import style
-from mapping.legend import main_capability_counts
-from mapping.slide_map import DEFAULT_SIZE, KIND_MARKERS, KIND_SIZES
+from mapping.livemap.rows import colour_capability_column
+from mapping.popups import PLACED_AT, approximate_label
+from mapping.slide_map import DEFAULT_SIZE, KIND_MARKERS, KIND_SIZES, with_colours
 
 
 def draw_legend(
@@ -23,8 +25,9 @@ def draw_legend(
     """Draw the legend panel in ``box``: main capabilities with counts, then kinds and lines."""
     panel = figure.add_axes(box)
     panel.set_axis_off()
-    sites = selection.sites
-    mains = main_capability_counts(sites)
+    sites = with_colours(selection)
+    # counted as drawn: by the capability each site is coloured by
+    mains = pd.Series(colour_capability_column(sites), dtype=object).value_counts().to_dict()
     capability_handles = [
         Patch(
             facecolor=style.capability_colour(slug),
@@ -64,6 +67,40 @@ def draw_legend(
         for slug, label in vocabulary.KINDS.items()
         if slug in kinds
     ]
+    if "status" in sites and (sites["status"] == "planned").any():
+        other_handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=13,
+                markerfacecolor="none",
+                markeredgecolor="#1a1a1a",
+                label=f"Planned ({int((sites['status'] == 'planned').sum())})",
+            )
+        )
+    rough = {
+        precision: int((sites["location_precision"] == precision).sum())
+        for precision in PLACED_AT
+        if "location_precision" in sites
+    }
+    if any(rough.values()):
+        # one line for every approximate precision: "approximate location: town (46), street (9)"
+        words = ", ".join(f"{p} ({n})" for p, n in rough.items() if n)
+        other_handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=9,
+                markerfacecolor="#ffffff",
+                markeredgecolor="#1a1a1a",
+                markeredgewidth=1.6,
+                label=textwrap.fill(approximate_label("town").replace("town", words), 46),
+            )
+        )
     other_handles.append(
         Line2D(
             [],
@@ -94,5 +131,5 @@ def draw_legend(
         title_fontsize=12.5,
         frameon=False,
         alignment="left",
-        labelspacing=0.3,
+        labelspacing=0.25,
     )

@@ -19,9 +19,11 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 import settings
-from layers import boundaries, vocabulary
+from layers import boundaries
 from layers.selection import Selection
 from mapping import style
+from mapping.livemap.rows import colour_capabilities, colour_capability_column
+from mapping.popups import PLACED_AT
 
 #: Kind of site -> matplotlib marker, echoing the web map's SVG shapes.
 KIND_MARKERS: dict[str, str] = {
@@ -48,10 +50,16 @@ def draw_map(
     *,
     box: tuple[float, float, float, float],
     inset_box: tuple[float, float, float, float],
+    focus: gpd.GeoDataFrame | None = None,
 ) -> None:
-    """Draw the map of ``selection`` in ``box`` and the inset locating it in ``inset_box``."""
+    """Draw the map of ``selection`` in ``box`` and the inset locating it in ``inset_box``.
+
+    ``focus`` (the chosen areas, any CRS) frames the map on those areas and outlines them;
+    without it the map shows the whole Midlands. Under a capability filter each site takes
+    the colour of the first chosen capability it has.
+    """
     directory = selection.boundaries_dir
-    sites = selection.sites.to_crs(settings.CRS_METRIC)
+    sites = with_colours(selection).to_crs(settings.CRS_METRIC)
     midlands = boundaries.load_layer("midlands", display=True, directory=directory)
     midlands_m = midlands.to_crs(settings.CRS_METRIC)
     countries_m = boundaries.load_layer("countries", display=True, directory=directory).to_crs(
@@ -59,7 +67,12 @@ def draw_map(
     )
 
     axes = figure.add_axes(box)
-    extent = map_extent(midlands_m.total_bounds, figure, box)
+    focus_m = focus.to_crs(settings.CRS_METRIC) if focus is not None and not focus.empty else None
+    extent = (
+        map_extent(midlands_m.total_bounds, figure, box)
+        if focus_m is None
+        else map_extent(focus_m.total_bounds, figure, box, margin_m=6_000)
+    )
     axes.set_xlim(extent[0], extent[2])
     axes.set_ylim(extent[1], extent[3])
     axes.set_aspect("equal", adjustable="box")
@@ -87,10 +100,19 @@ def draw_map(
         width=2.2,
         alpha_face=0.06,
     )
+    if focus_m is not None:
+        draw_polygons(axes, focus_m.geometry, face="none", edge="#1a1a1a", width=2.6, z=6)
     draw_sites(axes, sites)
     scale_bar(axes)
     north_arrow(axes)
     inset(figure, countries_m, midlands_m, extent, box=inset_box)
+
+
+def with_colours(selection: Selection) -> gpd.GeoDataFrame:
+    """Return the selection's sites with the capability each is coloured by."""
+    sites = selection.sites
+    chosen = selection.criteria.capabilities
+    return sites.assign(colour_capability=colour_capabilities(sites, chosen))
 
 
 def map_extent(
@@ -200,24 +222,67 @@ def draw_sites(axes: Axes, sites: gpd.GeoDataFrame) -> None:
             parse_math=False,
         )
         return
-    mains = [vocabulary.main_capability(c) for c in sites["capabilities"]]
-    colours = np.array([style.capability_colour(m) for m in mains], dtype=object)
+    colours = np.array(
+        [style.capability_colour(slug) for slug in colour_capability_column(sites)], dtype=object
+    )
     kinds = sites["kind"].astype(str).to_numpy()
+    approximate = approximate_mask(sites)
+    planned = (
+        (sites["status"] == "planned").to_numpy()
+        if "status" in sites
+        else np.zeros(len(sites), bool)
+    )
     xs = sites.geometry.x.to_numpy()
     ys = sites.geometry.y.to_numpy()
+    # A planned site sits in a dotted ring, drawn under its marker.
+    if planned.any():
+        axes.scatter(
+            xs[planned],
+            ys[planned],
+            s=DEFAULT_SIZE * 3.2,
+            facecolors="none",
+            edgecolors="#1a1a1a",
+            linewidths=1.3,
+            linestyles=(0, (1.5, 1.5)),
+            zorder=5.9,
+        )
     # Larger kinds first so small markers stay visible on top of them.
     for kind in sorted(set(kinds), key=lambda k: -KIND_SIZES.get(k, DEFAULT_SIZE)):
-        chosen = kinds == kind
-        axes.scatter(
-            xs[chosen],
-            ys[chosen],
-            s=KIND_SIZES.get(kind, DEFAULT_SIZE),
-            c=list(colours[chosen]),
-            marker=KIND_MARKERS.get(kind, "o"),
-            edgecolors="#1a1a1a",
-            linewidths=0.9,
-            zorder=6,
-        )
+        for rough in (False, True):
+            chosen = (kinds == kind) & (approximate == rough)
+            if not chosen.any():
+                continue
+            if rough:
+                # an approximate (town or street) point: hollow, its outline dashed in the colour
+                axes.scatter(
+                    xs[chosen],
+                    ys[chosen],
+                    s=KIND_SIZES.get(kind, DEFAULT_SIZE),
+                    facecolors=[colors.to_rgba("#ffffff", 0.75)] * int(chosen.sum()),
+                    marker=KIND_MARKERS.get(kind, "o"),
+                    edgecolors=list(colours[chosen]),
+                    linewidths=1.8,
+                    linestyles=(0, (2.5, 1.5)),
+                    zorder=6,
+                )
+            else:
+                axes.scatter(
+                    xs[chosen],
+                    ys[chosen],
+                    s=KIND_SIZES.get(kind, DEFAULT_SIZE),
+                    c=list(colours[chosen]),
+                    marker=KIND_MARKERS.get(kind, "o"),
+                    edgecolors="#1a1a1a",
+                    linewidths=0.9,
+                    zorder=6,
+                )
+
+
+def approximate_mask(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Return which sites sit on an approximate point (town or street precision)."""
+    if "location_precision" not in sites:
+        return np.zeros(len(sites), dtype=bool)
+    return sites["location_precision"].isin(list(PLACED_AT)).to_numpy()
 
 
 def nice_length_km(width_m: float) -> float:

@@ -25,6 +25,7 @@ from layers import blueprint, timeline, vocabulary
 from layers._io import atomic_write_bytes
 from layers.selection import Selection
 from mapping import assets, credits, description, kpis
+from mapping.largedata import FastSites
 from mapping.livemap.rows import colour_capabilities
 from mapping.popups import text
 from mapping.sitemap import build_map
@@ -159,6 +160,10 @@ def standalone_html(
         # markers, legend and keyboard route as the app
         large_data_threshold=0,
     )
+    clustered = len(selection.sites) > CLUSTER_ABOVE if cluster_markers is None else cluster_markers
+    for child in fmap._children.values():
+        if isinstance(child, FastSites):
+            child.set_cluster(clustered)
     page = assets.inline_html(fmap.get_root().render())
     remote = external_resources(page)
     if remote:

@@ -86,8 +86,8 @@ def test_the_graph_sees_function_level_and_by_name_imports():
     # layers.selection imports layers.corridor by name, inside a function.
     assert graph.has_edge("layers.selection", "layers.corridor")
     assert graph.has_edge("mapping.export", "layers.selection")
-    # "from mapping import build_map" imports a name of the package mapping.
-    assert graph.has_edge("ui.site_map", "mapping")
+    # "from mapping.livemap import live_map" imports a name of the package mapping.livemap.
+    assert graph.has_edge("ui.site_map", "mapping.livemap")
     assert graph.has_edge("app", "ui.sidebar")
 
 

@@ -1,4 +1,4 @@
-"""Fast mode: the switch at the threshold, bytes per point, and escaping of every string."""
+"""Canvas sites on folium pages: the switch, bytes per point, one encoding, and escaping."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from benchmarks.synthetic import synthetic_sites
 from layers import vocabulary
 from layers.sites import load_sites
-from mapping import build_map, largedata, popups, style
+from mapping import build_map, largedata, style
+from mapping.livemap.base import legend_tables
+from mapping.livemap.rows import Catalogue, plain_name
 
 DATA = Path(__file__).parent / "data"
 
@@ -37,17 +39,24 @@ def payload_of(html: str) -> dict:
     return json.loads(found.group(1))
 
 
-def test_the_map_switches_to_fast_mode_just_above_the_threshold(registry, boundaries_dir: Path):
+def test_the_map_switches_to_canvas_sites_just_above_the_threshold(registry, boundaries_dir: Path):
     five, six = registry.head(5), registry.head(6)
     at = render(five, boundaries_dir, large_data_threshold=5)
     above = render(six, boundaries_dir, large_data_threshold=5)
-    assert "Sites (5)" in at and "fast mode" not in at
-    assert "mdm-marker" in at
-    assert '"Sites (6, fast mode)"' in above, "the layer control names the switch"
-    assert "mdm-marker" not in above, "no per-site markers in fast mode"
+    assert "Sites (5)" in at and "mdm-marker" in at and "var data = " not in at
+    assert '"Sites (6)"' in above, "the layer control names the sites"
+    assert "mdm-marker" not in above, "no per-site markers on the canvas"
     payload = payload_of(above)
-    assert payload["note"].startswith("<b>Fast mode</b>: 6 sites (more than 5)"), "a note says so"
-    assert len(payload["rows"]) == 6
+    assert len(payload["rows"]) == 6 and len(payload["details"]) == 6
+    assert payload["note"] == "", "six sites are not fast mode: their popups keep details"
+
+
+def test_fast_mode_is_above_the_threshold_and_the_default(many, boundaries_dir: Path):
+    html = render(many, boundaries_dir, large_data_threshold=0)
+    payload = payload_of(html)
+    assert '"Sites (2,000, fast mode)"' in html
+    assert payload["details"] is None, "fast mode sends the rows only"
+    assert payload["note"].startswith("Fast mode: 2,000 sites (more than 0)")
 
 
 def test_the_default_threshold_applies_when_none_is_given():
@@ -59,59 +68,43 @@ def test_the_default_threshold_applies_when_none_is_given():
         largedata.use_fast_mode(10, threshold=-1)
 
 
-def test_the_real_registry_keeps_its_rich_markers(registry, boundaries_dir: Path):
-    assert len(registry) <= largedata.LARGE_DATA_THRESHOLD
-    assert "fast mode" not in render(registry, boundaries_dir)
-
-
 def test_fast_mode_costs_under_100_bytes_of_page_per_site(many, boundaries_dir: Path):
     base = len(render(many.head(0), boundaries_dir).encode())
+    scripts = len(render(many.head(1), boundaries_dir, large_data_threshold=0).encode())
     fast = len(render(many, boundaries_dir, large_data_threshold=0).encode())
     markers = len(render(many.head(200), boundaries_dir, large_data_threshold=10_000).encode())
-    per_site = (fast - base) / len(many)
+    per_site = (fast - scripts) / (len(many) - 1)
     assert per_site <= 100, f"{per_site:.0f} bytes per site"
     assert (markers - base) / 200 > 10 * per_site, "one marker each is the costly way"
 
 
-def test_the_legend_still_counts_the_selection_in_fast_mode(many, boundaries_dir: Path):
-    html = render(many, boundaries_dir, large_data_threshold=0)
-    assert "Main capability (colour)" in html and "Kind of site (shape)" in html
-    suppliers = int((many["kind"] == "supplier").sum())
-    # the legend's HTML is written as a JSON string (<, > and " escaped)
-    assert f'Supplier\\u003cspan class=\\"count\\"\\u003e{suppliers}\\u003c' in html
-
-
-def test_rows_carry_position_colour_kind_capabilities_and_district(many):
+def test_the_page_draws_from_the_live_maps_tables_and_rows(many):
     payload = largedata.compact_payload(many.head(50))
-    slugs = list(vocabulary.CAPABILITIES)
-    for row, site in zip(payload["rows"], many.head(50).to_dict("records"), strict=True):
-        lat, lon, colour, kind, mask, district, name = row
-        assert (lat, lon) == (round(site["lat"], 5), round(site["lon"], 5))
-        assert payload["colours"][colour] == style.capability_colour(site["capabilities"][0])
-        assert list(vocabulary.KINDS)[kind] == site["kind"]
-        assert {slugs[i] for i in range(len(slugs)) if mask & (1 << i)} == set(site["capabilities"])
-        assert payload["districts"][district] == popups.text(site["lad_name"])
-        assert name == popups.text(site["name"], limit=120)
-    assert len(payload["districts"]) < 50, "district names are written once each"
+    assert payload["tables"] == json.loads(json.dumps(legend_tables()))
+    catalogue = Catalogue()
+    indexes = catalogue.encode(many.head(50))
+    assert payload["rows"] == [list(catalogue.rows[i]) for i in indexes]
+    assert payload["statuses"] == catalogue.statuses
 
 
-def test_every_string_is_escaped_before_it_reaches_the_page(hostile, boundaries_dir: Path):
+def test_every_string_reaches_the_page_as_text_in_json(hostile, boundaries_dir: Path):
     html = render(hostile, boundaries_dir, large_data_threshold=0)
     assert "<img src=x onerror=alert(1)>" not in html
     assert "<script>alert(" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "\u202e" not in html, "bidirectional overrides are dropped"
-    names = [row[-1] for row in payload_of(html)["rows"]]
-    assert names == [popups.text(n, limit=120) for n in hostile["name"]]
-    assert not any("<" in n or ">" in n for n in names)
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html, "written as JSON escapes"
+    assert "\u202e" not in html and "\\u202e" not in html, "bidirectional overrides are dropped"
+    names = [row[6] for row in payload_of(html)["rows"]]
+    assert names == [plain_name(n) for n in hostile["name"]]
 
 
-def test_the_fast_layer_uses_no_inline_event_handlers(hostile, boundaries_dir: Path):
+def test_the_page_sets_no_markup_from_data(hostile, boundaries_dir: Path):
     html = render(hostile, boundaries_dir, large_data_threshold=0)
-    script = html[html.index("var data = ") : html.index("return group;")]
-    assert not re.search(r"<[^>]*\son\w+\s*=", script), "no on*= attribute in built markup"
-    assert ".innerHTML = data.note" in script  # the note is written in Python, escaped
-    assert 'group.on("click"' in script and 'group.on("mouseover"' in script
+    glue = html[html.index("var data = ") : html.index("return shared.sites.layer;")]
+    assert "innerHTML" not in glue
+    for name, source in largedata.shared_sources().items():
+        assert "innerHTML" not in source, f"{name} sets text only"
+        inline = re.search(r"setAttribute\(\s*[\"']on|<[^>]*\son\w+\s*=", source)
+        assert not inline, f"{name} binds no inline handler"
 
 
 def test_script_json_cannot_end_the_script_element():
@@ -120,15 +113,15 @@ def test_script_json_cannot_end_the_script_element():
     assert json.loads(dumped) == {"name": "</script><!-- \u2028"}
 
 
-def test_fast_mode_draws_the_legend_shapes():
+def test_the_markers_draw_the_legend_shapes():
     for kind in vocabulary.KINDS:
-        corners = largedata.kind_corners(kind)
+        corners = style.kind_corners(kind)
         if "circle" in style.KIND_SHAPES[kind]:
             assert corners is None, kind
             continue
         assert corners and len(corners) >= 3, kind
         assert all(-1.2 <= v <= 1.2 for corner in corners for v in corner), kind
-    assert largedata.kind_corners("military") == [
+    assert style.kind_corners("military") == [
         [-0.82, -0.82],
         [0.82, -0.82],
         [0.82, 0.82],
@@ -140,8 +133,8 @@ def test_template_characters_in_names_stay_text(registry, boundaries_dir: Path):
     sites = registry.head(3).copy()
     sites["name"] = ["{{ 7*7 }} Works", "${alert(7)} `tick` Ltd", "{% raw %}back\\slash"]
     html = render(sites, boundaries_dir, large_data_threshold=0)
-    names = [row[-1] for row in payload_of(html)["rows"]]
-    assert names == [popups.text(n, limit=120) for n in sites["name"]]
+    names = [row[6] for row in payload_of(html)["rows"]]
+    assert names == [plain_name(n) for n in sites["name"]]
     assert "49 Works" not in html, "branca never evaluates a name as a Jinja template"
-    for live in ("{{ 7*7 }}", "${alert(7)}", "`tick`", "{% raw %}"):
+    for live in ("{{ 7*7 }}", "{% raw %}"):
         assert live not in html

@@ -20,7 +20,7 @@ from mapping.livemap import (
     shown_indexes,
 )
 from mapping.livemap.component import _checked_view, _Session, catch_up, render_args
-from mapping.livemap.rows import plain_name
+from mapping.livemap.rows import PRECISION_SLUGS, plain_name
 
 KINDS = list(vocabulary.KINDS)
 CAPABILITIES = list(vocabulary.CAPABILITIES)
@@ -70,9 +70,13 @@ def test_a_row_holds_id_rounded_point_indexes_status_and_name() -> None:
         CAPABILITIES.index("nuclear_propulsion"),
         0,
         "Derby Works",
+        len(PRECISION_SLUGS) - 1,  # no location_precision column: not recorded
     )
     assert catalogue.rows[1][3:5] == (KINDS.index("military"), CAPABILITIES.index("istar"))
-    assert catalogue.statuses == [["Active", False, False], ["Closing, closes 2029", True, False]]
+    assert catalogue.statuses == [
+        ["Active", False, False, False],
+        ["Closing, closes 2029", True, False, False],
+    ]
 
 
 def test_unknown_kind_and_capability_index_the_last_entry_and_names_stay_plain_text() -> None:
@@ -83,7 +87,7 @@ def test_unknown_kind_and_capability_index_the_last_entry_and_names_stay_plain_t
     assert row[4] == len(CAPABILITIES)
     # not escaped (the browser uses textContent), but the bidirectional override is gone
     assert row[6] == "<img src=x onerror=alert(1)> evil"
-    assert catalogue.statuses == [["Status not recorded", False, False]]
+    assert catalogue.statuses == [["Status not recorded", False, False, False]]
 
 
 def test_plain_name_drops_control_characters_and_cuts_long_names() -> None:
@@ -279,7 +283,7 @@ def test_uploaded_sites_have_their_own_status_entries(boundaries_dir: Path) -> N
     )
     rows = json.loads(args["rows"])
     assert [row[0] for row in rows] == ["derby-works", "upload-1"]
-    assert args["statuses"] == [["Active", False, False], ["Active", False, True]]
+    assert args["statuses"] == [["Active", False, False, False], ["Active", False, True, False]]
     assert [rows[0][5], rows[1][5]] == [0, 1]
     assert shown_indexes(args["show"]) == [0, 1]
     assert args["selected"] == [1]

@@ -275,7 +275,7 @@ def test_a_remounted_map_asks_for_everything_again(page: Page) -> None:
     # the new map said it held nothing, and Python sent the base and the rows again
     assert in_map(page, "() => livemap.resyncs") == 1
     assert in_map(page, "() => livemap.sites.held().rows") == 10
-    legend = map_frame(page).locator(".mdm-legend").inner_text()
+    legend = map_frame(page).locator(".mdm-legend").text_content() or ""  # folded: read its text
     assert "Nuclear propulsion and reactors" in legend and "Closure announced" in legend
 
 
@@ -296,6 +296,7 @@ def test_uploaded_sites_are_ringed_and_counted_apart(page: Page) -> None:
     settle(page)
     page.get_by_text("Upload", exact=True).click()
     legend = map_frame(page).locator(".mdm-legend")
+    legend.locator("summary").click()  # the legend starts folded
     legend.locator(".mdm-row", has_text="Your uploaded sites").wait_for(timeout=30_000)
     assert legend.locator(".mdm-row", has_text="Your uploaded sites").inner_text().endswith("1")
     stroke = in_map(

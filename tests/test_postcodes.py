@@ -534,7 +534,12 @@ def os_downloads_stub(routes: Routes) -> Iterator[str]:
 
 def listing(base: str, body: bytes | None = None) -> Reply:
     """The downloads API's answer: the files of CodePointOpen (GB, CSV) with their URLs."""
-    entry = {"fileName": "codepo_gb.zip", "url": f"{base}/file.zip", "format": "CSV", "area": "GB"}
+    entry: dict[str, object] = {
+        "fileName": "codepo_gb.zip",
+        "url": f"{base}/file.zip",
+        "format": "CSV",
+        "area": "GB",
+    }
     if body is not None:
         entry |= {"size": len(body), "md5": hashlib.md5(body, usedforsecurity=False).hexdigest()}
     return Reply(200, json.dumps([entry]).encode())
@@ -555,9 +560,16 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def download(raw: Path, base: str, **options: object) -> tuple[Path, dict[str, object]]:
+def download(
+    raw: Path, base: str, *, refresh: bool = False, retries: int = 3
+) -> tuple[Path, dict[str, object]]:
     return postcodes.download_codepoint(
-        raw, downloads_url=f"{base}{LISTING_PATH}", backoff_s=0.0, timeout_s=5.0, **options
+        raw,
+        downloads_url=f"{base}{LISTING_PATH}",
+        backoff_s=0.0,
+        timeout_s=5.0,
+        refresh=refresh,
+        retries=retries,
     )
 
 
@@ -606,6 +618,38 @@ def test_download_retries_a_server_error(tmp_path: Path) -> None:
     assert routes.requested == [LISTING_PATH, LISTING_PATH, "/file.zip", "/file.zip"]
     assert path.read_bytes() == GOOD_ZIP
     assert entry["edition"] == "2099.2.0"
+
+
+@pytest.mark.parametrize("fault", ["cut midway", "md5 differs", "not a zip"])
+def test_a_damaged_zip_is_fetched_again_and_the_good_one_kept(tmp_path: Path, fault: str) -> None:
+    bad = {
+        "cut midway": Reply(200, GOOD_ZIP, cut=True),
+        "md5 differs": Reply(200, NEWER_ZIP),
+        "not a zip": Reply(200, b"<html>maintenance</html>"),
+    }[fault]
+    routes = Routes({})
+    with os_downloads_stub(routes) as base:
+        routes.answers = {
+            LISTING_PATH: [listing(base, GOOD_ZIP)],
+            "/file.zip": [bad, Reply(200, GOOD_ZIP)],
+        }
+        path, entry = download(tmp_path / "raw", base, retries=1)
+    assert routes.requested == [LISTING_PATH, "/file.zip", "/file.zip"]
+    assert path.read_bytes() == GOOD_ZIP
+    assert entry["sha256"] == hashlib.sha256(GOOD_ZIP).hexdigest()
+    assert entry["size"] == len(GOOD_ZIP)
+    assert entry["edition"] == "2099.2.0"
+
+
+def test_a_zip_that_stays_unavailable_names_its_status_and_keeps_nothing(tmp_path: Path) -> None:
+    routes = Routes({})
+    with os_downloads_stub(routes) as base:
+        routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [Reply(503, b"busy")]}
+        with pytest.raises(PostcodeDownloadError, match=r"HTTP 503.*nothing was replaced"):
+            download(tmp_path / "raw", base, retries=0)
+    assert routes.requested == [LISTING_PATH, "/file.zip"]
+    assert not (tmp_path / "raw" / "manifest.json").exists()
+    assert not [p for p in (tmp_path / "raw").iterdir() if p.suffix in {".zip", ".tmp"}]
 
 
 def good_cache(raw: Path, base: str, routes: Routes) -> dict[str, str]:

@@ -10,13 +10,7 @@ from shapely.geometry import LineString, Point, box
 
 from mapping import style
 from mapping.livemap import overlay
-from ui.map_overlays import (
-    BELT_LABEL,
-    CLUSTERS_LABEL,
-    SPINE_LABEL,
-    belt_overlays,
-    cluster_overlay,
-)
+from ui.map_overlays import belt_overlays, cluster_overlay
 from ui.url_state import link_view, reported_view, view_query
 
 
@@ -93,7 +87,7 @@ def corridor(spine: LineString | None) -> gpd.GeoDataFrame:
 
 def test_the_belt_and_its_spine_are_two_overlays_with_their_styles():
     found = belt_overlays(corridor(LineString([(-1.47, 52.92), (-1.51, 52.41)])))
-    assert [o.label for o in found] == [BELT_LABEL, SPINE_LABEL]
+    assert [o.label for o in found] == ["Midlands Defence Belt (model)", "The belt's spine"]
     assert dict(found[0].style) == style.CORRIDOR_STYLE
     assert dict(found[1].style) == style.SPINE_STYLE
     assert found[0].tooltip == (
@@ -105,7 +99,7 @@ def test_the_belt_and_its_spine_are_two_overlays_with_their_styles():
 
 
 def test_a_belt_round_one_hub_has_no_spine_and_no_belt_none():
-    assert [o.label for o in belt_overlays(corridor(None))] == [BELT_LABEL]
+    assert [o.label for o in belt_overlays(corridor(None))] == ["Midlands Defence Belt (model)"]
     assert belt_overlays(None) == []
 
 
@@ -116,7 +110,7 @@ def test_each_cluster_is_named_with_its_size_on_hover():
         crs="EPSG:4326",
     )
     found = cluster_overlay(clusters)
-    assert found.label == CLUSTERS_LABEL
+    assert found.label == "Site clusters" == style.overlay_label("clusters")
     tips = [f["properties"]["tip"] for f in found.geojson["features"]]
     assert tips == ["Derby: 4 sites", "Coventry: 3 sites"]
 

@@ -17,26 +17,6 @@ from mapping.sitemap import corridor_caption
 from ui import caches
 from ui.options import MapOptions
 
-BELT_LABEL = "Midlands Defence Belt (model)"
-SPINE_LABEL = "The belt's spine"
-CLUSTERS_LABEL = "Site clusters"
-ESTATES_LABEL = "MOD estate footprints (OpenStreetMap)"
-#: Site clusters: a dashed violet outline.
-CLUSTER_STYLE: dict[str, object] = {
-    "color": "#332288",
-    "weight": 2,
-    "fillColor": "#332288",
-    "fillOpacity": 0.08,
-    "dashArray": "2 4",
-}
-#: Military land: grey.
-ESTATE_STYLE: dict[str, object] = {
-    "color": "#4d4d4d",
-    "weight": 1,
-    "fillColor": "#7f7f7f",
-    "fillOpacity": 0.25,
-}
-
 
 def belt_overlays(corridor: gpd.GeoDataFrame | None) -> list[Overlay]:
     """Return the belt (filled, with its tooltip) and its spine (a line), when there is one."""
@@ -46,10 +26,19 @@ def belt_overlays(corridor: gpd.GeoDataFrame | None) -> list[Overlay]:
     belt = corridor[corridor["part"] == "belt"]
     if not belt.empty:
         tip = corridor_caption(belt.drop(columns="geometry").iloc[0].to_dict())
-        found.append(overlay(belt, label=BELT_LABEL, style=style.CORRIDOR_STYLE, tooltip=tip))
+        found.append(
+            overlay(
+                belt,
+                label=style.overlay_label("belt"),
+                style=style.overlay_style("belt"),
+                tooltip=tip,
+            )
+        )
     spine = corridor[corridor["part"] == "spine"]
     if not spine.empty and not spine.geometry.is_empty.all():
-        found.append(overlay(spine, label=SPINE_LABEL, style=style.SPINE_STYLE))
+        found.append(
+            overlay(spine, label=style.overlay_label("spine"), style=style.overlay_style("spine"))
+        )
     return found
 
 
@@ -58,14 +47,24 @@ def cluster_overlay(clusters: gpd.GeoDataFrame) -> Overlay:
     names = clusters["name"] if "name" in clusters else pd.Series("Cluster", index=clusters.index)
     sizes = clusters["size"] if "size" in clusters else pd.Series("?", index=clusters.index)
     tips = [f"{name}: {size} sites" for name, size in zip(names, sizes, strict=True)]
-    return overlay(clusters, label=CLUSTERS_LABEL, style=CLUSTER_STYLE, tooltips=tips)
+    return overlay(
+        clusters,
+        label=style.overlay_label("clusters"),
+        style=style.overlay_style("clusters"),
+        tooltips=tips,
+    )
 
 
 def estate_overlay(footprints: gpd.GeoDataFrame) -> Overlay:
     """Return the MOD estate footprints, each named on hover."""
     names = footprints["name"] if "name" in footprints else pd.Series("", index=footprints.index)
     tips = [str(name) if name else "Military land (unnamed)" for name in names.fillna("")]
-    return overlay(footprints, label=ESTATES_LABEL, style=ESTATE_STYLE, tooltips=tips)
+    return overlay(
+        footprints,
+        label=style.overlay_label("estates"),
+        style=style.overlay_style("estates"),
+        tooltips=tips,
+    )
 
 
 def map_overlays(selected: Selection, options: MapOptions, version: str) -> list[Overlay]:

@@ -23,6 +23,7 @@ from layers.selection import Selection
 from mapping import credits, scenes
 from mapping.basemap import MIDLANDS_BOUNDS
 from mapping.livemap import live_map
+from mapping.livemap.rows import colour_capabilities
 from ui import caches, filtering, keys, presenter_keys
 from ui.map_overlays import belt_overlays
 from ui.options import MapOptions
@@ -182,7 +183,11 @@ def presenter(sites: gpd.GeoDataFrame, version: str, stamps: caches.DataStamps) 
     base = caches.cached_map_base(str(settings.BOUNDARIES_DIR), stamps.boundaries, wards=False)
     live_map(
         base,
-        chosen.registry_sites,
+        chosen.registry_sites.assign(
+            colour_capability=colour_capabilities(
+                chosen.registry_sites, chosen.criteria.capabilities
+            )
+        ),
         key=SCENE_MAP,
         fit=False,
         overlays=belt_overlays(chosen.corridor) if scene.show_belt else [],

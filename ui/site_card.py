@@ -21,6 +21,7 @@ import streamlit as st
 import settings
 from layers import timeline, vocabulary
 from layers.selection import Selection
+from mapping import popups
 from ui import keys
 from ui.text import plain
 
@@ -313,11 +314,8 @@ def _company(number: object) -> None:
 
 def location_note(precision: object) -> str:
     """Return the sentence saying a point is approximate ("" for a site's own point)."""
-    from mapping import popups  # noqa: PLC0415 (the drawing side, read only here)
-
     # the sentence lives beside the popups, so the card and every map say the same thing
-    note = getattr(popups, "placement_note", None)
-    return str(note(precision)) if callable(note) else ""
+    return popups.placement_note(precision)
 
 
 def _registry() -> pd.DataFrame | None:

@@ -14,7 +14,8 @@ import streamlit as st
 import settings
 from layers.selection import Selection
 from mapping.livemap import MapEvent, light_tiles, live_map
-from ui import caches, keys, site_card, url_state
+from mapping.livemap.rows import colour_capabilities
+from ui import caches, keys, registers_map, site_card, url_state
 from ui.map_overlays import map_overlays
 from ui.options import MapOptions
 from ui.text import plain
@@ -95,9 +96,15 @@ def _live_map(
         _, heat = caches.cached_analysis(
             selected.registry_sites, tuple(sorted(selected.registry_sites["site_id"])), version
         )
-    return live_map(
+    sites = selected.registry_sites
+    # each site coloured by the first chosen capability it has: the legend counts what is drawn
+    sites = sites.assign(
+        colour_capability=colour_capabilities(sites, selected.criteria.capabilities)
+    )
+    registers = registers_map.map_registers(keys.SITE_MAP, stamps)
+    event = live_map(
         base,
-        selected.registry_sites,
+        sites,
         key=keys.SITE_MAP,
         uploads=selected.uploads,
         fit=not options.keep_view,
@@ -108,7 +115,10 @@ def _live_map(
         cluster=True if options.cluster_markers else "auto",
         tiles=light_tiles() if options.basemap == "light" else None,
         heat=heat,
+        registers=registers,
     )
+    registers_map.sent(keys.SITE_MAP, registers)
+    return event
 
 
 def belt_caption(

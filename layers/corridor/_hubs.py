@@ -8,7 +8,8 @@ import geopandas as gpd
 import shapely
 
 import settings
-from layers.clusters import find_clusters
+from layers._metric import metric_points
+from layers.clusters import clusters_of, every_group, group_count, point_labels
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,19 @@ def find_hubs(
     the selection is sparse, and the belt is better drawn through its sites than around a single
     cluster, so every group of sites within ``hub_radius_km`` becomes a hub (said in ``notes``).
     """
-    clusters = find_clusters(points, radius_km=hub_radius_km, min_sites=hub_min_sites)
-    if len(clusters) < 2:
-        clusters = find_clusters(points, radius_km=hub_radius_km, min_sites=1)
-        if len(clusters) > 1:
+    points = metric_points(points)
+    labels = point_labels(points, hub_radius_km, hub_min_sites)
+    if group_count(labels) < 2:
+        # with 2 sites or fewer per cluster, every group follows from the same labels
+        grouped = every_group(labels, hub_min_sites)
+        labels = point_labels(points, hub_radius_km, 1) if grouped is None else grouped
+        if group_count(labels) > 1:
             notes.append(
                 f"The sites form fewer than two clusters of {hub_min_sites} within "
                 f"{hub_radius_km:g} km, so every group of sites within {hub_radius_km:g} km "
                 "is a hub."
             )
+    clusters = clusters_of(points, labels, hub_radius_km)
     centroids = gpd.GeoSeries(
         gpd.points_from_xy(clusters["centroid_lon"], clusters["centroid_lat"]),
         crs=settings.CRS_STORAGE,

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import settings
-from layers import boundaries, timeline, vocabulary
+from layers import boundaries, places, timeline, vocabulary
 from mapping import style
+from mapping.area_layers import AREA_LAYERS
 from mapping.basemap import MIDLANDS_BOUNDS, display_geojson
 from mapping.livemap.rows import PRECISION_SLUGS
 from mapping.popups import approximate_label, placement_note
-from mapping.sitemap import AREA_LAYERS
 from mapping.style import kind_corners
 
 #: Boundary layers of the base, bottom to top: the land and the Midlands (the offline
@@ -109,7 +109,9 @@ def _cached_base(
         "layers": [_layer(name, directory) for name in layers],
         "bounds": MIDLANDS_BOUNDS,
         "background": style.SEA_COLOUR,
-        "attributions": list(attributions),
+        "attributions": [*attributions, places.GEONAMES_ATTRIBUTION],
+        # place names (towns and districts), each shown from its own zoom
+        "places": places.place_labels(directory),
         **legend_tables(),
     }
     data = compact_json(payload)

@@ -39,7 +39,14 @@ from mapping.livemap.rows import Catalogue, payload_json, show_mask
 FRONTEND_DIR: Path = Path(__file__).parent / "frontend"
 #: The module's files, in order: the drawing modules register their factories on the bundle's
 #: ``LiveMap`` object, and ``livemap.js`` (the default export) uses them.
-FRONTEND_SCRIPTS: tuple[str, ...] = ("dom.js", "sites.js", "legend.js", "keyboard.js", "livemap.js")
+FRONTEND_SCRIPTS: tuple[str, ...] = (
+    "dom.js",
+    "sites.js",
+    "legend.js",
+    "keyboard.js",
+    "registers.js",
+    "livemap.js",
+)
 #: The component's name (unique in the app).
 COMPONENT_NAME = "mdm_livemap"
 #: Above this many shown sites the map clusters them when ``cluster="auto"``.
@@ -88,7 +95,11 @@ def frontend_module() -> str:
 
 def frontend_css() -> str:
     """Return the component's styles: ``livemap.css``, the heat's place, presenter text."""
-    return (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8") + _ENGINE_CSS
+    return (
+        (FRONTEND_DIR / "livemap.css").read_text(encoding="utf-8")
+        + (FRONTEND_DIR / "registers.css").read_text(encoding="utf-8")
+        + _ENGINE_CSS
+    )
 
 
 #: The density heat under the sites and areas of its pane (leaflet.heat draws into Leaflet's
@@ -150,6 +161,7 @@ def live_map(
     scene_keys: bool = False,
     primary: bool = True,
     label: str = "Map of Midlands defence sites",
+    registers: Mapping[str, Any] | None = None,
 ) -> MapEvent | None:
     """Draw ``sites`` on a Leaflet map that is built once and updated in place.
 
@@ -209,6 +221,8 @@ def live_map(
         tools (every map is in ``window.livemaps[key]``).
     label
         The map's name for screen readers (each map on a page needs its own).
+    registers
+        The official registers' layers and toggles (:func:`mapping.livemap.registers.render_arg`).
 
     Returns
     -------
@@ -249,6 +263,7 @@ def live_map(
         reserveBelow=int(reserve_below),
         sceneKeys=bool(scene_keys),
         label=str(label),
+        registers=dict(registers) if registers else None,
     )
     result = _component()(
         key=key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import socket
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import settings
 from layers import http
 from tests.support.http_stub import Script, serve
 
@@ -165,3 +167,132 @@ def test_the_session_names_the_project():
     with serve(script) as base, http.retrying_session() as session:
         http.get_json(session, base)
     assert session.headers["User-Agent"] == http.USER_AGENT
+
+
+# --------------------------------------------------------------------------------------------
+# The rule: layers/http.py is the only HTTP client of the project's own code
+
+#: The project's code (tests and their local stand-in servers are not downloads).
+SOURCE_ROOTS = ("layers", "mapping", "ui", "benchmarks", "app.py", "settings.py")
+#: Modules only layers/http.py may import: sessions, adapters, ``Retry``, raw connections.
+LOW_LEVEL = ("urllib3", "requests.adapters", "urllib.request", "http.client", "httpx", "aiohttp")
+
+
+def _qualified_names(tree: ast.Module) -> dict[str, str]:
+    """Map each name a module binds by import to the dotted name it stands for."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _dotted(node: ast.expr, names: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value, names)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def http_rule_breaches(source: str) -> list[str]:
+    """Return what in ``source`` bypasses layers/http.py, one line each.
+
+    Breaches: importing a low-level HTTP module, calling anything in ``requests`` (a session,
+    ``requests.get``, ...) and, in a module that talks HTTP (imports ``requests`` or
+    ``layers.http``), calling ``time.sleep``: a hand-written wait between attempts.
+    """
+    tree = ast.parse(source)
+    names = _qualified_names(tree)
+    talks_http = any(
+        target == "requests" or target.startswith("requests.") or target == "layers.http"
+        for target in names.values()
+    )
+    breaches: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            if isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            else:
+                module = "" if node.level else node.module or ""
+                imported = [module, *(f"{module}.{a.name}" for a in node.names)]
+            low = [n for n in imported if any(n == m or n.startswith(f"{m}.") for m in LOW_LEVEL)]
+            if low:
+                breaches.append(f"line {node.lineno}: imports {low[0]}")
+        if isinstance(node, ast.Call):
+            called = _dotted(node.func, names) or ""
+            if called.startswith("requests."):
+                breaches.append(f"line {node.lineno}: calls {called}")
+            elif talks_http and called == "time.sleep":
+                breaches.append(f"line {node.lineno}: sleeps between attempts (time.sleep)")
+    return breaches
+
+
+def project_modules() -> list[Path]:
+    files: list[Path] = []
+    for root in SOURCE_ROOTS:
+        path = settings.ROOT / root
+        files.extend([path] if path.suffix == ".py" else sorted(path.rglob("*.py")))
+    return [f for f in files if f != settings.ROOT / "layers" / "http.py"]
+
+
+def test_no_module_but_layers_http_makes_a_session_or_retries_by_hand():
+    modules = project_modules()
+    assert settings.ROOT / "layers" / "codepoint.py" in modules
+    breaches = {
+        str(path.relative_to(settings.ROOT)): found
+        for path in modules
+        if (found := http_rule_breaches(path.read_text(encoding="utf-8")))
+    }
+    assert breaches == {}, (
+        "every download goes through layers/http.py (retrying_session, get_json, get_bytes, "
+        f"download_to_file); these bypass it: {breaches}"
+    )
+
+
+def test_the_download_modules_use_layers_http():
+    users = {
+        path.name
+        for path in project_modules()
+        if "layers.http" in _qualified_names(ast.parse(path.read_text(encoding="utf-8"))).values()
+    }
+    assert {"codepoint.py", "_ons.py", "contracts.py", "statistics.py"} <= users
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("import requests\nrequests.get('https://example.org')\n", "calls requests.get"),
+        ("import requests as r\ns = r.Session()\n", "calls requests.Session"),
+        ("from requests import Session\ns = Session()\n", "calls requests.Session"),
+        ("from urllib3.util import Retry\n", "imports urllib3.util"),
+        ("from requests.adapters import HTTPAdapter\n", "imports requests.adapters"),
+        ("import urllib.request\n", "imports urllib.request"),
+        (
+            "import time\nfrom layers import http\nfor _ in range(3):\n    time.sleep(1)\n",
+            "sleeps between attempts",
+        ),
+    ],
+)
+def test_the_rule_catches_each_way_around_it(source: str, found: str):
+    breaches = http_rule_breaches(source)
+    assert any(found in breach for breach in breaches), breaches
+
+
+def test_the_rule_allows_types_errors_and_sleeping_elsewhere():
+    source = (
+        "import time\nimport requests\n"
+        "def f(s: requests.Session) -> None:\n"
+        "    try:\n        s.get('x')\n    except requests.RequestException:\n        pass\n"
+    )
+    assert http_rule_breaches(source) == []
+    assert http_rule_breaches("import time\ntime.sleep(1)\n") == []

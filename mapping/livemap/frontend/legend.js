@@ -20,6 +20,47 @@
     return line;
   }
 
+  /**
+   * Place names (towns and districts) as text on the map, each from its own zoom on, so they do
+   * not crowd. A label is [name, lat, lon, minZoom, kind]; its text is set as text.
+   */
+  LiveMap.Places = function (L, map) {
+    var pane = map.getPane("mdm-places") || map.createPane("mdm-places");
+    pane.style.zIndex = 390;  // over the land, under the sites and their canvas hit-testing
+    pane.style.pointerEvents = "none";
+    var layer = L.layerGroup().addTo(map);
+    var labels = [];
+
+    function refresh() {
+      var zoom = map.getZoom();
+      labels.forEach(function (entry) {
+        var wanted = zoom >= entry.zoom;
+        if (wanted !== layer.hasLayer(entry.marker)) {
+          if (wanted) { layer.addLayer(entry.marker); } else { layer.removeLayer(entry.marker); }
+        }
+      });
+    }
+
+    map.on("zoomend", refresh);
+    return {
+      set: function (places) {
+        layer.clearLayers();
+        labels = (places || []).map(function (place) {
+          var text = element("span", "mdm-place mdm-place-" + place[4], place[0]);
+          return {
+            zoom: place[3],
+            marker: L.marker([place[1], place[2]], {
+              icon: L.divIcon({html: text, className: "mdm-place-label", iconSize: null}),
+              pane: "mdm-places", interactive: false, keyboard: false
+            })
+          };
+        });
+        refresh();
+      },
+      shownCount: function () { return layer.getLayers().length; }
+    };
+  };
+
   LiveMap.Legend = function (L, map) {
     var body = element("div");
     var capabilities = element("div");
@@ -27,6 +68,7 @@
     var boundaries = element("div");
     var overlays = element("div");
     var tables = null;
+    var places = null;
 
     var control = L.control({position: "bottomright"});
     control.onAdd = function () {
@@ -55,9 +97,15 @@
     credits.onAdd = function () { return creditBox; };
 
     return {
+      /** The place names drawn from the base (null when it has none). */
+      places: function () { return places; },
       /** Build the frame from a base: its tables, boundary lines and credits. */
       setBase: function (base) {
         tables = base;
+        if (base.places) {
+          places = places || LiveMap.Places(L, map);
+          places.set(base.places);
+        }
         boundaries.replaceChildren();
         base.layers.forEach(function (layer) {
           if (layer.basemap) { return; }

@@ -172,6 +172,11 @@ function LiveMapView(host) {
     parts.legend = LiveMap.Legend(L, map);
     parts.keyboard = LiveMap.Keyboard(L, map, parts.sites, openSite);
     parts.control.addOverlay(parts.sites.layer, "Sites");
+    // the registers' layers: the sites are drawn again above one that is switched on
+    parts.registers = LiveMap.Registers(L, map, renderer, function () {
+      parts.sites.raise();
+      if (parts.shown) { parts.sites.show(parts.shown[0], parts.shown[1]); }
+    });
     parts.sites.onClick(openSite);
     map.on("moveend", function () {
       if (!live.reportView || !live.viewSet) { return; }
@@ -184,6 +189,7 @@ function LiveMapView(host) {
     live.map = map;
     live.sites = parts.sites;
     live.keyboard = parts.keyboard;
+    live.registers = parts.registers;
     live.builds += 1;
     if (view.onBuilt) { view.onBuilt(); }
   }
@@ -346,7 +352,11 @@ function LiveMapView(host) {
     if (!sites.receive(args.session, args.from, fromText(args.rows) || [], args.statuses)) {
       return resync("rows before " + args.from + " are missing");
     }
+    if (args.registers && !parts.registers.apply(args.registers)) {
+      return resync("registers " + args.registers.version + " not received");
+    }
     const shown = sites.show(args.show, args.cluster);
+    parts.shown = [args.show, args.cluster];
     if (!shown.ok) { return resync("a shown row is missing"); }
     if (shown.changed) {
       parts.legend.update(sites.counts());
@@ -477,6 +487,7 @@ function LiveMapView(host) {
     const have = parts.sites.held();
     have.base = live.baseVersion;
     have.overlays = live.overlaysVersion;
+    have.registers = parts.registers.version();
     if (api) { api.setTriggerValue("resync", {token: live.resync, have: have}); }
   }
 

@@ -233,6 +233,8 @@
         L.DomEvent.on(button, "click", function (e) {
           L.DomEvent.stop(e);
           onClick(j);
+          // the list is gone with its buttons: focus stays in the map (Escape closes the site)
+          map.getContainer().focus({preventScroll: true});
         });
         item.appendChild(button);
         list.appendChild(item);

@@ -1,0 +1,164 @@
+"""The live map and the standalone page, side by side in Chromium: the same sites drawn the same.
+
+Both outputs are read in the browser: each marker's drawing options (shape, colour, fill,
+outline, dashes, planned ring, closing bar), the legend's entries and counts, and the popup of
+an approximate point. They come from one source, so they must be equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from playwright.sync_api import Browser, Page
+
+from mapping import assets
+from mapping.sitemap import build_map
+from tests.support.servers import page_server
+
+pytestmark = pytest.mark.browser
+PAGE = Path(__file__).parents[1] / "support" / "livemap_page.py"
+
+
+def site(site_id, name, kind, caps, lat, lon, precision, status="active", closes=""):
+    return {
+        "site_id": site_id,
+        "name": name,
+        "kind": kind,
+        "capabilities": caps,
+        "lat": lat,
+        "lon": lon,
+        "location_precision": precision,
+        "status": status,
+        "opened": "",
+        "closes": closes,
+    }
+
+
+SITES = [
+    site("sinfin", "Sinfin Works", "prime", ["combat_air"], 52.9247, -1.478, "town"),
+    site("raynesway", "Raynesway", "prime", ["nuclear_propulsion"], 52.9247, -1.478, "town"),
+    site(
+        "academy", "Skills Academy", "skills_centre", ["skills_training"], 52.9247, -1.478, "town"
+    ),
+    site("coningsby", "Coningsby", "military", ["combat_air"], 53.09306, -0.16611, "site"),
+    site("lab", "Campus Lab", "university", ["quantum"], 52.45056, -1.93056, "street"),
+    site("barrels", "Barrel Plant", "supplier", ["land_systems"], 52.69, -2.49, "town", "planned"),
+    site("closing", "Old Depot", "military", ["supply_chain"], 52.8, -2.1, "postcode", "closing"),
+]
+
+#: JavaScript: every shown marker's drawing options by site id, and the legend's rows.
+READ = """() => {
+  const s = window.livemap.sites, out = {};
+  for (const i of s.shown()) {
+    const o = s.marker(i).options;
+    out[s.id(i)] = [o.kind, o.fillColor, o.fillOpacity, o.color, o.weight, o.dashArray || "",
+                    o.radius, Boolean(o.planned), Boolean(o.closing), s.sharing(i).length];
+  }
+  const rows = [...document.querySelectorAll(".mdm-legend .mdm-row")].map(
+    (row) => row.textContent.trim());
+  return {markers: out, legend: rows};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("one-source")
+    sites_json = work / "sites.json"
+    sites_json.write_text(json.dumps(SITES), encoding="utf-8")
+    env = {"LIVEMAP_SITES": str(sites_json), "MIDLANDS_BOUNDARIES_DIR": str(boundaries_dir)}
+    with page_server(PAGE, work / "page", env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def standalone_page(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> Path:
+    frame = gpd.GeoDataFrame(
+        SITES,
+        geometry=gpd.points_from_xy([s["lon"] for s in SITES], [s["lat"] for s in SITES]),
+        crs="EPSG:4326",
+    )
+    fmap = build_map(frame, boundaries_dir=boundaries_dir, large_data_threshold=0)
+    path = tmp_path_factory.mktemp("one-source-page") / "map.html"
+    path.write_text(assets.inline_html(fmap.get_root().render()), encoding="utf-8")
+    return path
+
+
+def read(page: Page) -> dict:
+    page.wait_for_function(
+        f"window.livemap && window.livemap.sites && window.livemap.sites.shown().length"
+        f" === {len(SITES)}",
+        timeout=60_000,
+    )
+    return page.evaluate(READ)
+
+
+def test_the_live_map_and_the_standalone_page_draw_the_same(
+    browser: Browser, server: str, standalone_page: Path
+) -> None:
+    live = browser.new_page(viewport={"width": 1400, "height": 1000})
+    live.goto(server)
+    drawn_live = read(live)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(standalone_page.resolve().as_uri())
+    drawn_page = read(page)
+    assert drawn_live["markers"] == drawn_page["markers"]
+    markers = drawn_live["markers"]
+    # what they agree on is what the rules say
+    assert markers["coningsby"][1] != "#ffffff" and markers["coningsby"][5] == ""
+    assert markers["lab"][1] == "#ffffff" and markers["lab"][5], "a street point is hollow, dashed"
+    assert markers["barrels"][7] and not markers["coningsby"][7], "the planned site is ringed"
+    assert markers["closing"][8]
+    assert markers["sinfin"][9] == 3, "three sites share the Derby point"
+    # the same legend entries (boundary lines aside: the app's base names its own layers)
+    sites_part = [row for row in drawn_live["legend"] if not row.startswith(("Combined", "Count"))]
+    assert sites_part and all(row in drawn_page["legend"] for row in sites_part)
+    for entry in ("approximate location: town4", "approximate location: street1", "Planned1"):
+        assert entry in drawn_live["legend"], entry
+    live.close()
+    page.close()
+
+
+def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
+    browser: Browser, server: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    read(page)
+    # the first fit's view report reruns the page once: let it settle before clicking
+    page.wait_for_timeout(2000)
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+    shared = ["sinfin", "raynesway", "academy"]
+    names = {s["site_id"]: s["name"] for s in SITES}
+    for number, site_id in enumerate(shared, start=1):
+        x, y = page.evaluate(
+            """() => { const p = map.latLngToContainerPoint([52.9247, -1.478]);
+               const r = map.getContainer().getBoundingClientRect();
+               return [r.left + p.x, r.top + p.y]; }"""
+        )
+        page.mouse.click(x, y)
+        page.locator(".mdm-shared-site").first.wait_for()
+        assert page.locator(".mdm-shared-site").count() == 3
+        page.locator(".mdm-shared-site", has_text=names[site_id]).click()
+        page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
+        assert page.evaluate("livemap.clicks") == number
+        page.keyboard.press("Escape")
+        page.wait_for_function("!document.querySelector('.leaflet-popup')")
+        page.wait_for_timeout(1000)  # the rerun the click started
+    # by keyboard: the list of sites reaches each of them, and Enter tells Python
+    page.locator(".mdm-nav-list").focus()
+    page.keyboard.press("Home")
+    reached = []
+    for _ in range(len(SITES)):
+        option = page.locator(".mdm-nav-option").inner_text()
+        for site_id in shared:
+            if f": {names[site_id]}, " in option:
+                page.keyboard.press("Enter")
+                page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
+                reached.append(site_id)
+        page.keyboard.press("ArrowDown")
+    assert sorted(reached) == sorted(shared)
+    page.close()
