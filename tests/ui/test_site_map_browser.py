@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
@@ -33,17 +32,10 @@ from tests.support.app_map import (
     view,
     wait_for_drawn,
 )
-from tests.support.browser import ARTIFACTS, offline_page, streamlit_server
+from tests.support.browser import ARTIFACTS, offline_page
 from tests.support.oracles import open_in_year
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url(boundaries_dir: Path) -> Iterator[str]:
-    """The app on the committed registry, for every test in this module."""
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        yield url
 
 
 def open_app(browser: Browser, url: str, blocked: list[str]) -> Page:
