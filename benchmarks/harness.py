@@ -3,7 +3,7 @@
 ``streamlit_page`` runs ``streamlit run`` on a script (the app, or a page of our own) on a
 free loopback port, waits until it answers, and always stops it; ``chromium`` launches
 Debian's Chromium through Playwright; ``offline_page`` opens a page that may reach only this
-machine. ``tests/browser.py`` wraps these for pytest; the benchmarks use them as they are.
+machine. ``tests/support/browser.py`` wraps these for pytest; the benchmarks use them as they are.
 """
 
 from __future__ import annotations

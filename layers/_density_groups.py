@@ -16,8 +16,8 @@ and gigabytes of memory. The same labels follow from far less:
   so its neighbours are few and cheap to list.
 
 The labels equal :class:`sklearn.cluster.DBSCAN`'s for the same input order (groups numbered in
-the order DBSCAN's scan meets them, -1 for noise); ``tests/test_density_groups.py`` checks that
-against scikit-learn itself.
+the order DBSCAN's scan meets them, -1 for noise); ``tests/layers/test_density_groups.py``
+checks that against scikit-learn itself.
 """
 
 from __future__ import annotations

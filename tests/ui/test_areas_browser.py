@@ -3,24 +3,13 @@ iframe), each colour class named by the counts it holds, and every table column 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser
 
-import settings
 from tests.support.app_map import map_frame, settle
-from tests.support.browser import offline_page, streamlit_server
+from tests.support.browser import offline_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url(boundaries_dir: Path) -> Iterator[str]:
-    """The app on the committed registry, for every test in this module."""
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        yield url
 
 
 def test_combined_authorities_are_shaded_on_the_live_map(browser: Browser, app_url: str):

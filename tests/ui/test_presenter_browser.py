@@ -4,25 +4,14 @@ scene that fits the screen at room sizes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page
 
-import settings
 from mapping import scenes
-from tests.support.browser import offline_page, streamlit_server
+from tests.support.browser import offline_page
 
 pytestmark = pytest.mark.browser
 ORDER = [scene.key for scene in scenes.SCENES]
-
-
-@pytest.fixture(scope="module")
-def app_url(boundaries_dir: Path) -> Iterator[str]:
-    """The app on the committed registry, for every test in this module."""
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        yield url
 
 
 def open_scene(browser: Browser, url: str, *, width: int = 1600, height: int = 900) -> Page:
