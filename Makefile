@@ -22,7 +22,7 @@ UV := $(VENV)/bin/uv
 # the exact release and file the lock names. pyproject.toml says what the project needs;
 # `make lock` writes the locks from it. uv installs them (pip takes minutes where uv takes
 # seconds from its cache); uv itself comes from the dev lock, installed by pip with its hashes.
-UV_INSTALL = $(UV) pip install --quiet --python $(PY) --require-hashes --no-deps
+UV_INSTALL = $(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes --no-deps
 
 .PHONY: setup dev run test test-fast lint lint-python lint-js format data assets browser bench \
 	estates roads clean mutate lock
