@@ -323,10 +323,11 @@ def script_json(value: object) -> str:
     ``<``, ``>`` and ``&`` (which could close the script or open a tag) and ``{`` (branca
     compiles a page's scripts as Jinja templates, where ``{{``, ``{%`` and ``{#`` act) are
     written as JSON escapes wherever they occur in a string, with the line separators
-    JavaScript once refused. The parsed value is unchanged.
+    JavaScript once refused, and ``$`` and the backtick, so no text from data reads as a
+    template literal's interpolation anywhere in the page. The parsed value is unchanged.
     """
     dumped = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    for character in ("<", ">", "&", "\u2028", "\u2029"):
+    for character in ("<", ">", "&", "$", "`", "\u2028", "\u2029"):
         dumped = dumped.replace(character, f"\\u{ord(character):04x}")
     # in compact JSON a brace outside a string is followed by '"', '}', ']' or ',' only
     return _JINJA_OPENERS.sub("\\\\u007b", dumped)
