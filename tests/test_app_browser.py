@@ -27,8 +27,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def registry(registry):
-    """The registry as the app shows it by default: the sites open this year."""
-    return registry[[open_in_year(site) for site in registry.to_dict("records")]]
+    """The registry as the app shows it by default: the sites open this year, and planned ones."""
+    return registry[[open_in_year(site, planned=True) for site in registry.to_dict("records")]]
 
 
 def feature_count(page: Page) -> int:
@@ -123,6 +123,7 @@ def test_an_uploaded_hostile_list_joins_the_map_as_text(browser: Browser, app_ur
     )
     page.get_by_text("of your sites are on the map").wait_for(timeout=30_000)
     frame = map_frame(page)
+    frame.locator(".mdm-legend summary").click()  # the legend starts folded; unfold it
     uploaded = frame.locator(".mdm-legend .mdm-row", has_text="Your uploaded sites")
     uploaded.wait_for(timeout=30_000)
     # the filter (suppliers) applies to uploads too: one hostile row is a supplier
