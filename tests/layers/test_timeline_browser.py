@@ -32,6 +32,7 @@ ROWS = [
         "name": "Closing Barracks",
         "status": "closing",
         "closes": "2029",
+        "status_source": "https://example.org/closure",
         "postcode": "CV1 1DE",
         "lat": "52.40829",
         "lon": "-1.51161",
@@ -41,6 +42,7 @@ ROWS = [
         "name": "Closed Depot",
         "status": "closed",
         "closes": "2019",
+        "status_source": "https://example.org/closure",
         "postcode": "CV1 1DF",
         "lat": "52.40693",
         "lon": "-1.51294",
@@ -78,6 +80,7 @@ def test_a_closing_site_shows_its_year_and_goes_after_it(
         frame = map_frame(page)
         frame.locator(".mdm-legend").wait_for()
         assert drawn_ids(page) == ["closing-barracks", "open-works"]  # the depot closed in 2019
+        frame.locator(".mdm-legend summary").click()  # the legend starts folded; unfold it
         closure = frame.locator(".mdm-legend .mdm-row", has_text="Closure announced")
         assert closure.inner_text().split()[-1] == "1"
         barred = in_map(
