@@ -57,22 +57,44 @@ def test_ten_thousand_sites_draw_offline_with_legend_and_escaped_tooltip(
     map_name = page.evaluate(MAP_JS)
     assert map_name, "the page has a Leaflet map"
 
+    # Above CLUSTER_ABOVE sites the page clusters (leaflet.markercluster, inlined): every site
+    # is either its own marker on the map's canvas (sites.js tags it options.site) or counted
+    # in a cluster icon on the map.
     drawn = page.evaluate(
-        """(name) => { let n = 0; window[name].eachLayer(layer => {
-             if (layer.options && layer.options.row !== undefined && layer._renderer) n++; });
-           return n; }""",
+        """(name) => { const seen = new Set(); let clustered = 0;
+           window[name].eachLayer(layer => {
+             if (layer.getChildCount) clustered += layer.getChildCount();
+             else if (layer.options && layer.options.site !== undefined
+                      && layer._renderer instanceof L.Canvas) seen.add(layer.options.site); });
+           return [seen.size, clustered]; }""",
         map_name,
     )
-    assert drawn == POINTS, "every site is a layer on the map's canvas renderer"
+    assert sum(drawn) == POINTS, f"every site is drawn, alone or in a cluster: {drawn}"
+    shown = page.evaluate("() => window.livemap && window.livemap.sites.shown().length")
+    assert shown == POINTS, "the shared sites script shows every site"
     assert page.locator("canvas").count() >= 1
-    assert page.locator(".leaflet-marker-icon").count() == 0, "no DOM marker per site"
+    # the cluster icons are DOM markers; no single site is one
+    assert page.locator(".leaflet-marker-icon.mdm-cluster").count() >= 1
+    assert page.locator(".leaflet-marker-icon:not(.mdm-cluster)").count() == 0, (
+        "no DOM marker per site"
+    )
     assert page.locator(".mdm-legend").is_visible()
+    # the legend starts folded (a <details>); opened, it names the shapes
+    page.locator(".mdm-legend summary").click()
     assert "Kind of site (shape)" in page.locator(".mdm-legend").inner_text()
+    page.locator(".mdm-legend summary").click()  # folded again, clear of the sites
     note = page.locator(".mdm-fast-note")
     assert note.is_visible() and f"{POINTS:,} sites" in note.inner_text()
     overlays = page.locator(".leaflet-control-layers-overlays").text_content() or ""
     assert re.search(rf"Sites \({POINTS:,}, fast mode\)", overlays)
 
+    # zoom in until the hostile site is its own marker, out of any cluster
+    page.evaluate(
+        "([name, lat, lon]) => { window[name].setView([lat, lon], window[name].getMaxZoom(),"
+        " {animate: false}); }",
+        [map_name, *HOSTILE_AT],
+    )
+    page.wait_for_timeout(500)
     x, y = page.evaluate(
         """([name, lat, lon]) => { const map = window[name];
              const p = map.latLngToContainerPoint([lat, lon]);
@@ -93,7 +115,7 @@ def test_ten_thousand_sites_draw_offline_with_legend_and_escaped_tooltip(
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5_000)
-    assert HOSTILE_NAME in popup.inner_text() and "Capabilities" in popup.inner_text()
+    assert HOSTILE_NAME in popup.inner_text() and "Main capability" in popup.inner_text()
     assert page.locator("img[src='x']").count() == 0, "no markup from data"
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(400)  # the popup fades in
