@@ -99,13 +99,14 @@ ROW_PX = 35
 #: What the map frame holds, for a failure message.
 MAP_STATE = """() => ({shown: livemap.sites.shown().length, renders: livemap.renders,
   resyncs: livemap.resyncs, resyncReason: livemap.resyncReason || null,
-  waitingForResync: livemap.resync, status: document.getElementById("mdm-status").textContent})"""
+  waitingForResync: livemap.resync,
+  status: (document.getElementById("mdm-status") || {}).textContent})"""
 
 
 @pytest.fixture(scope="module")
 def shown(registry) -> pd.DataFrame:
-    """The sites the page shows at first (open this year), in the table's order."""
-    rows = registry[[open_in_year(site) for site in registry.to_dict("records")]]
+    """The sites the page shows at first (open this year, planned ones too), in table order."""
+    rows = registry[[open_in_year(site, planned=True) for site in registry.to_dict("records")]]
     return rows.reset_index(drop=True)
 
 
