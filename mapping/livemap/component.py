@@ -12,9 +12,11 @@ build step) is one JavaScript module, made from the drawing files and ``livemap.
   and which rows to show as a bit mask;
 - the options: fit to the selection, highlighted sites, an initial view.
 
-The browser builds the map once and answers through the component's state (``view``) and
-trigger values (``click``: a site opened; ``resync``: what the map lacks; ``key``: a presenter's
-clicker key).
+The browser builds the map once and answers through the component's state: ``view``, and
+two reports that carry a token so that Python handles each once (``click``: a site opened;
+``resync``: what the map lacks). They are state values, not triggers: Streamlit keeps only the
+last trigger of the reruns asked for during one run, so a click could be lost. A presenter's
+clicker key is a trigger (``key``), as a key pressed twice during one run is one step anyway.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class _Session:
     base_version: str | None = None
     overlays_version: str | None = None
     handled_resync: str | None = None
+    handled_click: str | None = None
     clicked: str | None = None
     clicks: int = 0
 
@@ -278,10 +281,7 @@ def live_map(
     session.catalogue.sent = args["from"] + args["rowCount"]
     session.base_version = args["baseVersion"]
     session.overlays_version = args["overlaysVersion"]
-    clicked = result.get("click")
-    if isinstance(clicked, str):
-        session.clicked = clicked
-        session.clicks += 1
+    record_click(session, result.get("click"))
     step = result.get("key")
     view_now = result.get("view")
     if view_now is None and session.clicks == 0 and step is None:
@@ -324,6 +324,21 @@ def _session(key: str, reported: Mapping[str, Any]) -> _Session:
         session.handled_resync = str(resync.get("token"))
         catch_up(session, resync.get("have"))
     return session
+
+
+def record_click(session: _Session, click: object) -> None:
+    """Count a site opened on the map, once per report (``{"site": id, "token": t}``).
+
+    The report stays in the component's state after it was handled, so a token already seen
+    is the same click, not a new one.
+    """
+    if not isinstance(click, Mapping):
+        return
+    site, token = click.get("site"), click.get("token")
+    if isinstance(site, str) and isinstance(token, str) and token != session.handled_click:
+        session.handled_click = token
+        session.clicked = site
+        session.clicks += 1
 
 
 def catch_up(session: _Session, have: object) -> None:

@@ -61,15 +61,24 @@ def test_ten_thousand_sites_draw_offline_with_legend_and_escaped_tooltip(
     # Above CLUSTER_ABOVE sites the page clusters (leaflet.markercluster, inlined): every site
     # is either its own marker on the map's canvas (sites.js tags it options.site) or counted
     # in a cluster icon on the map.
-    drawn = page.evaluate(
-        """(name) => { const seen = new Set(); let clustered = 0;
+    count = """(name) => { const seen = new Set(); let clustered = 0;
            window[name].eachLayer(layer => {
              if (layer.getChildCount) clustered += layer.getChildCount();
              else if (layer.options && layer.options.site !== undefined
                       && layer._renderer instanceof L.Canvas) seen.add(layer.options.site); });
-           return [seen.size, clustered]; }""",
-        map_name,
-    )
+           return [seen.size, clustered]; }"""
+    # While the clusters animate into the first view, the clusters of two zoom levels are on
+    # the map at once: read the count once the animation is over.
+    try:
+        page.wait_for_function(
+            f"(name) => ({count})(name).reduce((a, b) => a + b, 0) === {POINTS}"
+            " && !document.querySelector('.leaflet-cluster-anim, .leaflet-zoom-anim')",
+            arg=map_name,
+            timeout=30_000,
+        )
+    except PlaywrightTimeout:
+        pass  # the assertion below reports what is drawn
+    drawn = page.evaluate(count, map_name)
     assert sum(drawn) == POINTS, f"every site is drawn, alone or in a cluster: {drawn}"
     shown = page.evaluate("() => window.livemap && window.livemap.sites.shown().length")
     assert shown == POINTS, "the shared sites script shows every site"

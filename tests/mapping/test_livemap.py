@@ -19,7 +19,13 @@ from mapping.livemap import (
     show_mask,
     shown_indexes,
 )
-from mapping.livemap.component import _checked_view, _Session, catch_up, render_args
+from mapping.livemap.component import (
+    _checked_view,
+    _Session,
+    catch_up,
+    record_click,
+    render_args,
+)
 from mapping.livemap.rows import PRECISION_SLUGS, plain_name
 
 KINDS = list(vocabulary.KINDS)
@@ -264,6 +270,22 @@ def test_a_frame_that_missed_a_render_gets_only_what_it_lacks() -> None:
     session.catalogue.sent = 3
     catch_up(session, {"session": session.catalogue.session, "rows": "3; drop table"})
     assert session.catalogue.sent == 0
+
+
+def test_a_click_report_counts_once_however_many_runs_read_it() -> None:
+    session = _Session()
+    record_click(session, {"site": "derby", "token": "t1"})
+    # the report stays in the component's state: the next runs read it again
+    record_click(session, {"site": "derby", "token": "t1"})
+    assert (session.clicked, session.clicks) == ("derby", 1)
+    # the same site opened again is a new click (a new token)
+    record_click(session, {"site": "derby", "token": "t2"})
+    record_click(session, {"site": "lincoln", "token": "t3"})
+    assert (session.clicked, session.clicks) == ("lincoln", 3)
+    # nothing reported, or a malformed report, changes nothing
+    for odd in (None, "derby", {"site": "derby"}, {"site": 7, "token": "t4"}, {"token": "t5"}):
+        record_click(session, odd)
+    assert (session.clicked, session.clicks) == ("lincoln", 3)
 
 
 def test_uploaded_sites_have_their_own_status_entries(boundaries_dir: Path) -> None:

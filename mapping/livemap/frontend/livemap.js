@@ -463,11 +463,19 @@ function LiveMapView(host) {
     };
   }
 
+  /** A token that tells one report from the next (Python handles each once). */
+  function token() {
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  }
+
   function openSite(i) {
     parts.sites.openPopup(i);
     live.clicked = parts.sites.id(i);
     live.clicks += 1;
-    if (api) { api.setTriggerValue("click", live.clicked); }
+    // A state value with a token of its own, not a trigger: Streamlit merges the triggers of
+    // reruns asked for during a run and keeps only the last, so a click followed by another
+    // trigger before Python ran would be lost. Python handles each token once.
+    if (api) { api.setStateValue("click", {site: live.clicked, token: token()}); }
   }
 
   function currentView() {
@@ -493,14 +501,14 @@ function LiveMapView(host) {
 
   /** Ask Python for what this map lacks, saying what it holds (a trigger value). */
   function resync(reason) {
-    live.resync = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    live.resync = token();
     live.resyncs += 1;
     live.resyncReason = reason;
     const have = parts.sites.held();
     have.base = live.baseVersion;
     have.overlays = live.overlaysVersion;
     have.registers = parts.registers.version();
-    if (api) { api.setTriggerValue("resync", {token: live.resync, have: have}); }
+    if (api) { api.setStateValue("resync", {token: live.resync, have: have}); }
   }
 
   const view = {
