@@ -162,3 +162,35 @@ def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
         page.keyboard.press("ArrowDown")
     assert sorted(reached) == sorted(shared)
     page.close()
+
+
+#: JavaScript: whether two boxes on the page overlap (the popup and the keyboard list's box).
+OVERLAP = """([a, b]) => {
+  const p = document.querySelector(a).getBoundingClientRect();
+  const q = document.querySelector(b).getBoundingClientRect();
+  return p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom;
+}"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_a_site_opened_by_keyboard_is_not_hidden_by_the_keyboard_list(
+    browser: Browser, server: str, size: tuple[int, int]
+) -> None:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(server)
+    read(page)
+    page.wait_for_timeout(1000)  # the first fit's rerun
+    page.locator(".mdm-nav-list").focus()
+    for _ in range(len(SITES)):
+        page.keyboard.press("Enter")
+        page.locator(".leaflet-popup").wait_for()
+        page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
+        page.wait_for_timeout(400)  # the pan that brings the popup into view
+        option = page.locator(".mdm-nav-option").inner_text()
+        assert page.locator(".mdm-nav-help").is_visible(), "the list has focus: its help shows"
+        assert not page.evaluate(OVERLAP, [".leaflet-popup", ".mdm-nav"]), option
+        assert not page.evaluate(OVERLAP, [".leaflet-popup", ".leaflet-control-zoom"]), option
+        page.keyboard.press("Escape")
+        page.wait_for_function("!document.querySelector('.leaflet-popup')")
+        page.keyboard.press("ArrowDown")
+    page.close()
