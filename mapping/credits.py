@@ -133,7 +133,11 @@ def attributions(selection: Selection) -> list[str]:
     if selection.uses_osm:
         lines.append(settings.OSM_ATTRIBUTION)
     if uses_postcodes(selection):
-        lines.append(postcode_attribution())
+        # ONSPD's statements repeat the ONS licence statement the boundaries already make
+        said = " ".join(lines)
+        fresh = [part for part in postcode_attribution().split("; ") if part not in said]
+        if fresh:
+            lines.append("; ".join(fresh))
     uploaded = upload_credit(selection)
     if uploaded:
         lines.append(uploaded)

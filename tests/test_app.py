@@ -183,7 +183,7 @@ def test_a_scene_link_opens_presenter_mode(app: AppTest):
 def test_an_unknown_scene_falls_back_to_the_overview(app: AppTest):
     app.query_params["scene"] = "no-such-scene"
     at = app.run()
-    assert any("Showing the overview" in w.value for w in at.warning)
+    assert any(". Showing the overview." in w.value for w in at.warning)
 
 
 def test_an_upload_joins_the_map_and_reports_its_problems(app: AppTest):
@@ -263,7 +263,7 @@ def test_no_scene_name_from_a_link_reaches_markdown_as_markup(app: AppTest):
     app.query_params["scene"] = CRAFTED
     at = app.run()
     assert not at.exception
-    assert any("Showing the overview" in w.value for w in at.warning)
+    assert any(". Showing the overview." in w.value for w in at.warning)
     assert markup_in(shown_texts(at)) == []
 
 

@@ -56,7 +56,7 @@ def _scene_from_link() -> scenes.Scene | None:
     try:
         return scenes.scene_from_query(st.query_params.to_dict())
     except KeyError as exc:
-        st.warning(f"{plain(exc.args[0])} Showing the overview.")
+        st.warning(f"{plain(exc.args[0])}. Showing the overview.")
         return scenes.SCENES[0]
 
 
