@@ -5,7 +5,9 @@
  * shows on the map which site has focus.
  *
  * This file is the one source of the keyboard route: the live map loads it, and the folium
- * pages (standalone export, embed) inline it (mapping/largedata.py).
+ * pages (standalone export, embed) inline it (mapping/largedata.py). The same route serves
+ * other points drawn on the map (the registers' firms and awards, registers.js): `words` gives
+ * such a route its own name, help and class and id prefix, so two routes never share an id.
  */
 (function () {
   "use strict";
@@ -14,10 +16,25 @@
 
   var STEPS = {ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10};
 
-  LiveMap.Keyboard = function (L, map, sites, open) {
+  /** The sites' route: its class and id prefix, and the words it shows. */
+  var SITES = {
+    prefix: "mdm-nav",
+    title: "Sites by keyboard",
+    help: "Arrow keys: next or previous site. Home, End: first, last. Enter: open. Escape: close.",
+    idle: "No site in focus",
+    empty: "No sites are shown"
+  };
+
+  /**
+   * `sites` (or other points) gives shown() (indices), name(i), accessibleName(i) and
+   * latLng(i); `open(i)` opens one; `words` (optional) overrides SITES' entries.
+   */
+  LiveMap.Keyboard = function (L, map, sites, open, words) {
+    var text = Object.assign({}, SITES, words || {});
+    var prefix = text.prefix;
     var order = null, position = -1, current = null, made = 0;
-    var list = element("div", "mdm-nav-list");
-    var option = element("div", "mdm-nav-option", "No site in focus");
+    var list = element("div", prefix + "-list");
+    var option = element("div", prefix + "-option", text.idle);
     var ring = L.marker([0, 0], {
       icon: L.divIcon({className: "mdm-focus-ring", iconSize: [32, 32]}),
       interactive: false,
@@ -27,20 +44,19 @@
 
     list.tabIndex = 0;
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-labelledby", "mdm-nav-label");
-    list.setAttribute("aria-describedby", "mdm-nav-help");
+    list.setAttribute("aria-labelledby", prefix + "-label");
+    list.setAttribute("aria-describedby", prefix + "-help");
     option.setAttribute("role", "option");
     option.setAttribute("aria-selected", "true");
     list.appendChild(option);
 
     var control = L.control({position: "topleft"});
     control.onAdd = function () {
-      var box = element("div", "mdm-box mdm-nav");
-      var label = element("div", "mdm-nav-label", "Sites by keyboard");
-      label.id = "mdm-nav-label";
-      var help = element("p", "mdm-nav-help",
-        "Arrow keys: next or previous site. Home, End: first, last. Enter: open. Escape: close.");
-      help.id = "mdm-nav-help";
+      var box = element("div", "mdm-box mdm-nav" + (prefix === SITES.prefix ? "" : " " + prefix));
+      var label = element("div", prefix + "-label", text.title);
+      label.id = prefix + "-label";
+      var help = element("p", prefix + "-help", text.help);
+      help.id = prefix + "-help";
       box.appendChild(label);
       box.appendChild(list);
       box.appendChild(help);
@@ -54,12 +70,15 @@
     // the page to bring the whole map into view, moving it under the pointer between press and
     // release, so the click lands elsewhere: focus it first, without scrolling.
     var container = map.getContainer();
-    container.addEventListener("mousedown", function (e) {
-      var inBox = e.target.closest && e.target.closest(".leaflet-control, .leaflet-popup");
-      if (!inBox && document.activeElement !== container) {
-        container.focus({preventScroll: true});
-      }
-    }, true);
+    if (!container.mdmFocusFirst) {  // one listener per map, however many routes
+      container.mdmFocusFirst = true;
+      container.addEventListener("mousedown", function (e) {
+        var inBox = e.target.closest && e.target.closest(".leaflet-control, .leaflet-popup");
+        if (!inBox && document.activeElement !== container) {
+          container.focus({preventScroll: true});
+        }
+      }, true);
+    }
 
     function sorted() {
       var names = {};
@@ -81,11 +100,11 @@
       ensureOrder();
       // each option gets a new id, so a screen reader announces the new active option
       made += 1;
-      option.id = "mdm-site-" + made;
+      option.id = prefix + "-option-" + made;
       list.setAttribute("aria-activedescendant", option.id);
       if (!order.length) {
         current = null;
-        option.textContent = "No sites are shown";
+        option.textContent = text.empty;
         ring.remove();
         return;
       }
@@ -127,7 +146,7 @@
           current = null;
           position = -1;
           ring.remove();
-          option.textContent = "No site in focus";
+          option.textContent = text.idle;
         }
       },
       focused: function () { return current; }
