@@ -96,6 +96,29 @@
 
   LiveMap.ShapeSvg = shapeSvg;
 
+  /**
+   * A popup opens clear of the controls in the map's top left corner (zoom, and the keyboard
+   * lists, which grow with their help while they have focus): the map pans until the popup is
+   * below them, or beside them on a map too short for that; a map too small for either keeps
+   * a small margin only. Shared by every popup of the map (the sites', the registers' points').
+   */
+  LiveMap.PopupOptions = function (map) {
+    var margin = 16, left = margin, top = margin;
+    var corner = map.getContainer().querySelector(".leaflet-top.leaflet-left");
+    if (corner) {
+      var box = corner.getBoundingClientRect();
+      var frame = map.getContainer().getBoundingClientRect();
+      var below = box.bottom - frame.top + 8, beside = box.right - frame.left + 8;
+      if (map.getSize().y - below > 320) {
+        top = Math.max(margin, below);
+      } else if (map.getSize().x - beside > 340) {
+        left = Math.max(margin, beside);
+      }
+    }
+    return {maxWidth: 320, autoPanPaddingTopLeft: [left, top],
+      autoPanPaddingBottomRight: [margin, margin]};
+  };
+
   LiveMap.Sites = function (L, map, renderer) {
     var tables = null;
     var store = {session: null, rows: [], statuses: [], details: []};
@@ -240,33 +263,10 @@
         list.appendChild(item);
       });
       card.appendChild(list);
-      var popup = L.popup(popupOptions()).setLatLng(latLng(i)).setContent(card).openOn(map);
+      var popup = L.popup(LiveMap.PopupOptions(map)).setLatLng(latLng(i)).setContent(card).openOn(map);
       var first = card.querySelector("button");
       if (first) { first.focus({preventScroll: true}); }
       return popup;
-    }
-
-    /**
-     * A popup opens clear of the controls in the map's top left corner (zoom, and the keyboard
-     * list, which grows with its help while it has focus): the map pans until the popup is
-     * below them, or beside them on a map too short for that; a map too small for either keeps
-     * a small margin only.
-     */
-    function popupOptions() {
-      var margin = 16, left = margin, top = margin;
-      var corner = map.getContainer().querySelector(".leaflet-top.leaflet-left");
-      if (corner) {
-        var box = corner.getBoundingClientRect();
-        var frame = map.getContainer().getBoundingClientRect();
-        var below = box.bottom - frame.top + 8, beside = box.right - frame.left + 8;
-        if (map.getSize().y - below > 320) {
-          top = Math.max(margin, below);
-        } else if (map.getSize().x - beside > 340) {
-          left = Math.max(margin, beside);
-        }
-      }
-      return {maxWidth: 320, autoPanPaddingTopLeft: [left, top],
-        autoPanPaddingBottomRight: [margin, margin]};
     }
 
     [plain, clusters, highlights].forEach(function (group) {
@@ -520,7 +520,7 @@
         if (precision(i)[1] && !status(i)[2]) {
           card.appendChild(element("p", "mdm-approximate", precision(i)[1]));
         }
-        return L.popup(popupOptions()).setLatLng(latLng(i)).setContent(card).openOn(map);
+        return L.popup(LiveMap.PopupOptions(map)).setLatLng(latLng(i)).setContent(card).openOn(map);
       },
       /**
        * Count the shown sites as they are drawn: by colour (capability) and kind, and those
