@@ -99,8 +99,10 @@
   /**
    * A popup opens clear of the controls in the map's top left corner (zoom, and the keyboard
    * lists, which grow with their help while they have focus): the map pans until the popup is
-   * below them, or beside them on a map too short for that; a map too small for either keeps
-   * a small margin only. Shared by every popup of the map (the sites', the registers' points').
+   * below them, or beside them on a map too short for that. Where those controls fill much
+   * of the map (a phone, or a page with a title box), panning past them would push the site
+   * under the boxes at the bottom: the popup keeps a small margin only. Shared by every popup
+   * of the map (the sites', the registers' points').
    */
   LiveMap.PopupOptions = function (map) {
     var margin = 16, left = margin, top = margin;
@@ -109,9 +111,10 @@
       var box = corner.getBoundingClientRect();
       var frame = map.getContainer().getBoundingClientRect();
       var below = box.bottom - frame.top + 8, beside = box.right - frame.left + 8;
-      if (map.getSize().y - below > 320) {
+      var size = map.getSize();
+      if (below < 0.4 * size.y && size.y - below > 320) {
         top = Math.max(margin, below);
-      } else if (map.getSize().x - beside > 340) {
+      } else if (beside < 0.4 * size.x && size.x - beside > 340) {
         left = Math.max(margin, beside);
       }
     }
