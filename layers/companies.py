@@ -78,6 +78,21 @@ INCORPORATED = "IncorporationDate"
 ACCOUNTS = "Accounts.AccountCategory"
 SIC_COLUMNS: tuple[str, ...] = tuple(f"SICCode.SicText_{n}" for n in range(1, 5))
 REQUIRED: tuple[str, ...] = (NAME, NUMBER, POSTCODE, STATUS, INCORPORATED, ACCOUNTS, *SIC_COLUMNS)
+#: The whole header line of BasicCompanyDataAsOneFile as published (55 columns, leading spaces
+#: kept), for writers of files in that layout: the test fixtures and the benchmark.
+PUBLISHED_HEADER = (
+    "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1,"
+    " RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,"
+    "RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,"
+    "IncorporationDate,Accounts.AccountRefDay,Accounts.AccountRefMonth,Accounts.NextDueDate,"
+    "Accounts.LastMadeUpDate,Accounts.AccountCategory,Returns.NextDueDate,"
+    "Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,"
+    "Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,"
+    "SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,"
+    "LimitedPartnerships.NumLimPartners,URI,"
+    + ",".join(f"PreviousName_{n}.CONDATE, PreviousName_{n}.CompanyName" for n in range(1, 11))
+    + ",ConfStmtNextDueDate, ConfStmtLastMadeUpDate"
+)
 
 COLUMNS: tuple[str, ...] = (
     "company_number",

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from layers import companies, contracts, registers_figures, statistics
+from layers import registers_figures
 from mapping.basemap import display_geojson
 from mapping.livemap import registers as map_layers
 from tests.support import registers_fixtures as fx
@@ -20,28 +20,7 @@ def sources(
     tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path
 ) -> registers_figures.RegisterSources:
     root = tmp_path_factory.mktemp("map-registers")
-    companies.build(
-        fx.companies_zip(root / "BasicCompanyDataAsOneFile-2026-12-01.zip"),
-        out_dir=root / "companies",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    packages = root / "packages"
-    packages.mkdir()
-    (packages / "p1.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=root / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    (root / "nomis.csv").write_text(fx.nomis_csv())
-    statistics.build(root / "nomis.csv", out_dir=root / "statistics")
-    return registers_figures.load_sources(
-        companies_dir=root / "companies",
-        contracts_dir=root / "contracts",
-        statistics_dir=root / "statistics",
-    )
+    return fx.load_built(fx.build_registers(root, boundaries_dir))
 
 
 @pytest.fixture(scope="module")

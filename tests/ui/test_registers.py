@@ -64,29 +64,9 @@ def test_figure_cards_show_suppressed_never_zero() -> None:
 def test_panel_with_sources_shows_figures_and_the_kpi(
     tmp_path: Path, monkeypatch, boundaries_dir: Path
 ) -> None:
-    import json
-
-    from layers import companies, contracts, statistics
     from tests.support import registers_fixtures as fx
 
-    source = fx.companies_zip(tmp_path / "BasicCompanyDataAsOneFile-2026-12-01.zip")
-    companies.build(
-        source,
-        out_dir=tmp_path / "companies",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    packages = tmp_path / "packages"
-    packages.mkdir()
-    (packages / "p.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=tmp_path / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    (tmp_path / "nomis.csv").write_text(fx.nomis_csv())
-    statistics.build(tmp_path / "nomis.csv", out_dir=tmp_path / "statistics")
+    fx.build_registers(tmp_path, boundaries_dir)
     monkeypatch.setenv("REGISTERS_TEST_ROOT", str(tmp_path))
     app = AppTest.from_function(_script, default_timeout=60).run()
     assert not app.exception

@@ -16,7 +16,6 @@ map draws is counted against numbers worked out by hand from the fixtures:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 import settings
-from layers import companies, contracts, statistics
 from tests.support import registers_fixtures as fx
 from tests.support.app_map import click_site, map_frame, settle
 from tests.support.browser import offline_page
@@ -41,24 +39,7 @@ CURATED_COMPANY = "00000008"
 
 
 def _build_registers(root: Path, boundaries_dir: Path) -> dict[str, str]:
-    companies.build(
-        fx.companies_zip(root / "BasicCompanyDataAsOneFile-2026-12-01.zip"),
-        out_dir=root / "companies",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    packages = root / "packages"
-    packages.mkdir()
-    (packages / "p1.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=root / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    nomis = root / "nomis.csv"
-    nomis.write_text(fx.nomis_csv())
-    statistics.build(nomis, out_dir=root / "statistics")
+    fx.build_registers(root, boundaries_dir)
     return _folders(root)
 
 
