@@ -27,7 +27,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -267,11 +267,33 @@ def award_rows(compiled: list[dict[str, Any]], rules: list[BuyerRule]) -> pd.Dat
 
 @dataclass(frozen=True)
 class ContractsResult:
-    """The placed award rows, the rows that could not be placed and the counts of each step."""
+    """The placed award rows, the rows that could not be placed and the counts of each step.
+
+    ``newest`` is the date (``YYYY-MM-DD``) of the newest release or award read: the data's
+    publication date, whose month names the layer ("" when no release is dated).
+    """
 
     awards: gpd.GeoDataFrame
     unplaced: pd.DataFrame
     counts: dict[str, int]
+    newest: str = ""
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def newest_date(releases: Iterable[dict[str, Any]]) -> str:
+    """Return the newest ``date`` of the releases and of their awards (``YYYY-MM-DD``, or "")."""
+    days = [
+        str(stamp)[:10]
+        for release in releases
+        for stamp in (
+            release.get("date"),
+            *(a.get("date") for a in release.get("awards") or [] if isinstance(a, dict)),
+        )
+        if stamp and _ISO_DAY.fullmatch(str(stamp)[:10])
+    ]
+    return max(days, default="")
 
 
 def select_awards(
@@ -319,7 +341,12 @@ def select_awards(
         "placed_in_midlands": int((awards["region"] == MIDLANDS).sum()),
         "unplaced": int((~found).sum()),
     }
-    return ContractsResult(awards=awards, unplaced=unplaced.reset_index(drop=True), counts=counts)
+    return ContractsResult(
+        awards=awards,
+        unplaced=unplaced.reset_index(drop=True),
+        counts=counts,
+        newest=newest_date(releases.values()),
+    )
 
 
 def totals_by_district(
@@ -448,6 +475,8 @@ def build(
     manifest: dict[str, Any] = {
         "source": str(source),
         "origin": origin or {"kind": "saved release packages"},
+        "month": result.newest[:7],
+        "newest_release": result.newest,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "licence": LICENCE,
         "attribution": ATTRIBUTION,

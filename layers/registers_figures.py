@@ -61,15 +61,19 @@ class RegisterSources:
         }
 
     def label(self, name: str) -> str:
-        """Name the source, its month or date, and the definition it was built with."""
+        """Name the source, the month or date of its data, and the definition it was built with.
+
+        The month is the data's (the file's month, the newest award's, the counts' dates),
+        never the day the layer was built.
+        """
         manifest = self.manifests.get(name, {})
         when = (
             manifest.get("month")
             or ", ".join(manifest.get("dates", []))
-            or manifest.get("built_at", "")
+            or "month of the data not stated"
         )
         definition = manifest.get("definition") or manifest.get("buyers") or ""
-        parts = [SOURCE_NAMES[name], str(when)[:10]]
+        parts = [SOURCE_NAMES[name], str(when)]
         if definition:
             parts.append(f"definition {Path(str(definition)).name}")
         return "; ".join(p for p in parts if p)
