@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -474,7 +475,7 @@ NOMIS_CELLS = [
 ]
 
 
-def nomis_csv(cells: list[tuple[str, ...]] = NOMIS_CELLS, *, header: str = NOMIS_HEADER) -> str:
+def nomis_csv(cells: Sequence[tuple[str, ...]] = NOMIS_CELLS, *, header: str = NOMIS_HEADER) -> str:
     """A Nomis CSV answer for NM_141_1 (2025 counts), every value quoted as Nomis does."""
     columns = header.split(",")
     lines = [header]
