@@ -229,7 +229,9 @@ def test_the_areas_and_belt_tabs_show_the_registers_figures(
     assert page.locator("[role=tabpanel]:visible .mdm-registers").count() == 0
     page.get_by_role("tab", name="Defence Belt").click()
     inside = _metrics(page, "Inside the Defence Belt")
-    assert set(inside) >= {"Curated sites", "Registered firms, core", "Defence awards"}
+    # the four figures, each loaded (never "not loaded" with every register built)
+    assert set(inside) == set(found), inside
+    assert "not loaded" not in inside.values(), inside
     assert int(inside["Curated sites"].replace(",", "")) < int(found["Curated sites"])
     page.locator("[role=tabpanel]:visible").get_by_text(
         "Inside the Defence Belt", exact=True
