@@ -16,11 +16,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from layers import registers_figures, timeline, vocabulary
-from layers.registers_figures import RegisterSources
+from layers import timeline, vocabulary
+
+if TYPE_CHECKING:
+    from layers.registers_figures import RegisterSources
 
 #: How many districts and capabilities a description names.
 DEFAULT_TOP = 3
@@ -119,6 +122,9 @@ def register_sentences(selected: pd.DataFrame, registers: RegisterSources) -> li
     sites, registered firms (core and adjacent), defence awards with value and SME share, and
     official counts; a register not loaded reads "not loaded" with the command that loads it.
     """
+    # read here, not on import: descriptions without registers need none of the registers' code
+    from layers import registers_figures  # noqa: PLC0415
+
     where, _, found = registers_figures.sites_districts_figures(
         selected, registers, noun="view's sites"
     )
