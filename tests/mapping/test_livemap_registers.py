@@ -60,6 +60,11 @@ def test_the_layers_carry_the_public_firms_the_midlands_awards_and_the_counted_d
     for name in map_layers.NAMES:
         assert layers[name]["label"] == sources.label(name)
         assert layers[name]["credit"] == map_layers.CREDITS[name]
+    # each layer names its data's month: the file's (2026-12), the newest award release's
+    # (2026-11-30, not the day of the build), the counts' year
+    assert "; 2026-12; definition defence_sic.csv" in layers["firms"]["label"]
+    assert "; 2026-11; definition defence_buyers.csv" in layers["awards"]["label"]
+    assert "; 2025; definition" in layers["counts"]["label"]
 
 
 def test_a_source_not_built_gives_its_command_and_nothing_else(

@@ -116,7 +116,7 @@ def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
     text = box.inner_text()
     # each layer names its source, month and definition, and its credit
     assert "Companies House, Free Company Data Product; 2026-12; definition defence_sic.csv" in text
-    assert "definition defence_buyers.csv" in text
+    assert "(OCDS), OGL v3.0; 2026-11; definition defence_buyers.csv" in text  # data's month
     assert "ONS UK Business Counts via Nomis, OGL v3.0; 2025" in text
     assert "© Crown copyright" in text and "Open Government Licence v3.0" in text
     assert "2 filing micro-entity accounts or none are counted by district" in text
