@@ -252,12 +252,15 @@ KPI_DEFINITION = (
 def mod_sme_kpi(awards: pd.DataFrame, *, as_of: date | None = None) -> Kpi:
     """Compute "MOD awards to Midlands SMEs, last 12 months" from the placed award rows.
 
-    The period is the 365 days ending on ``as_of`` (default today), both ends included.
+    The period is the 365 days ending on ``as_of``, both ends included. By default it ends on
+    the newest award's date in ``awards``: the data's last 12 months, which do not change with
+    the day the figure is read (today only when no award is dated).
     """
-    end = as_of or datetime.now(UTC).date()
+    dates = pd.to_datetime(awards["date"], errors="coerce").dt.normalize()
+    newest = dates.max()
+    end = as_of or (newest.date() if pd.notna(newest) else datetime.now(UTC).date())
     start = end - timedelta(days=364)
-    dates = pd.to_datetime(awards["date"], errors="coerce").dt.date
-    in_period = dates.notna() & (dates >= start) & (dates <= end)
+    in_period = dates.notna() & (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
     chosen = awards[
         in_period & (awards["region"] == MIDLANDS) & awards["sme"].fillna(False).astype(bool)
     ]
@@ -343,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--buyers", help="the defence-family buyers table")
     kpi_cmd = sub.add_parser("kpi", help="print the MOD-to-Midlands-SMEs headline")
     kpi_cmd.add_argument("--out", default=str(OUT_DIR))
-    kpi_cmd.add_argument("--as-of", help="last day of the 12 months (default today)")
+    kpi_cmd.add_argument(
+        "--as-of", help="last day of the 12 months (default: the newest award's date)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:

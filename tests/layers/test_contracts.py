@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -306,3 +306,16 @@ def test_the_newest_date_counts_award_dates_and_skips_undated_releases() -> None
     )
     assert "2026-12-06" not in sources.label("awards")
     assert "month of the data not stated" in sources.label("awards")
+
+
+def test_the_kpi_period_ends_on_the_newest_award_by_default(built: tuple[dict, object]) -> None:
+    # the newest award of the fixture is A8a, 2026-11-30: the hand-worked answer above, on any
+    # day it is read or built (no as_of)
+    manifest, awards = built
+    kpi = contracts.mod_sme_kpi(awards)
+    assert (kpi.start, kpi.end, kpi.value_gbp) == (date(2025, 12, 1), date(2026, 11, 30), 140_000)
+    assert manifest["kpi"]["headline"] == (
+        "MOD awards to Midlands SMEs, last 12 months: £140,000 (2025-12-01 to 2026-11-30, 3 awards)"
+    )
+    undated = awards.assign(date="")
+    assert contracts.mod_sme_kpi(undated).end == datetime.now(UTC).date()  # nothing dated: today
