@@ -38,8 +38,9 @@
     return "£" + Math.round(value).toLocaleString("en-GB");
   }
 
-  function lines(texts, strong) {
-    var box = element("div", "mdm-reg-tip");
+  /** The texts as lines (the first in bold when `strong`), in a tooltip's box or `className`. */
+  function lines(texts, strong, className) {
+    var box = element("div", className || "mdm-reg-tip");
     texts.forEach(function (text, i) {
       if (text) { box.appendChild(element(i === 0 && strong ? "strong" : "div", "", text)); }
     });
@@ -94,20 +95,11 @@
       latLng: function (i) { return points[i].latLng; }
     };
 
-    /** Room to keep the popup clear of the keyboard boxes (top left) the reader is using. */
-    function clearOfBoxes() {
-      var focus = document.activeElement;
-      var boxes = focus && focus.closest ? focus.closest(".leaflet-top.leaflet-left") : null;
-      if (!boxes) { return L.point(16, 16); }
-      var frame = map.getContainer().getBoundingClientRect();
-      var right = boxes.getBoundingClientRect().right - frame.left;
-      return L.point(Math.min(right + 16, frame.width / 2), 16);
-    }
-
     function openPoint(i) {
-      L.popup({maxWidth: 280, className: "mdm-reg-popup", autoPanPaddingTopLeft: clearOfBoxes()})
+      // clear of the top-left boxes (the keyboard lists), as a site's popup opens
+      L.popup(Object.assign(LiveMap.PopupOptions(map), {maxWidth: 280, className: "mdm-reg-popup"}))
         .setLatLng(points[i].latLng)
-        .setContent(lines(points[i].texts, true))
+        .setContent(lines(points[i].texts, true, "mdm-reg-card"))
         .openOn(map);
     }
 
