@@ -36,6 +36,9 @@ def test_panel_without_sources_says_how_to_load(tmp_path: Path, monkeypatch) -> 
     assert any("python -m layers.companies build" in c for c in codes)
     assert any("python -m layers.contracts build" in c for c in codes)
     assert any("python -m layers.statistics build" in c for c in codes)
+    # the commands show without a click: their box is open while a source is missing
+    sources_box = next(e for e in app.expander if e.label == "Sources of these figures")
+    assert sources_box.proto.expanded
     values = {m.label: m.value for m in app.metric}
     assert values["Curated sites"] == "1"
     assert values["Registered firms, core"] == "not loaded"
@@ -78,3 +81,5 @@ def test_panel_with_sources_shows_figures_and_the_kpi(
     assert any(t.startswith("MOD awards to Midlands SMEs, last 12 months: £") for t in texts)
     assert any("Companies House" in t and "2026-12" in t for t in texts)
     assert not app.code  # every source is loaded: no command to show
+    sources_box = next(e for e in app.expander if e.label == "Sources of these figures")
+    assert not sources_box.proto.expanded  # folded: nothing is missing
