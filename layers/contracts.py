@@ -11,6 +11,9 @@ office``); ``sme`` is the supplier's ``parties[].details.scale`` (``sme`` or ``m
 say how the value divides: its rows carry ``value_gbp`` None and the whole in
 ``shared_value_gbp``, and no total counts it against any district.
 
+Reading and compiling the releases is :mod:`layers.contracts_ocds`, fetching them
+:mod:`layers.contracts_download`; their public names are importable from here too.
+
 Command line::
 
     python -m layers.contracts build --source PATH_OR_DIR [--out DIR]
@@ -21,13 +24,8 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
-import os
-import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,12 +34,54 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import requests
-from ocdsmerge import Merger
 
 import settings
-from layers import http, postcodes, registers
+from layers import postcodes, registers
+from layers.contracts_download import SERVICES, download_pages
+from layers.contracts_ocds import (
+    AWARD_COLUMNS,
+    MERGE_RULES,
+    BuyerRule,
+    award_rows,
+    buyer_family,
+    compile_releases,
+    load_buyers,
+    newest_date,
+    read_releases,
+)
 from layers.registers import RegisterDownloadError, RegisterSourceError
+
+#: The public names, those read from contracts_ocds and contracts_download included.
+__all__ = [
+    "ATTRIBUTION",
+    "AWARD_COLUMNS",
+    "COLUMNS",
+    "KPI_DEFINITION",
+    "LICENCE",
+    "MANIFEST_NAME",
+    "MERGE_RULES",
+    "MIDLANDS",
+    "OUTPUT_NAME",
+    "OUTSIDE",
+    "OUT_DIR",
+    "SERVICES",
+    "BuyerRule",
+    "ContractsResult",
+    "Kpi",
+    "award_rows",
+    "build",
+    "buyer_family",
+    "compile_releases",
+    "download_pages",
+    "load_awards",
+    "load_buyers",
+    "main",
+    "mod_sme_kpi",
+    "newest_date",
+    "read_releases",
+    "select_awards",
+    "totals_by_district",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,222 +96,26 @@ ATTRIBUTION = (
 MIDLANDS = "Midlands"
 OUTSIDE = "outside the Midlands"
 COLUMNS: tuple[str, ...] = (
-    "ocid",
-    "award_id",
-    "date",
-    "buyer",
-    "buyer_family",
-    "supplier",
-    "supplier_id",
-    "sme",
-    "value_gbp",
-    "shared_value_gbp",
-    "suppliers_on_award",
+    *AWARD_COLUMNS,
     "postcode",
     "location_precision",
     "lad_code",
     "region",
 )
-#: The OCDS 1.1 merge rules this layer relies on: a release's own id, date and tag are not
-#: carried into the compiled release; arrays of objects with ids merge by id, other arrays
-#: are replaced whole (ocdsmerge's defaults), so no schema has to be fetched.
-MERGE_RULES: dict[tuple[str, ...], str] = {
-    ("id",): "omitWhenMerged",
-    ("date",): "omitWhenMerged",
-    ("tag",): "omitWhenMerged",
-}
-_DROPPED_AWARD_STATUS = frozenset({"cancelled", "unsuccessful"})
-_SME_SCALES = frozenset({"sme", "micro"})
-
-#: The two services' OCDS endpoints (the base can be moved for tests).
-SERVICES: dict[str, tuple[str, str, str]] = {
-    # name: (default base, path, date parameter)
-    "find-a-tender": (
-        "https://www.find-tender.service.gov.uk",
-        "/api/1.0/ocdsReleasePackages",
-        "updatedFrom",
-    ),
-    "contracts-finder": (
-        "https://www.contractsfinder.service.gov.uk",
-        "/Published/Notices/OCDS/Search",
-        "publishedFrom",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class BuyerRule:
-    """One line of the defence-family table: a pattern on the buyer's name and its family."""
-
-    pattern: re.Pattern[str]
-    family: str
-    source: str
-
-
-def load_buyers(path: str | Path | None = None) -> list[BuyerRule]:
-    """Return the defence-family table (regular expressions, matched case-insensitively)."""
-    target = Path(path) if path is not None else registers.BUYERS_CSV
-    rules: list[BuyerRule] = []
-    with open(target, encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                pattern = re.compile(row["pattern"], re.IGNORECASE)
-            except re.error as exc:
-                raise RegisterSourceError(
-                    f"{target} line {number}: pattern {row['pattern']!r} is not a valid "
-                    f"regular expression ({exc})"
-                ) from exc
-            rules.append(BuyerRule(pattern, row["buyer"].strip(), row["source"].strip()))
-    return rules
-
-
-def buyer_family(name: object, rules: list[BuyerRule]) -> str | None:
-    """Return the defence family a buyer's name belongs to, or None."""
-    text = str(name or "")
-    for rule in rules:
-        if rule.pattern.search(text):
-            return rule.family
-    return None
-
-
-def _package_files(source: Path) -> list[Path]:
-    if source.is_dir():
-        files = sorted(p for p in source.rglob("*.json") if not p.name.startswith("state"))
-        if not files:
-            raise RegisterSourceError(f"{source} holds no .json release packages")
-        return files
-    if not source.is_file():
-        raise RegisterSourceError(
-            f"{source} does not exist; give a saved OCDS release package (or a folder of them) "
-            "with --source, or use --download --since YYYY-MM-DD"
-        )
-    return [source]
-
-
-def read_releases(source: str | Path) -> Iterator[dict[str, Any]]:
-    """Yield every release of the release packages in a file or folder.
-
-    Raises
-    ------
-    RegisterSourceError
-        Naming the file, line and column of malformed JSON, or a file that is not a release
-        package.
-    """
-    for path in _package_files(Path(source)):
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise RegisterSourceError(
-                f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
-                "the page was cut off or is not a release package: fetch it again. "
-                "Nothing was written."
-            ) from exc
-        packages = document if isinstance(document, list) else [document]
-        for package in packages:
-            releases = package.get("releases") if isinstance(package, dict) else None
-            if not isinstance(releases, list):
-                raise RegisterSourceError(
-                    f"{path}: not an OCDS release package (no 'releases' list). "
-                    "Nothing was written."
-                )
-            for release in releases:
-                if isinstance(release, dict) and release.get("ocid"):
-                    yield release
-
-
-def compile_releases(releases: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> list[dict]:
-    """Return one compiled release per ``ocid`` (latest values win, awards merged by id)."""
-    by_ocid: dict[str, list[dict[str, Any]]] = {}
-    for release in releases:
-        by_ocid.setdefault(str(release["ocid"]), []).append(release)
-    merger = Merger(merge_rules=MERGE_RULES)
-    return [merger.create_compiled_release(group) for _, group in sorted(by_ocid.items())]
-
-
-def _scale(party: dict[str, Any]) -> bool | None:
-    scale = str((party.get("details") or {}).get("scale") or "").strip().lower()
-    if not scale:
-        return None
-    return scale in _SME_SCALES
-
-
-def _supplier_id(party: dict[str, Any], fallback: str) -> str:
-    identifier = party.get("identifier") or {}
-    scheme, value = identifier.get("scheme"), identifier.get("id")
-    if scheme and value:
-        return f"{scheme}-{value}"
-    return str(value or fallback or "")
-
-
-def _amount(award: dict[str, Any]) -> float | None:
-    value = award.get("value") or {}
-    amount = value.get("amount")
-    currency = str(value.get("currency") or "GBP").upper()
-    if amount is None or currency != "GBP":
-        return None
-    try:
-        return float(amount)
-    except (TypeError, ValueError):
-        return None
-
-
-def _buyer_name(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> str:
-    buyer = release.get("buyer") or {}
-    if buyer.get("name"):
-        return str(buyer["name"])
-    named = parties.get(str(buyer.get("id")), {})
-    if named.get("name"):
-        return str(named["name"])
-    for party in parties.values():
-        if "buyer" in (party.get("roles") or []):
-            return str(party.get("name") or "")
-    return ""
-
-
-def award_rows(compiled: list[dict[str, Any]], rules: list[BuyerRule]) -> pd.DataFrame:
-    """Return one row per supplier of each kept award of defence-family buyers."""
-    rows: list[dict[str, Any]] = []
-    for release in compiled:
-        parties = {str(p.get("id")): p for p in release.get("parties") or [] if isinstance(p, dict)}
-        buyer = _buyer_name(release, parties)
-        family = buyer_family(buyer, rules)
-        if family is None:
-            continue
-        for award in release.get("awards") or []:
-            if str(award.get("status") or "").lower() in _DROPPED_AWARD_STATUS:
-                continue
-            suppliers = [s for s in award.get("suppliers") or [] if isinstance(s, dict)]
-            amount = _amount(award)
-            shared = len(suppliers) > 1
-            for supplier in suppliers:
-                party = parties.get(str(supplier.get("id")), {})
-                address = party.get("address") or {}
-                rows.append(
-                    {
-                        "ocid": release["ocid"],
-                        "award_id": str(award.get("id")),
-                        "date": str(award.get("date") or release.get("date") or "")[:10],
-                        "buyer": buyer,
-                        "buyer_family": family,
-                        "supplier": str(supplier.get("name") or party.get("name") or ""),
-                        "supplier_id": _supplier_id(party, str(supplier.get("id") or "")),
-                        "sme": _scale(party),
-                        "value_gbp": None if shared else amount,
-                        "shared_value_gbp": amount if shared else None,
-                        "suppliers_on_award": len(suppliers),
-                        "raw_postcode": str(address.get("postalCode") or ""),
-                    }
-                )
-    return pd.DataFrame(rows, columns=[*COLUMNS[:11], "raw_postcode"])
 
 
 @dataclass(frozen=True)
 class ContractsResult:
-    """The placed award rows, the rows that could not be placed and the counts of each step."""
+    """The placed award rows, the rows that could not be placed and the counts of each step.
+
+    ``newest`` is the date (``YYYY-MM-DD``) of the newest release or award read: the data's
+    publication date, whose month names the layer ("" when no release is dated).
+    """
 
     awards: gpd.GeoDataFrame
     unplaced: pd.DataFrame
     counts: dict[str, int]
+    newest: str = ""
 
 
 def select_awards(
@@ -319,7 +163,12 @@ def select_awards(
         "placed_in_midlands": int((awards["region"] == MIDLANDS).sum()),
         "unplaced": int((~found).sum()),
     }
-    return ContractsResult(awards=awards, unplaced=unplaced.reset_index(drop=True), counts=counts)
+    return ContractsResult(
+        awards=awards,
+        unplaced=unplaced.reset_index(drop=True),
+        counts=counts,
+        newest=newest_date(releases.values()),
+    )
 
 
 def totals_by_district(
@@ -403,12 +252,15 @@ KPI_DEFINITION = (
 def mod_sme_kpi(awards: pd.DataFrame, *, as_of: date | None = None) -> Kpi:
     """Compute "MOD awards to Midlands SMEs, last 12 months" from the placed award rows.
 
-    The period is the 365 days ending on ``as_of`` (default today), both ends included.
+    The period is the 365 days ending on ``as_of``, both ends included. By default it ends on
+    the newest award's date in ``awards``: the data's last 12 months, which do not change with
+    the day the figure is read (today only when no award is dated).
     """
-    end = as_of or datetime.now(UTC).date()
+    dates = pd.to_datetime(awards["date"], errors="coerce").dt.normalize()
+    newest = dates.max()
+    end = as_of or (newest.date() if pd.notna(newest) else datetime.now(UTC).date())
     start = end - timedelta(days=364)
-    dates = pd.to_datetime(awards["date"], errors="coerce").dt.date
-    in_period = dates.notna() & (dates >= start) & (dates <= end)
+    in_period = dates.notna() & (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
     chosen = awards[
         in_period & (awards["region"] == MIDLANDS) & awards["sme"].fillna(False).astype(bool)
     ]
@@ -448,6 +300,8 @@ def build(
     manifest: dict[str, Any] = {
         "source": str(source),
         "origin": origin or {"kind": "saved release packages"},
+        "month": result.newest[:7],
+        "newest_release": result.newest,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "licence": LICENCE,
         "attribution": ATTRIBUTION,
@@ -479,81 +333,6 @@ def load_awards(directory: str | Path | None = None) -> gpd.GeoDataFrame | None:
     return gpd.read_parquet(path) if path.is_file() else None
 
 
-def _first_url(service: str, since: date, page_size: int) -> str:
-    default, path, parameter = SERVICES[service]
-    env = f"MIDLANDS_{service.upper().replace('-', '_')}_BASE_URL"
-    base = os.environ.get(env, default).rstrip("/")
-    stamp = f"{since.isoformat()}T00:00:00"
-    return f"{base}{path}?stages=award&limit={page_size}&{parameter}={stamp}"
-
-
-def download_pages(
-    since: date,
-    cache_dir: str | Path,
-    *,
-    services: tuple[str, ...] = tuple(SERVICES),
-    session: requests.Session | None = None,
-    page_size: int = 100,
-    max_pages: int = 10_000,
-) -> Path:
-    """Fetch every page of award releases since ``since`` into ``cache_dir``; return it.
-
-    Each page is saved (atomically) only once it arrived whole and parsed as a release package,
-    with the next page's address in ``state-<service>.json``, so a run that stops resumes where
-    it stopped. The session retries 429 and 5xx answers with backoff; when it gives up, the
-    error names the service, the page reached and what is saved.
-    """
-    folder = Path(cache_dir)
-    own = session is None
-    client = http.retrying_session() if session is None else session
-    try:
-        for service in services:
-            _download_service(
-                client, service, since, folder, page_size=page_size, max_pages=max_pages
-            )
-    finally:
-        if own:
-            client.close()
-    return folder
-
-
-def _download_service(
-    client: requests.Session,
-    service: str,
-    since: date,
-    folder: Path,
-    *,
-    page_size: int,
-    max_pages: int,
-) -> None:
-    state_path = folder / f"state-{service}.json"
-    state = registers.read_json(state_path)
-    if state.get("since") != since.isoformat():
-        state = {"since": since.isoformat(), "pages": 0, "next": None, "complete": False}
-    if state["complete"]:
-        return
-    url = state["next"] or _first_url(service, since, page_size)
-    while url and state["pages"] < max_pages:
-        page = state["pages"] + 1
-        try:
-            package = http.get_json(client, url)
-        except http.DownloadError as exc:
-            raise RegisterDownloadError(
-                f"{service}: stopped at page {page} ({url}): {exc}. Pages 1 to {page - 1} are "
-                f"saved in {folder}; run the same command again to resume from page {page}."
-            ) from exc
-        if not isinstance(package, dict) or not isinstance(package.get("releases"), list):
-            raise RegisterDownloadError(
-                f"{service}: page {page} ({url}) is not an OCDS release package; pages 1 to "
-                f"{page - 1} are saved in {folder}"
-            )
-        registers.write_json(package, folder / service / f"page-{page:05d}.json")
-        links = package.get("links") or {}
-        url = links.get("next") if package["releases"] else None
-        state.update(pages=page, next=url, complete=not url)
-        registers.write_json(state, state_path)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``build --source PATH``, ``build --download --since DATE`` or ``kpi``."""
     parser = argparse.ArgumentParser(prog="python -m layers.contracts", description=__doc__)
@@ -567,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--buyers", help="the defence-family buyers table")
     kpi_cmd = sub.add_parser("kpi", help="print the MOD-to-Midlands-SMEs headline")
     kpi_cmd.add_argument("--out", default=str(OUT_DIR))
-    kpi_cmd.add_argument("--as-of", help="last day of the 12 months (default today)")
+    kpi_cmd.add_argument(
+        "--as-of", help="last day of the 12 months (default: the newest award's date)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:

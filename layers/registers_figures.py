@@ -61,15 +61,19 @@ class RegisterSources:
         }
 
     def label(self, name: str) -> str:
-        """Name the source, its month or date, and the definition it was built with."""
+        """Name the source, the month or date of its data, and the definition it was built with.
+
+        The month is the data's (the file's month, the newest award's, the counts' dates),
+        never the day the layer was built.
+        """
         manifest = self.manifests.get(name, {})
         when = (
             manifest.get("month")
             or ", ".join(manifest.get("dates", []))
-            or manifest.get("built_at", "")
+            or "month of the data not stated"
         )
         definition = manifest.get("definition") or manifest.get("buyers") or ""
-        parts = [SOURCE_NAMES[name], str(when)[:10]]
+        parts = [SOURCE_NAMES[name], str(when)]
         if definition:
             parts.append(f"definition {Path(str(definition)).name}")
         return "; ".join(p for p in parts if p)
@@ -181,6 +185,30 @@ def figures(rows: dict[str, pd.DataFrame]) -> dict[str, Any]:
     return result
 
 
+def districts_of(sites: pd.DataFrame) -> set[str]:
+    """Return the mapped districts holding ``sites`` (their ``lad_code``; blanks left out)."""
+    if "lad_code" not in sites.columns:
+        return set()
+    codes = sites["lad_code"].dropna().astype(str).str.strip()
+    return set(codes[codes != ""])
+
+
+def sites_districts_figures(
+    sites: pd.DataFrame, sources: RegisterSources, *, noun: str = "selected sites"
+) -> tuple[str, dict[str, pd.DataFrame], dict[str, Any]]:
+    """Return the heading, the rows and the four figures of the districts holding ``sites``.
+
+    The scope of a view described in words and of the bid pack: every district that holds one
+    of the sites (``noun`` names them in the heading, e.g. "The 3 districts holding the
+    selected sites").
+    """
+    lad_codes = districts_of(sites)
+    plural = "district" if len(lad_codes) == 1 else "districts"
+    where = f"The {len(lad_codes)} {plural} holding the {noun}"
+    rows = figure_rows(sites, sources, lad_codes=lad_codes)
+    return where, rows, figures(rows)
+
+
 def figures_by_district(
     sites: pd.DataFrame, sources: RegisterSources, *, hierarchy: str | Path | None = None
 ) -> pd.DataFrame:
@@ -194,7 +222,8 @@ def figures_by_district(
 
 def describe_figures(found: dict[str, Any], *, where: str) -> list[str]:
     """Return the figures as sentences (for the map in words and the bid pack's README)."""
-    lines = [f"{where}: {found['sites']} curated sites."]
+    noun = "curated site" if found["sites"] == 1 else "curated sites"
+    lines = [f"{where}: {found['sites']:,} {noun}."]
     if found["firms_core"] is None:
         lines.append("Registered firms: not loaded (" + LOAD_COMMANDS["firms"] + ").")
     else:
@@ -217,7 +246,10 @@ def describe_figures(found: dict[str, Any], *, where: str) -> list[str]:
             "none published" if found["official_count"] is None else f"{found['official_count']:,}"
         )
         suppressed = found["official_suppressed_cells"] or 0
-        extra = f", at least: {suppressed} cells suppressed" if suppressed else ""
+        if suppressed and found["official_count"] is not None:
+            count = f"at least {count}"
+        cells = "cell is" if suppressed == 1 else "cells are"
+        extra = f" ({suppressed} {cells} suppressed, never counted as 0)" if suppressed else ""
         lines.append(f"Official business counts (local units): {count}{extra}.")
     return lines
 

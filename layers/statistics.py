@@ -169,12 +169,14 @@ def build(
         source, dataset=dataset, definition_path=definition_path, hierarchy=hierarchy
     )
     folder = Path(out_dir) if out_dir is not None else OUT_DIR
+    definition_file = Path(definition_path) if definition_path else registers.SIC_DEFINITION_CSV
     manifest = {
         "dataset": dataset,
         "title": DATASETS.get(dataset, dataset),
         "source": url or str(source),
         "dates": sorted(set(table["date"])),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "definition": definition_file.name,  # the SIC classes kept
         "cells": len(table),
         "suppressed_cells": int(table["suppressed"].sum()),
         "attribution": ATTRIBUTION,

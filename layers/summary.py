@@ -4,6 +4,10 @@ Screen readers, speaker notes, the bid pack and the ``alt`` text of exported pic
 the map in words (WCAG 1.1.1; the "non-map route" of GOV.UK's guidance on maps). The sentences
 say how many sites the view shows (of how many), how many the Defence Belt holds, the districts
 and capabilities with the most sites, and what the filters changed against the whole registry.
+Given the official registers, they add the figures of the districts holding the view's sites
+(curated sites, registered firms core and adjacent, defence awards with value and SME share,
+official counts), counted by :mod:`layers.registers_figures` as the areas and belt tabs and the
+bid pack count them; a register not loaded is named with the command that loads it.
 Everything is counted here from the frames the map is drawn from; nothing is estimated.
 """
 
@@ -12,10 +16,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from layers import timeline, vocabulary
+
+if TYPE_CHECKING:
+    from layers.registers_figures import RegisterSources
 
 #: How many districts and capabilities a description names.
 DEFAULT_TOP = 3
@@ -29,6 +37,7 @@ def describe_view(
     year: int | None = None,
     top: int = DEFAULT_TOP,
     planned: bool = True,
+    registers: RegisterSources | None = None,
 ) -> str:
     """Return a short plain-English description of a map view (a few sentences).
 
@@ -51,9 +60,21 @@ def describe_view(
     planned
         Whether the view keeps planned sites (``layers.filters.SiteFilter.planned``): the
         registry is then counted with them, as the map shows them.
+    registers
+        The official register layers (:func:`layers.registers_figures.load_sources`); when
+        given, :func:`register_sentences` are added for the districts of ``selected`` (which
+        then needs ``lad_code``).
     """
     return " ".join(
-        view_sentences(selected, registry, corridor=corridor, year=year, top=top, planned=planned)
+        view_sentences(
+            selected,
+            registry,
+            corridor=corridor,
+            year=year,
+            top=top,
+            planned=planned,
+            registers=registers,
+        )
     )
 
 
@@ -65,6 +86,7 @@ def view_sentences(
     year: int | None = None,
     top: int = DEFAULT_TOP,
     planned: bool = True,
+    registers: RegisterSources | None = None,
 ) -> list[str]:
     """Return the description's sentences, one per fact (for bullet points and speaker notes).
 
@@ -83,13 +105,35 @@ def view_sentences(
     belt = _belt_sentence(corridor)
     if belt:
         sentences.append(belt)
-    if selected.empty:
-        return sentences
-    sentences += _district_sentences(selected, top)
-    sentences.append(_capability_sentence(selected, top))
-    if baseline is not None:
-        sentences += _change_sentences(selected, baseline, year)
+    if not selected.empty:
+        sentences += _district_sentences(selected, top)
+        sentences.append(_capability_sentence(selected, top))
+        if baseline is not None:
+            sentences += _change_sentences(selected, baseline, year)
+    if registers is not None:
+        sentences += register_sentences(selected, registers)
     return sentences
+
+
+def register_sentences(selected: pd.DataFrame, registers: RegisterSources) -> list[str]:
+    """Return the official registers' figures for the districts holding the view's sites.
+
+    One sentence per figure (:func:`layers.registers_figures.describe_figures`): curated
+    sites, registered firms (core and adjacent), defence awards with value and SME share, and
+    official counts; a register not loaded reads "not loaded" with the command that loads it.
+    """
+    # read here, not on import: descriptions without registers need none of the registers' code
+    from layers import registers_figures  # noqa: PLC0415
+
+    where, _, found = registers_figures.sites_districts_figures(
+        selected, registers, noun="view's sites"
+    )
+    if found["sites"] == 0:
+        return [
+            "The official registers' figures are given by district, and no site of the view "
+            "lies in a mapped district."
+        ]
+    return registers_figures.describe_figures(found, where=where)
 
 
 def _sites(number: int) -> str:

@@ -109,7 +109,9 @@ def registers_panel(
         kpi = contracts.mod_sme_kpi(chosen.awards)
         st.text(kpi.headline())
         st.caption("Definition: " + contracts.KPI_DEFINITION)
-    with st.expander("Sources of these figures"):
+    # open while a source is missing, so its command shows beside the "not loaded" figure
+    missing = not all(chosen.loaded().values())
+    with st.expander("Sources of these figures", expanded=missing):
         _how_to_load(chosen)
         st.caption(
             "Firms are placed at their registered office's postcode (often an accountant's "

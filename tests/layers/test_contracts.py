@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from layers import contracts, http
+from layers import contracts, http, registers_figures
 from layers.registers import RegisterDownloadError, RegisterSourceError
 from tests.support import registers_fixtures as fx
 from tests.support.http_stub import Script, serve
@@ -278,3 +278,44 @@ def test_the_commands_build_and_print_the_kpi(
     bad.write_text("{")
     assert contracts.main(["build", "--source", str(bad), "--out", out]) == 1
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_the_layer_names_the_data_publication_month_not_the_build_day(
+    built: tuple[dict, object], tmp_path: Path
+) -> None:
+    # the newest release and award of the fixture is aaa8's, 2026-11-30; it is built today
+    manifest, _ = built
+    assert manifest["newest_release"] == "2026-11-30"
+    assert manifest["month"] == "2026-11"
+    sources = registers_figures.RegisterSources(manifests={"awards": manifest})
+    label = sources.label("awards")
+    assert label.startswith("Contracts Finder and Find a Tender (OCDS), OGL v3.0; 2026-11;")
+    assert manifest["built_at"][:10] not in label
+
+
+def test_the_newest_date_counts_award_dates_and_skips_undated_releases() -> None:
+    releases = [
+        {"ocid": "a", "date": "2026-01-05T10:00:00Z", "awards": [{"date": "2026-02-01"}]},
+        {"ocid": "b", "date": "", "awards": [{"date": None}, "not an award"]},
+        {"ocid": "c", "date": "not a date"},
+    ]
+    assert contracts.newest_date(releases) == "2026-02-01"
+    assert contracts.newest_date([{"ocid": "x"}]) == ""
+    sources = registers_figures.RegisterSources(
+        manifests={"awards": {"month": "", "built_at": "2026-12-06"}}
+    )
+    assert "2026-12-06" not in sources.label("awards")
+    assert "month of the data not stated" in sources.label("awards")
+
+
+def test_the_kpi_period_ends_on_the_newest_award_by_default(built: tuple[dict, object]) -> None:
+    # the newest award of the fixture is A8a, 2026-11-30: the hand-worked answer above, on any
+    # day it is read or built (no as_of)
+    manifest, awards = built
+    kpi = contracts.mod_sme_kpi(awards)
+    assert (kpi.start, kpi.end, kpi.value_gbp) == (date(2025, 12, 1), date(2026, 11, 30), 140_000)
+    assert manifest["kpi"]["headline"] == (
+        "MOD awards to Midlands SMEs, last 12 months: £140,000 (2025-12-01 to 2026-11-30, 3 awards)"
+    )
+    undated = awards.assign(date="")
+    assert contracts.mod_sme_kpi(undated).end == datetime.now(UTC).date()  # nothing dated: today

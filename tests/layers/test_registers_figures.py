@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,43 +9,18 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from layers import companies, contracts, registers_figures, statistics
+from layers import registers_figures
 from tests.support import registers_fixtures as fx
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("registers")
-    source = fx.companies_zip(root / "BasicCompanyDataAsOneFile-2026-12-01.zip")
-    companies.build(
-        source, out_dir=root / "companies", index=fx.postcode_index(), boundaries_dir=boundaries_dir
-    )
-    packages = root / "packages"
-    packages.mkdir()
-    (packages / "p1.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=root / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    nomis = root / "nomis.csv"
-    nomis.write_text(fx.nomis_csv())
-    statistics.build(nomis, out_dir=root / "statistics")
-    return {
-        "companies": root / "companies",
-        "contracts": root / "contracts",
-        "statistics": root / "statistics",
-    }
+    return fx.build_registers(tmp_path_factory.mktemp("registers"), boundaries_dir)
 
 
 @pytest.fixture
 def sources(built: dict[str, Path]) -> registers_figures.RegisterSources:
-    return registers_figures.load_sources(
-        companies_dir=built["companies"],
-        contracts_dir=built["contracts"],
-        statistics_dir=built["statistics"],
-    )
+    return fx.load_built(built)
 
 
 SITES = pd.DataFrame(

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from layers import companies, contracts, registers_figures, statistics
+from layers import registers_figures
 from mapping.basemap import display_geojson
 from mapping.livemap import registers as map_layers
 from tests.support import registers_fixtures as fx
@@ -20,28 +20,7 @@ def sources(
     tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path
 ) -> registers_figures.RegisterSources:
     root = tmp_path_factory.mktemp("map-registers")
-    companies.build(
-        fx.companies_zip(root / "BasicCompanyDataAsOneFile-2026-12-01.zip"),
-        out_dir=root / "companies",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    packages = root / "packages"
-    packages.mkdir()
-    (packages / "p1.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=root / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    (root / "nomis.csv").write_text(fx.nomis_csv())
-    statistics.build(root / "nomis.csv", out_dir=root / "statistics")
-    return registers_figures.load_sources(
-        companies_dir=root / "companies",
-        contracts_dir=root / "contracts",
-        statistics_dir=root / "statistics",
-    )
+    return fx.load_built(fx.build_registers(root, boundaries_dir))
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +60,11 @@ def test_the_layers_carry_the_public_firms_the_midlands_awards_and_the_counted_d
     for name in map_layers.NAMES:
         assert layers[name]["label"] == sources.label(name)
         assert layers[name]["credit"] == map_layers.CREDITS[name]
+    # each layer names its data's month: the file's (2026-12), the newest award release's
+    # (2026-11-30, not the day of the build), the counts' year
+    assert "; 2026-12; definition defence_sic.csv" in layers["firms"]["label"]
+    assert "; 2026-11; definition defence_buyers.csv" in layers["awards"]["label"]
+    assert "; 2025; definition" in layers["counts"]["label"]
 
 
 def test_a_source_not_built_gives_its_command_and_nothing_else(

@@ -19,27 +19,18 @@ OBS_STATUS, OBS_CONF, ...); their values are made up for the tests.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from layers import companies, contracts, registers_figures, statistics
 from layers.postcodes import PostcodeIndex
 
 #: The header line of BasicCompanyDataAsOneFile, as published.
-CH_HEADER = (
-    "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1,"
-    " RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,"
-    "RegAddress.PostCode,CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,"
-    "IncorporationDate,Accounts.AccountRefDay,Accounts.AccountRefMonth,Accounts.NextDueDate,"
-    "Accounts.LastMadeUpDate,Accounts.AccountCategory,Returns.NextDueDate,"
-    "Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,"
-    "Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,"
-    "SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,"
-    "LimitedPartnerships.NumLimPartners,URI,"
-    + ",".join(f"PreviousName_{n}.CONDATE, PreviousName_{n}.CompanyName" for n in range(1, 11))
-    + ",ConfStmtNextDueDate, ConfStmtLastMadeUpDate"
-)
+CH_HEADER = companies.PUBLISHED_HEADER
 CH_COLUMNS = [name for name in CH_HEADER.split(",")]
 
 SIC_TEXT = {
@@ -484,7 +475,7 @@ NOMIS_CELLS = [
 ]
 
 
-def nomis_csv(cells: list[tuple[str, ...]] = NOMIS_CELLS, *, header: str = NOMIS_HEADER) -> str:
+def nomis_csv(cells: Sequence[tuple[str, ...]] = NOMIS_CELLS, *, header: str = NOMIS_HEADER) -> str:
     """A Nomis CSV answer for NM_141_1 (2025 counts), every value quoted as Nomis does."""
     columns = header.split(",")
     lines = [header]
@@ -506,3 +497,43 @@ def nomis_csv(cells: list[tuple[str, ...]] = NOMIS_CELLS, *, header: str = NOMIS
         )
         lines.append(",".join('"' + row[c] + '"' for c in columns if c in row))
     return "\n".join(lines) + "\n"
+
+
+# --- The three layers built from these fixtures, as the command lines build them.
+
+#: The fixture ZIP's name: its month (2026-12) is the firms layer's month.
+COMPANIES_ZIP_NAME = "BasicCompanyDataAsOneFile-2026-12-01.zip"
+
+
+def build_registers(root: Path, boundaries_dir: Path) -> dict[str, Path]:
+    """Build the firms, awards and counts layers under ``root``; return their folders.
+
+    The keys are ``companies``, ``contracts`` and ``statistics`` (as in
+    :func:`layers.registers_figures.load_sources`' arguments, without ``_dir``).
+    """
+    index = postcode_index()
+    companies.build(
+        companies_zip(root / COMPANIES_ZIP_NAME),
+        out_dir=root / "companies",
+        index=index,
+        boundaries_dir=boundaries_dir,
+    )
+    packages = root / "packages"
+    packages.mkdir(exist_ok=True)
+    (packages / "p1.json").write_text(json.dumps(release_package(award_releases())))
+    contracts.build(
+        packages, out_dir=root / "contracts", index=index, boundaries_dir=boundaries_dir
+    )
+    nomis = root / "nomis.csv"
+    nomis.write_text(nomis_csv())
+    statistics.build(nomis, out_dir=root / "statistics")
+    return {name: root / name for name in ("companies", "contracts", "statistics")}
+
+
+def load_built(folders: dict[str, Path]) -> registers_figures.RegisterSources:
+    """Read the layers :func:`build_registers` wrote."""
+    return registers_figures.load_sources(
+        companies_dir=folders["companies"],
+        contracts_dir=folders["contracts"],
+        statistics_dir=folders["statistics"],
+    )

@@ -36,6 +36,9 @@ def test_panel_without_sources_says_how_to_load(tmp_path: Path, monkeypatch) -> 
     assert any("python -m layers.companies build" in c for c in codes)
     assert any("python -m layers.contracts build" in c for c in codes)
     assert any("python -m layers.statistics build" in c for c in codes)
+    # the commands show without a click: their box is open while a source is missing
+    sources_box = next(e for e in app.expander if e.label == "Sources of these figures")
+    assert sources_box.proto.expanded
     values = {m.label: m.value for m in app.metric}
     assert values["Curated sites"] == "1"
     assert values["Registered firms, core"] == "not loaded"
@@ -64,29 +67,9 @@ def test_figure_cards_show_suppressed_never_zero() -> None:
 def test_panel_with_sources_shows_figures_and_the_kpi(
     tmp_path: Path, monkeypatch, boundaries_dir: Path
 ) -> None:
-    import json
-
-    from layers import companies, contracts, statistics
     from tests.support import registers_fixtures as fx
 
-    source = fx.companies_zip(tmp_path / "BasicCompanyDataAsOneFile-2026-12-01.zip")
-    companies.build(
-        source,
-        out_dir=tmp_path / "companies",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    packages = tmp_path / "packages"
-    packages.mkdir()
-    (packages / "p.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=tmp_path / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    (tmp_path / "nomis.csv").write_text(fx.nomis_csv())
-    statistics.build(tmp_path / "nomis.csv", out_dir=tmp_path / "statistics")
+    fx.build_registers(tmp_path, boundaries_dir)
     monkeypatch.setenv("REGISTERS_TEST_ROOT", str(tmp_path))
     app = AppTest.from_function(_script, default_timeout=60).run()
     assert not app.exception
@@ -98,3 +81,5 @@ def test_panel_with_sources_shows_figures_and_the_kpi(
     assert any(t.startswith("MOD awards to Midlands SMEs, last 12 months: £") for t in texts)
     assert any("Companies House" in t and "2026-12" in t for t in texts)
     assert not app.code  # every source is loaded: no command to show
+    sources_box = next(e for e in app.expander if e.label == "Sources of these figures")
+    assert not sources_box.proto.expanded  # folded: nothing is missing

@@ -16,7 +16,6 @@ map draws is counted against numbers worked out by hand from the fixtures:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 import settings
-from layers import companies, contracts, statistics
 from tests.support import registers_fixtures as fx
 from tests.support.app_map import click_site, map_frame, settle
 from tests.support.browser import offline_page
@@ -41,24 +39,7 @@ CURATED_COMPANY = "00000008"
 
 
 def _build_registers(root: Path, boundaries_dir: Path) -> dict[str, str]:
-    companies.build(
-        fx.companies_zip(root / "BasicCompanyDataAsOneFile-2026-12-01.zip"),
-        out_dir=root / "companies",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    packages = root / "packages"
-    packages.mkdir()
-    (packages / "p1.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        packages,
-        out_dir=root / "contracts",
-        index=fx.postcode_index(),
-        boundaries_dir=boundaries_dir,
-    )
-    nomis = root / "nomis.csv"
-    nomis.write_text(fx.nomis_csv())
-    statistics.build(nomis, out_dir=root / "statistics")
+    fx.build_registers(root, boundaries_dir)
     return _folders(root)
 
 
@@ -135,7 +116,7 @@ def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
     text = box.inner_text()
     # each layer names its source, month and definition, and its credit
     assert "Companies House, Free Company Data Product; 2026-12; definition defence_sic.csv" in text
-    assert "definition defence_buyers.csv" in text
+    assert "(OCDS), OGL v3.0; 2026-11; definition defence_buyers.csv" in text  # data's month
     assert "ONS UK Business Counts via Nomis, OGL v3.0; 2025" in text
     assert "© Crown copyright" in text and "Open Government Licence v3.0" in text
     assert "2 filing micro-entity accounts or none are counted by district" in text
@@ -248,10 +229,94 @@ def test_the_areas_and_belt_tabs_show_the_registers_figures(
     assert page.locator("[role=tabpanel]:visible .mdm-registers").count() == 0
     page.get_by_role("tab", name="Defence Belt").click()
     inside = _metrics(page, "Inside the Defence Belt")
-    assert set(inside) >= {"Curated sites", "Registered firms, core", "Defence awards"}
+    # the four figures, each loaded (never "not loaded" with every register built)
+    assert set(inside) == set(found), inside
+    assert "not loaded" not in inside.values(), inside
     assert int(inside["Curated sites"].replace(",", "")) < int(found["Curated sites"])
     page.locator("[role=tabpanel]:visible").get_by_text(
         "Inside the Defence Belt", exact=True
     ).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "registers-belt-tab-1366.png"))
+    page.close()
+
+
+#: The firm and award points a keyboard user reaches, by name (the route's order), worked out
+#: by hand: the 2 firm points (ALPHA, JULIET; see the module's docstring) and the 8 Midlands
+#: award points (A5's two suppliers, Telford and Worcester, are two points).
+REACHED = [
+    ("Firm", "ALPHA MUNITIONS LIMITED"),
+    ("Award", "COVENTRY PRECISION LTD"),
+    ("Award", "DERBY MICRO LTD"),
+    ("Firm", "JULIET NUCLEAR LTD"),
+    ("Award", "LEICESTER LARGE PLC"),
+    ("Award", "LINCOLN SME LTD"),
+    ("Award", "NORTHAMPTON UNKNOWN LTD"),
+    ("Award", "STOKE SME LTD"),
+    ("Award", "TELFORD SME LTD"),
+    ("Award", "WORCESTER SME LTD"),
+]
+
+
+def _active(page: Page) -> dict[str, str]:
+    return page.evaluate(
+        "() => { const a = document.activeElement; const id = a.getAttribute("
+        "'aria-activedescendant') || ''; return {role: a.getAttribute('role') || '', "
+        "label: a.getAttribute('aria-labelledby') || '', id: id, "
+        "copies: String(id ? document.querySelectorAll('[id=\"' + id + '\"]').length : 0), "
+        "text: id ? document.getElementById(id).textContent : ''}; }"
+    )
+
+
+def test_a_keyboard_user_reaches_and_reads_each_firm_and_award(
+    browser: Browser, loaded_url: str
+) -> None:
+    page = _open(browser, loaded_url)
+    route = page.get_by_role("listbox", name="Firms and awards by keyboard")
+    assert route.count() == 1, "the registers' points have their own keyboard route"
+    route.focus()
+    page.keyboard.press("Home")
+    assert _active(page)["text"] == (
+        "No firm or award is shown: switch on a layer under Official registers"
+    )
+    page.locator(".mdm-registers summary").click()
+    _toggle(page, "firms")
+    _toggle(page, "awards")
+    page.locator(".mdm-registers summary").click()  # folded, as a reader leaves it
+    # from the sites' route, Tab goes on to the firms' and awards' route: no mouse needed
+    page.get_by_role("listbox", name="Sites by keyboard").focus()
+    page.keyboard.press("Tab")
+    assert _active(page)["label"] == "mdm-reg-nav-label"
+    page.keyboard.press("Home")
+    heard = []
+    for step in range(len(REACHED)):
+        active = _active(page)
+        assert active["role"] == "listbox" and active["copies"] == "1", active  # one id, unshared
+        heard.append(active["text"])
+        if step < len(REACHED) - 1:
+            page.keyboard.press("ArrowDown")
+    total = len(REACHED)
+    for number, ((kind, name), text) in enumerate(zip(REACHED, heard, strict=True), start=1):
+        assert text.startswith(f"{number} of {total}: {kind}: {name}. "), text
+    coventry = heard[1]
+    assert "£120,000 · SME" in coventry and "Buyer: Ministry of Defence" in coventry
+    assert "Company 00000001 · core to defence" in heard[0]
+    assert "Registered office postcode, not necessarily the works" in heard[0]
+    assert not any(CURATED_COMPANY in text for text in heard)  # drawn once, as the site
+    # Enter opens the point's details, Escape closes them
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    popup = page.locator(".mdm-reg-popup")
+    popup.wait_for(timeout=10_000)
+    assert popup.inner_text().startswith("WORCESTER SME LTD")
+    assert "shared with other suppliers" in popup.inner_text()
+    page.wait_for_timeout(500)  # the popup fades in and the map pans it clear of the boxes
+    page.screenshot(path=str(ARTIFACTS / "registers-keyboard-1366.png"))
+    page.keyboard.press("Escape")
+    popup.wait_for(state="detached", timeout=10_000)
+    # a layer switched off leaves the route: only the award points are left
+    page.locator(".mdm-registers summary").click()
+    _toggle(page, "firms")
+    route.focus()
+    page.keyboard.press("Home")
+    assert _active(page)["text"].startswith("1 of 8: Award: COVENTRY PRECISION LTD. ")
     page.close()

@@ -5,6 +5,10 @@
  * names its source, month and definition, and a source that is not built is a disabled toggle
  * that gives the command that builds it.
  *
+ * A keyboard user reaches each firm and award point through a second keyboard route
+ * (LiveMap.Keyboard, keyboard.js, with its own name): arrow keys read the switched-on layers'
+ * points by name, Enter opens one's details in a popup, Escape closes it.
+ *
  * Python sends the layers once per version (`apply` answers false when a version arrives
  * without its data, and the map then asks for it again). Every string from the data becomes
  * text through textContent (LiveMap.Element), never markup.
@@ -18,17 +22,57 @@
   var element = LiveMap.Element;
   /** Drawing order, bottom first: the shading under the awards, the firms on top. */
   var ORDER = ["counts", "awards", "firms"];
+  /** The layers whose points the keyboard route reaches. */
+  var POINTS = ["firms", "awards"];
+  /** The keyboard route's words (LiveMap.Keyboard's `words`). */
+  var ROUTE = {
+    prefix: "mdm-reg-nav",
+    title: "Firms and awards by keyboard",
+    help: "Arrow keys: next or previous firm or award (the layers switched on). Home, End: " +
+      "first, last. Enter: open. Escape: close.",
+    idle: "No firm or award in focus",
+    empty: "No firm or award is shown: switch on a layer under Official registers"
+  };
 
   function money(value) {
     return "£" + Math.round(value).toLocaleString("en-GB");
   }
 
-  function lines(texts, strong) {
-    var box = element("div", "mdm-reg-tip");
+  /** The texts as lines (the first in bold when `strong`), in a tooltip's box or `className`. */
+  function lines(texts, strong, className) {
+    var box = element("div", className || "mdm-reg-tip");
     texts.forEach(function (text, i) {
       if (text) { box.appendChild(element(i === 0 && strong ? "strong" : "div", "", text)); }
     });
     return box;
+  }
+
+  /** The texts that describe a firm: name, company, tier, capabilities, where it is placed. */
+  function firmTexts(row) {
+    return [
+      row[2],
+      "Company " + row[3] + " · " + (row[4] ? "core" : "adjacent") + " to defence",
+      row[5],
+      "Registered office postcode, not necessarily the works"
+    ];
+  }
+
+  function awardScale(row) {
+    return row[6] === 1 ? "sme" : row[6] === 0 ? "large" : "unknown";
+  }
+
+  /** The texts that describe an award: supplier, value and scale, buyer, date. */
+  function awardTexts(row) {
+    var scale = awardScale(row);
+    var value = row[4] !== null ? money(row[4])
+      : row[5] !== null ? money(row[5]) + " shared with other suppliers (the notice does not split it)"
+        : "value not stated";
+    return [
+      row[2],
+      value + " · " + (scale === "sme" ? "SME" : scale === "large" ? "not an SME" : "scale not stated"),
+      "Buyer: " + row[3],
+      "Awarded " + row[7]
+    ];
   }
 
   LiveMap.Registers = function (L, map, renderer, onDrawn) {
@@ -38,6 +82,31 @@
     var inputs = {};       // name -> checkbox
     var on = {};           // name -> switched on by the reader
     var body = element("div", "mdm-reg-body");
+    var points = [];       // the firms' and awards' points: {layer, name, texts, latLng}
+    var reachable = [];    // indices of the points on switched-on layers
+    var keyboard = null;   // the keyboard route, made with the first points
+    var route = {
+      shown: function () { return reachable; },
+      name: function (i) { return points[i].name; },
+      accessibleName: function (i) {
+        var point = points[i];
+        return (point.layer === "firms" ? "Firm: " : "Award: ") + point.texts.filter(Boolean).join(". ");
+      },
+      latLng: function (i) { return points[i].latLng; }
+    };
+
+    function openPoint(i) {
+      // clear of the top-left boxes (the keyboard lists), as a site's popup opens
+      L.popup(Object.assign(LiveMap.PopupOptions(map), {maxWidth: 280, className: "mdm-reg-popup"}))
+        .setLatLng(points[i].latLng)
+        .setContent(lines(points[i].texts, true, "mdm-reg-card"))
+        .openOn(map);
+    }
+
+    function reach(name, row) {
+      points.push({layer: name, name: row[2], texts: name === "firms" ? firmTexts(row) : awardTexts(row),
+        latLng: L.latLng(row[1], row[0])});
+    }
 
     var control = L.control({position: "topright"});
     control.onAdd = function () {
@@ -73,13 +142,9 @@
           keyboard: false
         });
         marker.bindTooltip(function () {
-          return lines([
-            row[2],
-            "Company " + row[3] + " · " + (row[4] ? "core" : "adjacent") + " to defence",
-            row[5],
-            "Registered office postcode, not necessarily the works"
-          ], true);
+          return lines(firmTexts(row), true);
         }, {direction: "top", offset: [0, -4]});
+        reach("firms", row);
         return marker;
       });
       if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
@@ -91,23 +156,15 @@
       var colours = spec.colours || {};
       var group = L.featureGroup();
       spec.rows.forEach(function (row) {
-        var scale = row[6] === 1 ? "sme" : row[6] === 0 ? "large" : "unknown";
-        var colour = colours[scale] || "#555555";
+        var colour = colours[awardScale(row)] || "#555555";
         var circle = L.circleMarker([row[1], row[0]], {
           renderer: renderer, radius: row[8], color: colour, weight: 1.5,
           fillColor: colour, fillOpacity: 0.4
         });
         circle.bindTooltip(function () {
-          var value = row[4] !== null ? money(row[4])
-            : row[5] !== null ? money(row[5]) + " shared with other suppliers (the notice does not split it)"
-              : "value not stated";
-          return lines([
-            row[2],
-            value + " · " + (scale === "sme" ? "SME" : scale === "large" ? "not an SME" : "scale not stated"),
-            "Buyer: " + row[3],
-            "Awarded " + row[7]
-          ], true);
+          return lines(awardTexts(row), true);
         }, {sticky: true});
+        reach("awards", row);
         group.addLayer(circle);
       });
       counts.awards = spec.rows.length;
@@ -144,6 +201,11 @@
       ORDER.forEach(function (name) {
         if (layers[name] && on[name]) { layers[name].addTo(map); }
       });
+      reachable = [];
+      points.forEach(function (point, i) {
+        if (layers[point.layer] && on[point.layer]) { reachable.push(i); }
+      });
+      if (keyboard) { keyboard.reset(); }
       if (onDrawn) { onDrawn(); }
     }
 
@@ -203,11 +265,14 @@
       layers = {};
       counts = {};
       inputs = {};
+      points = [];
       body.replaceChildren();
       data.layers.forEach(function (spec) {
         if (spec.loaded && BUILD[spec.name]) { layers[spec.name] = BUILD[spec.name](spec); }
         body.appendChild(entry(spec));
       });
+      var anyPoints = POINTS.some(function (name) { return layers[name]; });
+      if (!keyboard && anyPoints) { keyboard = LiveMap.Keyboard(L, map, route, openPoint, ROUTE); }
       draw();
     }
 
@@ -236,7 +301,9 @@
       },
       /** How many points or districts a layer holds, drawn or not. */
       held: function (name) { return counts[name] || 0; },
-      layer: function (name) { return layers[name] || null; }
+      layer: function (name) { return layers[name] || null; },
+      /** How many firm and award points the keyboard route reaches now. */
+      reachable: function () { return reachable.length; }
     };
   };
 })();
