@@ -9,15 +9,17 @@ precisions: :func:`mapping.livemap.base.legend_tables`), and a few lines of glue
 those scripts. Every string reaches the page as JSON data and becomes text with
 ``textContent``; nothing from the data is markup.
 
-Up to :data:`LARGE_DATA_THRESHOLD` sites, each row also carries its popup's details
+Every folium map draws its sites this way, whatever their number; there is no second kind of
+marker. Up to :data:`LARGE_DATA_THRESHOLD` sites, each row also carries its popup's details
 (organisation, town, district, other capabilities, source). Above it, the popups show the row
 only (the layer is named "Sites (N, fast mode)" and a note says so), which keeps a 100,000-site
 page light.
 
 The threshold comes from a sweep in headless Chromium on the project's 2-core machine (no GPU;
-``python -m benchmarks.run``, see ``benchmarks/RESULTS.md``): one DivIcon marker per site
-stayed comfortable up to 1,500 sites and was not at 2,000; the default, 1,000, keeps a third in
-hand for slower laptops and projectors.
+``python -m benchmarks.run``, see ``benchmarks/RESULTS.md``), made when small selections were
+still drawn as one DivIcon marker per site: those stayed comfortable up to 1,500 sites; the
+default, 1,000, keeps a third in hand for slower laptops and projectors, and now bounds the
+popup details a page carries.
 """
 
 from __future__ import annotations
@@ -70,6 +72,12 @@ var {{ this.get_name() }} = (function () {
     var sites = LiveMap.Sites(L, map, renderer);
     var open = function (i) { sites.openPopup(i); };
     var legend = LiveMap.Legend(L, map);
+    if (data.large) {
+      // the projector's legend: the page's larger type (mapping.legend's .mdm-legend.large)
+      map.getContainer().querySelectorAll(".mdm-legend").forEach(function (box) {
+        box.classList.add("large");
+      });
+    }
     sites.setTables(data.tables);
     legend.setBase(Object.assign({}, data.tables, {layers: data.boundaries, attributions: []}));
     legend.setOverlays(data.overlays);
@@ -153,6 +161,8 @@ class FastSites(JSCSSMixin, Layer):
         "Your uploaded").
     cluster
         Cluster nearby sites (default: above :data:`CLUSTER_ABOVE` sites).
+    large_legend
+        Draw the legend in the projector's larger type (read from the map's first layer).
     """
 
     _template = _TEMPLATE
@@ -168,6 +178,7 @@ class FastSites(JSCSSMixin, Layer):
         show: bool = True,
         uploaded: bool | None = None,
         cluster: bool | None = None,
+        large_legend: bool = False,
     ) -> None:
         fast = is_fast(len(sites), threshold)
         if uploaded is None:
@@ -195,6 +206,7 @@ class FastSites(JSCSSMixin, Layer):
             uploaded=uploaded,
             cluster=len(sites) > CLUSTER_ABOVE if cluster is None else cluster,
         )
+        self._data["large"] = bool(large_legend)
         self.payload = script_json(self._data)
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]

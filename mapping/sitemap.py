@@ -12,15 +12,13 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
-from folium.plugins import MarkerCluster
 
 import settings
-from layers import filters, vocabulary
-from mapping import assets, credits, keyboard, style
+from mapping import assets, credits, largedata, style
 from mapping.area_layers import AREA_LAYERS
 from mapping.basemap import display_geojson, new_map
-from mapping.legend import MapChrome, legend_html, main_capability_counts, title_html
-from mapping.popups import site_popup, site_tooltip, text
+from mapping.legend import MapChrome, title_html
+from mapping.popups import text
 
 
 def build_map(
@@ -28,7 +26,7 @@ def build_map(
     *,
     boundaries_dir: str | Path | None = None,
     basemap: str = "offline",
-    cluster_markers: bool = True,
+    cluster_markers: bool | None = None,
     show_wards: bool = False,
     corridor: gpd.GeoDataFrame | None = None,
     clusters: gpd.GeoDataFrame | None = None,
@@ -55,7 +53,8 @@ def build_map(
         ``"offline"`` (land and boundaries drawn from data; works with no internet) or
         ``"light"`` (Esri light grey tiles; needs the internet).
     cluster_markers
-        Group nearby markers into clusters that split as you zoom in.
+        Group nearby sites into clusters that split as you zoom in (default: only above
+        :data:`mapping.largedata.CLUSTER_ABOVE` sites, uploads included).
     show_wards
         Add the ward layer (about 1.3 MB, so only when asked for).
     corridor, clusters, heat_points, estates
@@ -70,11 +69,18 @@ def build_map(
     height
         The map's CSS height.
     uploads
-        Sites a user uploaded (``layers.uploads.read_user_sites``), drawn as their own layer
-        with a dashed magenta ring and their own legend entry.
+        Sites a user uploaded (``layers.uploads.read_user_sites``), drawn with the upload ring
+        and counted apart in the legend.
     large_data_threshold
-        Above this many sites they are drawn in fast mode (canvas shapes from compact rows;
-        see ``mapping.largedata``); None uses ``largedata.LARGE_DATA_THRESHOLD``.
+        Above this many sites (and above ``largedata.LARGE_DATA_THRESHOLD``) the popups carry
+        the site's row only, which keeps a page of many sites light (fast mode); None uses
+        ``largedata.LARGE_DATA_THRESHOLD``.
+
+    Notes
+    -----
+    The sites, their legend and their keyboard route are drawn by the live map's own scripts
+    (:class:`mapping.largedata.FastSites`), whatever the count: the page and the app draw a
+    site, a legend entry and a keyboard move from one source.
     """
     boundaries_dir = settings.BOUNDARIES_DIR if boundaries_dir is None else boundaries_dir
     fmap = new_map(basemap=basemap, boundaries_dir=boundaries_dir, height=height)
@@ -100,30 +106,32 @@ def build_map(
         HeatMap(
             heat_points, name=style.overlay_label("heat"), show=False, radius=28, blur=22
         ).add_to(fmap)
-    _add_sites(
-        fmap, sites, cluster_markers=cluster_markers, large_data_threshold=large_data_threshold
+    threshold = (
+        largedata.LARGE_DATA_THRESHOLD if large_data_threshold is None else large_data_threshold
     )
+    shown = len(sites) + (0 if uploads is None else len(uploads))
+    clustered = shown > largedata.CLUSTER_ABOVE if cluster_markers is None else cluster_markers
+    largedata.FastSites(
+        sites, threshold=threshold, cluster=clustered, large_legend=large_legend
+    ).add_to(fmap)
     if uploads is not None and not uploads.empty:
-        _add_uploads(fmap, uploads, large_data_threshold=large_data_threshold)
+        largedata.FastSites(
+            uploads,
+            name=f"Your uploaded sites ({len(uploads):,})",
+            uploaded=True,
+            threshold=threshold,
+            cluster=clustered,
+        ).add_to(fmap)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    shown = sites if uploads is None else pd.concat([sites, uploads], ignore_index=True)
-    chrome = MapChrome(
-        legend_html=legend_html(
-            # uploaded markers use the same colours and shapes, so the legend counts them too
-            capability_counts=main_capability_counts(shown),
-            kind_counts=filters.kind_counts(shown),
-            corridor=corridor is not None and not corridor.empty,
-            uploads=0 if uploads is None else len(uploads),
-            closing=int((sites["status"] == "closing").sum()) if "status" in sites else 0,
-        ),
-        title_html=title_html(title, subtitle, kpis or []) if title else "",
-        attributions=attributions,
-        large=large_legend,
-        background=style.SEA_COLOUR if basemap == "offline" else "#ffffff",
+    fmap.add_child(
+        MapChrome(
+            legend_html="",  # the sites' scripts bring the legend (legend.js)
+            title_html=title_html(title, subtitle, kpis or []) if title else "",
+            attributions=attributions,
+            large=large_legend,
+            background=style.SEA_COLOUR if basemap == "offline" else "#ffffff",
+        )
     )
-    fmap.add_child(chrome)
-    # every marker gets a name a screen reader says, and Enter/Esc open and close it
-    keyboard.label_site_markers(fmap, shown)
     if local_assets:
         assets.localise(fmap)
     return fmap
@@ -163,83 +171,6 @@ def _add_area_layer(
         ),
         smooth_factor=0.5,
     ).add_to(fmap)
-
-
-def _add_sites(
-    fmap: folium.Map,
-    sites: gpd.GeoDataFrame,
-    *,
-    cluster_markers: bool,
-    large_data_threshold: int | None = None,
-) -> None:
-    if _add_fast_mode(fmap, sites, threshold=large_data_threshold, name=None):
-        return
-    label = f"Sites ({len(sites)})"
-    group: folium.FeatureGroup | MarkerCluster
-    if cluster_markers:
-        group = MarkerCluster(
-            name=label,
-            options={
-                "showCoverageOnHover": False,
-                "maxClusterRadius": 40,
-                "spiderfyOnMaxZoom": True,
-            },
-        )
-    else:
-        group = folium.FeatureGroup(name=label)
-    for site in sites.drop(columns="geometry").to_dict("records"):
-        _site_marker(site, uploaded=False).add_to(group)
-    group.add_to(fmap)
-
-
-def _add_uploads(
-    fmap: folium.Map, uploads: gpd.GeoDataFrame, *, large_data_threshold: int | None
-) -> None:
-    name = f"Your uploaded sites ({len(uploads):,}, fast mode)"
-    if _add_fast_mode(fmap, uploads, threshold=large_data_threshold, name=name):
-        return
-    group = folium.FeatureGroup(name=f"Your uploaded sites ({len(uploads)})")
-    for site in uploads.drop(columns="geometry").to_dict("records"):
-        _site_marker(site, uploaded=True).add_to(group)
-    group.add_to(fmap)
-
-
-def _add_fast_mode(
-    fmap: folium.Map, sites: gpd.GeoDataFrame, *, threshold: int | None, name: str | None
-) -> bool:
-    """Draw ``sites`` as compact canvas rows when one marker each stops being comfortable.
-
-    Returns whether it did (the count is above ``threshold``, or the default threshold).
-    """
-    from mapping import largedata  # noqa: PLC0415 (loaded only for maps that need it)
-
-    if not largedata.use_fast_mode(len(sites), threshold=threshold):
-        return False
-    chosen = largedata.LARGE_DATA_THRESHOLD if threshold is None else threshold
-    largedata.FastSites(sites, name=name, threshold=chosen).add_to(fmap)
-    return True
-
-
-def _site_marker(site: dict, *, uploaded: bool) -> folium.Marker:
-    """One site's marker: shape = kind, colour = main capability, a bar when it is closing.
-
-    Uploaded sites get the upload ring and say "Uploaded" in their tooltip.
-    """
-    colour = style.capability_colour(vocabulary.main_capability(site["capabilities"]))
-    closing = not uploaded and site.get("status") == "closing"
-    icon = folium.DivIcon(
-        html=style.marker_svg(site["kind"], colour, closing=closing, uploaded=uploaded),
-        icon_size=(20, 20),
-        icon_anchor=(10, 10),
-        class_name="mdm-marker mdm-upload" if uploaded else "mdm-marker",
-    )
-    tooltip = site_tooltip(site)
-    return folium.Marker(
-        location=[site["lat"], site["lon"]],
-        icon=icon,
-        tooltip=folium.Tooltip(f"Uploaded: {tooltip}" if uploaded else tooltip),
-        popup=folium.Popup(site_popup(site), max_width=360),
-    )
 
 
 def _add_corridor(fmap: folium.Map, corridor: gpd.GeoDataFrame) -> None:

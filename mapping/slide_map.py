@@ -1,12 +1,14 @@
 """The map panel of a slide, drawn with matplotlib in the British National Grid (EPSG:27700).
 
 Boundaries, the Defence Belt and the sites (coloured by main capability, shaped by kind), a
-scale bar measured in the map's metres, a north arrow and an inset locating the Midlands.
+scale bar measured in the map's metres, a north arrow and an inset locating the Midlands; the
+whole Midlands, or the chosen areas framed, outlined and named.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +43,9 @@ KIND_SIZES: dict[str, float] = {"prime": 260.0, "research_centre": 80.0}
 DEFAULT_SIZE = 110.0
 # Margin around the Midlands on the main map (metres).
 MARGIN_M = 12_000.0
+#: The margin around the chosen areas on a map fitted to them (metres), and their outline.
+FOCUS_MARGIN_M = 5_000.0
+FOCUS_COLOUR = "#1a1a1a"
 TEXT_COLOUR = "#1a1a1a"
 
 
@@ -54,25 +59,44 @@ def draw_map(
 ) -> None:
     """Draw the map of ``selection`` in ``box`` and the inset locating it in ``inset_box``.
 
-    ``focus`` (the chosen areas, any CRS) frames the map on those areas and outlines them;
-    without it the map shows the whole Midlands. Under a capability filter each site takes
-    the colour of the first chosen capability it has.
+    Without ``focus`` the map shows the whole Midlands with its counties and combined
+    authorities. ``focus`` (the chosen areas, any CRS: :func:`layers.filters.area_shapes`)
+    frames the map on those areas with :data:`FOCUS_MARGIN_M` around them, over the districts,
+    and outlines and names them. Under a capability filter each site takes the colour of the
+    first chosen capability it has, as the legend counts it.
     """
+    metric = settings.CRS_METRIC
     directory = selection.boundaries_dir
-    sites = with_colours(selection).to_crs(settings.CRS_METRIC)
-    midlands = boundaries.load_layer("midlands", display=True, directory=directory)
-    midlands_m = midlands.to_crs(settings.CRS_METRIC)
+    midlands_m = boundaries.load_layer("midlands", display=True, directory=directory).to_crs(metric)
     countries_m = boundaries.load_layer("countries", display=True, directory=directory).to_crs(
-        settings.CRS_METRIC
+        metric
     )
-
-    axes = figure.add_axes(box)
-    focus_m = focus.to_crs(settings.CRS_METRIC) if focus is not None and not focus.empty else None
+    focus_m = focus.to_crs(metric) if focus is not None and not focus.empty else None
     extent = (
         map_extent(midlands_m.total_bounds, figure, box)
         if focus_m is None
-        else map_extent(focus_m.total_bounds, figure, box, margin_m=6_000)
+        else map_extent(focus_m.total_bounds, figure, box, margin_m=FOCUS_MARGIN_M)
     )
+    axes = map_axes(figure, box, extent)
+    draw_polygons(axes, countries_m.geometry, face="#f4f1ea", edge="#c8c3b8", width=0.6, z=1)
+    draw_polygons(axes, midlands_m.geometry, face="#ffffff", edge="#1f4e79", width=1.0, z=2)
+    if selection.has_corridor and selection.corridor is not None:
+        draw_corridor(axes, selection.corridor.to_crs(metric))
+    if focus_m is None:
+        draw_authorities(axes, directory)
+    else:
+        draw_focus(axes, focus_m, directory)
+    draw_sites(axes, with_colours(selection).to_crs(metric))
+    scale_bar(axes)
+    north_arrow(axes)
+    inset(figure, countries_m, midlands_m, extent, box=inset_box)
+
+
+def map_axes(
+    figure: Figure, box: tuple[float, float, float, float], extent: tuple[float, ...]
+) -> Axes:
+    """Add the map's axes in ``box``, framed on ``extent`` (metres): one scale, sea behind."""
+    axes = figure.add_axes(box)
     axes.set_xlim(extent[0], extent[2])
     axes.set_ylim(extent[1], extent[3])
     axes.set_aspect("equal", adjustable="box")
@@ -81,31 +105,52 @@ def draw_map(
     axes.set_yticks([])
     for spine in axes.spines.values():
         spine.set_edgecolor("#8c8c8c")
+    return axes
 
-    draw_polygons(axes, countries_m.geometry, face="#f4f1ea", edge="#c8c3b8", width=0.6, z=1)
-    draw_polygons(axes, midlands_m.geometry, face="#ffffff", edge="#1f4e79", width=1.0, z=2)
-    if selection.has_corridor and selection.corridor is not None:
-        draw_corridor(axes, selection.corridor.to_crs(settings.CRS_METRIC))
+
+def draw_authorities(axes: Axes, directory: str | Path) -> None:
+    """Draw the counties' lines and the combined authorities (tinted) of the whole Midlands."""
+    metric = settings.CRS_METRIC
     counties = boundaries.load_layer("counties", display=True, directory=directory)
-    draw_polygons(
-        axes, counties.to_crs(settings.CRS_METRIC).geometry, face="none", edge="#4d4d4d", width=0.7
-    )
+    draw_polygons(axes, counties.to_crs(metric).geometry, face="none", edge="#4d4d4d", width=0.7)
     authorities = boundaries.load_layer("combined_authorities", display=True, directory=directory)
     ca_colour = str(style.BOUNDARY_STYLES["combined_authorities"]["color"])
     draw_polygons(
         axes,
-        authorities.to_crs(settings.CRS_METRIC).geometry,
+        authorities.to_crs(metric).geometry,
         face=ca_colour,
         edge=ca_colour,
         width=2.2,
         alpha_face=0.06,
     )
-    if focus_m is not None:
-        draw_polygons(axes, focus_m.geometry, face="none", edge="#1a1a1a", width=2.6, z=6)
-    draw_sites(axes, sites)
-    scale_bar(axes)
-    north_arrow(axes)
-    inset(figure, countries_m, midlands_m, extent, box=inset_box)
+
+
+def draw_focus(axes: Axes, focus_m: gpd.GeoDataFrame, directory: str | Path) -> None:
+    """Draw the districts' lines, then the chosen areas (EPSG:27700) outlined and named."""
+    districts = boundaries.load_layer("lads", display=True, directory=directory)
+    draw_polygons(
+        axes,
+        districts.to_crs(settings.CRS_METRIC).geometry,
+        face="none",
+        edge="#8c8c8c",
+        width=0.5,
+    )
+    draw_polygons(axes, focus_m.geometry, face="none", edge=FOCUS_COLOUR, width=2.6, z=6)
+    for name, point in zip(focus_m["name"], focus_m.geometry.representative_point(), strict=True):
+        axes.text(
+            point.x,
+            point.y,
+            str(name),
+            ha="center",
+            va="center",
+            fontsize=12,
+            fontweight="bold",
+            color=FOCUS_COLOUR,
+            alpha=0.75,
+            zorder=5,
+            clip_on=True,
+            parse_math=False,
+        )
 
 
 def with_colours(selection: Selection) -> gpd.GeoDataFrame:

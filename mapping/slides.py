@@ -17,15 +17,13 @@ import textwrap
 import warnings
 from pathlib import Path
 
-import geopandas as gpd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-import settings
-from layers import boundaries, filters
+from layers import filters
 from layers._io import atomic_write_bytes
 from layers.selection import Selection
-from mapping import credits, slide_map, style
+from mapping import credits, slide_map
 from mapping.description import selection_description
 from mapping.slide_legend import draw_legend
 
@@ -44,9 +42,8 @@ SUBTITLE_CHARACTERS = 118
 #: The characters the 27 pt title holds on its one line.
 TITLE_CHARACTERS = 54
 
-#: The margin around the chosen areas on a slide fitted to them (metres), and their outline.
-FOCUS_MARGIN_M = 5_000.0
-FOCUS_COLOUR = "#1a1a1a"
+#: The margin around the chosen areas on a slide fitted to them (metres): the slide map's.
+FOCUS_MARGIN_M = slide_map.FOCUS_MARGIN_M
 
 # Figure layout, as fractions of the slide: [left, bottom, width, height]; the map's top
 # leaves room for the title and three lines of subtitle.
@@ -76,70 +73,12 @@ def slide_figure(
     """
     figure = Figure(figsize=SLIDE_INCHES, dpi=SCREEN_DPI, facecolor="white")
     FigureCanvasAgg(figure)
+    # chosen areas frame the map, outlined; without them it shows the whole Midlands
     focus = filters.area_shapes(selection.criteria.areas, directory=selection.boundaries_dir)
-    if focus.empty:
-        slide_map.draw_map(figure, selection, box=_MAP_BOX, inset_box=_INSET_BOX)
-    else:
-        draw_focused_map(figure, selection, focus)
+    slide_map.draw_map(figure, selection, box=_MAP_BOX, inset_box=_INSET_BOX, focus=focus)
     draw_legend(figure, selection, box=_LEGEND_BOX)
     _titles(figure, selection, title=title, subtitle=subtitle)
     return figure
-
-
-def draw_focused_map(figure: Figure, selection: Selection, focus: gpd.GeoDataFrame) -> None:
-    """Draw the map fitted to the chosen areas, outlined, with the slide map's parts.
-
-    The chosen areas (``focus``, from :func:`layers.filters.area_shapes`) set the frame, with a
-    margin, and are outlined in dark grey over the other boundaries; the scale bar, north
-    arrow and inset are the slide map's own (:mod:`mapping.slide_map`).
-    """
-    metric = settings.CRS_METRIC
-    directory = selection.boundaries_dir
-    focus_m = focus.to_crs(metric)
-    midlands_m = boundaries.load_layer("midlands", display=True, directory=directory).to_crs(metric)
-    countries_m = boundaries.load_layer("countries", display=True, directory=directory).to_crs(
-        metric
-    )
-    axes = figure.add_axes(_MAP_BOX)
-    extent = slide_map.map_extent(focus_m.total_bounds, figure, _MAP_BOX, margin_m=FOCUS_MARGIN_M)
-    axes.set_xlim(extent[0], extent[2])
-    axes.set_ylim(extent[1], extent[3])
-    axes.set_aspect("equal", adjustable="box")
-    axes.set_facecolor(style.SEA_COLOUR)
-    axes.set_xticks([])
-    axes.set_yticks([])
-    for spine in axes.spines.values():
-        spine.set_edgecolor("#8c8c8c")
-    slide_map.draw_polygons(
-        axes, countries_m.geometry, face="#f4f1ea", edge="#c8c3b8", width=0.6, z=1
-    )
-    slide_map.draw_polygons(
-        axes, midlands_m.geometry, face="#ffffff", edge="#1f4e79", width=1.0, z=2
-    )
-    if selection.has_corridor and selection.corridor is not None:
-        slide_map.draw_corridor(axes, selection.corridor.to_crs(metric))
-    districts = boundaries.load_layer("lads", display=True, directory=directory).to_crs(metric)
-    slide_map.draw_polygons(axes, districts.geometry, face="none", edge="#8c8c8c", width=0.5)
-    slide_map.draw_polygons(axes, focus_m.geometry, face="none", edge=FOCUS_COLOUR, width=2.6, z=6)
-    for name, point in zip(focus_m["name"], focus_m.geometry.representative_point(), strict=True):
-        axes.text(
-            point.x,
-            point.y,
-            str(name),
-            ha="center",
-            va="center",
-            fontsize=12,
-            fontweight="bold",
-            color=FOCUS_COLOUR,
-            alpha=0.75,
-            zorder=5,
-            clip_on=True,
-            parse_math=False,
-        )
-    slide_map.draw_sites(axes, selection.sites.to_crs(metric))
-    slide_map.scale_bar(axes)
-    slide_map.north_arrow(axes)
-    slide_map.inset(figure, countries_m, midlands_m, extent, box=_INSET_BOX)
 
 
 def render_slide(

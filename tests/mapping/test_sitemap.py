@@ -1,6 +1,8 @@
 """The map's HTML: layers, legend, attribution, local assets and escaped data.
 
-What the folium map holds, read from the map object and its HTML without a browser.
+What the folium map holds, read from the map object and its HTML without a browser. The sites
+are drawn by the live map's scripts, inlined into the page; what they are given is the JSON
+each sites layer writes (``var data = {...}``), read here as the page's scripts read it.
 
 The selection is the eight hand-built sites of ``tests/support/handbuilt.py``; each one's main
 capability (the first it lists) is written out below by hand, so a map that drops sites, draws
@@ -12,20 +14,22 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
 import pytest
 import shapely
-from folium.plugins import MarkerCluster
 
 import settings
 from layers import filters, vocabulary
 from layers.corridor import build_corridor
 from layers.filters import SiteFilter
 from layers.sites import load_sites
-from mapping import assets, build_map, popups, style
+from mapping import assets, build_map, largedata, legend, popups, style
+from mapping.livemap.rows import plain_name
 from tests.support import handbuilt
 
 DATA = Path(__file__).parents[1] / "data"
@@ -36,12 +40,51 @@ def hostile(boundaries_dir: Path) -> gpd.GeoDataFrame:
     return load_sites(DATA / "hostile_sites.csv", boundaries_dir=boundaries_dir)
 
 
-def render(sites: gpd.GeoDataFrame, boundaries_dir: Path, **options: object) -> str:
+def render(sites: gpd.GeoDataFrame, boundaries_dir: Path, **options: Any) -> str:
     return build_map(sites, boundaries_dir=boundaries_dir, **options).get_root().render()
 
 
+def payloads(html: str) -> list[dict]:
+    """Return what each sites layer of the page hands to the shared scripts, in page order."""
+    found = [json.loads(p) for p in re.findall(r"var data = (\{.*?\});\n", html)]
+    assert found, "the page writes its sites for the shared scripts"
+    return found
+
+
+def drawn_sites(html: str) -> dict[str, dict]:
+    """Return {site id: what the page draws} from the rows the page's scripts receive.
+
+    The colour and the shape are looked up in the tables the page sends with them, as
+    ``sites.js`` does; the status row says the status text, closing, uploaded and planned.
+    """
+    drawn: dict[str, dict] = {}
+    for data in payloads(html):
+        tables = data["tables"]
+        for number, row in enumerate(data["rows"]):
+            site_id, lon, lat, kind, capability, status, name, _ = row
+            assert site_id not in drawn, f"{site_id} drawn twice"
+            text, closing, uploaded, planned = data["statuses"][status]
+            drawn[site_id] = {
+                "colour": tables["palette"][capability],
+                "kind": tables["kinds"][kind],
+                "position": (lat, lon),
+                "name": name,
+                "status": text,
+                "closing": closing,
+                "uploaded": uploaded,
+                "planned": planned,
+                "details": None if data["details"] is None else data["details"][number],
+            }
+    return drawn
+
+
+def area_layers(fmap: folium.Map) -> list[str]:
+    return [c.layer_name for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
+
+
 def test_the_map_has_its_layers_legend_and_attribution(registry, boundaries_dir: Path):
-    html = render(registry, boundaries_dir)
+    fmap = build_map(registry, boundaries_dir=boundaries_dir)
+    html = fmap.get_root().render()
     for label in (
         "Combined authorities",
         "Counties and unitary authorities",
@@ -49,14 +92,25 @@ def test_the_map_has_its_layers_legend_and_attribution(registry, boundaries_dir:
         f"Sites ({len(registry)})",
     ):
         assert label in html
-    assert "Wards" not in html, "wards are only added when asked for"
-    assert "Main capability (colour)" in html and "Kind of site (shape)" in html
+    drawn = area_layers(fmap)
+    assert "Wards" not in drawn, "wards are only added when asked for"
+    for label in ("Combined authorities", "Counties and unitary authorities", "Districts (LADs)"):
+        assert label in drawn
     assert "Open Government Licence v.3.0" in html
-    assert html.count('class_name": "mdm-marker"') + html.count("mdm-marker") >= len(registry)
+    # one sites layer, drawn by the shared scripts, which bring the legend
+    (data,) = payloads(html)
+    assert len(data["rows"]) == len(registry)
+    assert set(drawn_sites(html)) == set(registry["site_id"])
+    for source in ("sites.js", "legend.js", "keyboard.js"):
+        assert largedata.shared_sources()[source].replace("</script", "<\\/script") in html
+    assert "Main capability (colour)" in html and "Kind of site (shape)" in html
+    assert "mdm-marker" not in html, "no second kind of marker"
+    assert "<summary>Legend</summary>" not in html, "no second legend (mapping.legend's own)"
 
 
 def test_wards_are_added_when_asked(registry, boundaries_dir: Path):
-    assert "Wards" in render(registry.head(3), boundaries_dir, show_wards=True)
+    fmap = build_map(registry.head(3), boundaries_dir=boundaries_dir, show_wards=True)
+    assert "Wards" in area_layers(fmap)
 
 
 def test_area_tooltips_count_the_selected_sites(registry, boundaries_dir: Path):
@@ -71,8 +125,17 @@ def test_a_hostile_name_appears_only_as_text(hostile, boundaries_dir: Path):
     assert "<img src=x onerror=alert(1)>" not in html
     assert "<script>alert(" not in html
     assert "onmouseover=alert(2)>" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    # each string is JSON data, escaped so it cannot end the script, and set as text
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
     assert "\u202e" not in html, "bidirectional overrides are dropped"
+    drawn = drawn_sites(html)
+    assert [drawn[i]["name"] for i in hostile["site_id"]] == [
+        plain_name(n) for n in hostile["name"]
+    ]
+    probe = drawn["xss-probe-image"]["details"]
+    assert probe["organisation"] == "<script>alert('org')</script>", "kept whole, as text"
+    assert probe["town"] == "Walsall <b onmouseover=alert(2)>bold</b>"
+    assert probe["source"] == "", "a source that is not a plain http(s) URL is not linked"
 
 
 def test_a_javascript_url_never_becomes_a_link():
@@ -196,44 +259,20 @@ def descendants(element: folium.Element) -> list[folium.Element]:
     return found
 
 
-def site_markers(fmap: folium.Map) -> dict[str, str]:
-    """Return {site id: marker fill colour} for every site marker, by the marker's position."""
-    by_position = {position: site_id for site_id, position in POSITIONS.items()}
-    colours: dict[str, str] = {}
-    for element in descendants(fmap):
-        if not isinstance(element, folium.Marker):
-            continue
-        icon = next(c for c in element._children.values() if isinstance(c, folium.DivIcon))
-        fill = re.search(r'<g fill="(#[0-9A-Fa-f]{6})"', icon.options["html"])
-        assert fill, icon.options["html"]
-        site_id = by_position[tuple(element.location)]
-        assert site_id not in colours, f"{site_id} drawn twice"
-        colours[site_id] = fill.group(1)
-    return colours
+def site_colours(fmap: folium.Map) -> dict[str, str]:
+    """Return {site id: fill colour} for every site the map draws, checked at its position."""
+    drawn = drawn_sites(fmap.get_root().render())
+    for site_id, site in drawn.items():
+        assert site["position"] == pytest.approx(POSITIONS[site_id], abs=1e-5), site_id
+    return {site_id: site["colour"] for site_id, site in drawn.items()}
 
 
-def palette(site_ids: set[str]) -> dict[str, str]:
+def palette(site_ids: Collection[str]) -> dict[str, str]:
     return {site_id: style.CAPABILITY_COLOURS[MAIN_CAPABILITY[site_id]] for site_id in site_ids}
 
 
-def html_markers(html: str) -> dict[tuple[float, float], str]:
-    """Return {(lat, lon): fill colour} for every marker in the rendered page."""
-    positions = {
-        name: (float(lat), float(lon))
-        for name, lat, lon in re.findall(
-            r"var (marker_\w+) = L\.marker\(\s*\[([-\d.]+), ([-\d.]+)\]", html
-        )
-    }
-    fills = dict(
-        re.findall(
-            r'var (div_icon_\w+) = L\.divIcon\(\{\s*"html": "(?:[^"\\]|\\.)*?'
-            r'fill=\\"(#[0-9A-Fa-f]{6})\\"',
-            html,
-        )
-    )
-    links = re.findall(r"(marker_\w+)\.setIcon\((div_icon_\w+)\)", html)
-    assert len(links) == len(positions)
-    return {positions[marker]: fills[icon] for marker, icon in links}
+def sites_layers(fmap: folium.Map) -> list[largedata.FastSites]:
+    return [e for e in descendants(fmap) if isinstance(e, largedata.FastSites)]
 
 
 def test_the_palette_tells_the_eight_capabilities_apart():
@@ -241,57 +280,76 @@ def test_the_palette_tells_the_eight_capabilities_apart():
     assert len(set(palette(handbuilt.ALL).values())) == 8
 
 
-@pytest.mark.parametrize("cluster_markers", [True, False])
+@pytest.mark.parametrize("cluster_markers", [True, False, None])
 def test_an_unfiltered_selection_draws_every_site_in_its_colour(
-    sites, boundaries_dir: Path, cluster_markers: bool
+    sites, boundaries_dir: Path, cluster_markers: bool | None
 ):
     # all eight, the planned and the closed ones too: nothing is filtered by the map itself
     fmap = build_map(sites, boundaries_dir=boundaries_dir, cluster_markers=cluster_markers)
-    assert site_markers(fmap) == palette(handbuilt.ALL)
-    groups = [e for e in descendants(fmap) if isinstance(e, (MarkerCluster, folium.FeatureGroup))]
-    names = [g.layer_name for g in groups]
-    assert "Sites (8)" in names
-    group = groups[names.index("Sites (8)")]
-    assert isinstance(group, MarkerCluster) is cluster_markers
+    assert site_colours(fmap) == palette(handbuilt.ALL)
+    (layer,) = sites_layers(fmap)
+    assert layer.layer_name == "Sites (8)"
+    (data,) = payloads(fmap.get_root().render())
+    # eight sites are too few to cluster unless asked
+    assert data["cluster"] is bool(cluster_markers)
 
 
 def test_a_filtered_selection_draws_only_its_sites(sites, boundaries_dir: Path):
     chosen = filters.select_sites(sites, SiteFilter(capabilities=("cyber_digital", "istar")))
     fmap = build_map(chosen, boundaries_dir=boundaries_dir)
     expected = {"cyber-lab", "drone-startup", "space-centre", "radar-station"}
-    assert site_markers(fmap) == palette(expected)
+    assert site_colours(fmap) == palette(expected)
 
 
-def test_the_page_has_one_marker_per_site_in_its_colour(sites, boundaries_dir: Path):
-    html = build_map(sites, boundaries_dir=boundaries_dir).get_root().render()
-    expected = {POSITIONS[site_id]: colour for site_id, colour in palette(handbuilt.ALL).items()}
-    assert html_markers(html) == expected
-    assert '"Sites (8)"' in html
+def test_every_site_is_drawn_by_the_shared_scripts_whatever_the_count(
+    registry, boundaries_dir: Path
+):
+    for count in (0, 1, 8, len(registry)):
+        fmap = build_map(registry.head(count), boundaries_dir=boundaries_dir)
+        layers = sites_layers(fmap)
+        assert len(layers) == 1 and layers[0].count == count
+        assert not [e for e in descendants(fmap) if isinstance(e, folium.Marker)]
+        assert legend.draws_shared_sites(fmap), "the shared scripts bring legend and keys"
+        html = fmap.get_root().render()
+        assert len(payloads(html)[0]["rows"]) == count
+        assert not re.search(r"var (marker|div_icon)_[0-9a-f]+ = ", html), "no folium marker"
 
 
-def test_each_marker_carries_its_sites_popup_and_tooltip(sites, boundaries_dir: Path):
-    fmap = build_map(sites.loc[[100, 103]], boundaries_dir=boundaries_dir)
-    markers = [e for e in descendants(fmap) if isinstance(e, folium.Marker)]
-    assert len(markers) == 2
-    tooltips = sorted(
-        c.text for m in markers for c in m._children.values() if isinstance(c, folium.Tooltip)
+def test_each_site_carries_its_popup_and_tooltip_text(sites, boundaries_dir: Path):
+    html = build_map(sites.loc[[100, 103]], boundaries_dir=boundaries_dir).get_root().render()
+    drawn = drawn_sites(html)
+    assert set(drawn) == {"aero-works", "tank-depot"}
+    works, depot = drawn["aero-works"], drawn["tank-depot"]
+    assert (works["name"], works["details"]["organisation"]) == (
+        "Aero Works Coventry",
+        "Skyward Aerospace",
     )
-    assert tooltips == [
-        "Aero Works Coventry · Skyward Aerospace",
-        "Donnington Vehicle Depot · Army (UK) Logistics · Closing, closes 2029",
-    ]
-    html = fmap.get_root().render()
-    assert "<h4>Aero Works Coventry</h4>" in html
-    assert "<h4>Donnington Vehicle Depot</h4>" in html
+    assert (depot["name"], depot["details"]["organisation"], depot["status"]) == (
+        "Donnington Vehicle Depot",
+        "Army (UK) Logistics",
+        "Closing, closes 2029",
+    )
     # the closing depot carries the closing bar; the works do not
-    icons = {
-        tuple(m.location): next(
-            c for c in m._children.values() if isinstance(c, folium.DivIcon)
-        ).options["html"]
-        for m in markers
-    }
-    assert 'class="mdm-closing"' in icons[POSITIONS["tank-depot"]]
-    assert 'class="mdm-closing"' not in icons[POSITIONS["aero-works"]]
+    assert depot["closing"] and not works["closing"]
+    assert not works["uploaded"] and not depot["uploaded"]
+
+
+def test_uploaded_sites_are_drawn_ringed_in_the_same_layer_and_legend(sites, boundaries_dir: Path):
+    uploads = sites.loc[[101]].assign(site_id="mine")
+    fmap = build_map(sites.loc[[100]], boundaries_dir=boundaries_dir, uploads=uploads)
+    first, second = sites_layers(fmap)
+    assert (first.uploaded, second.uploaded) == (False, True)
+    assert first.control and not second.control, "one sites entry in the layer control"
+    drawn = drawn_sites(fmap.get_root().render())
+    assert drawn["mine"]["uploaded"] and not drawn["aero-works"]["uploaded"]
+    # the same colour rule as every site: the upload is the cyber lab's row
+    assert drawn["mine"]["colour"] == style.CAPABILITY_COLOURS[MAIN_CAPABILITY["cyber-lab"]]
+
+
+def test_the_projector_legend_is_the_larger_one(sites, boundaries_dir: Path):
+    large = payloads(render(sites, boundaries_dir, large_legend=True))[0]
+    small = payloads(render(sites, boundaries_dir))[0]
+    assert (large["large"], small["large"]) == (True, False)
 
 
 def belt_layers(fmap: folium.Map) -> list[folium.GeoJson]:
@@ -331,9 +389,12 @@ def test_the_belt_is_drawn_when_asked_and_only_then(sites, boundaries_dir: Path)
     html = with_belt.get_root().render()
     assert f'"{BELT_GROUP}"' in html
     assert "Midlands Defence Belt (computed model), 10 km wide" in html
+    # the legend lists the belt (its overlay entry) only on a map that draws it
+    belt_entry = {"label": BELT_GROUP, "style": style.CORRIDOR_STYLE}
+    assert belt_entry in payloads(html)[0]["overlays"]
     without = build_map(sites, boundaries_dir=boundaries_dir)
     assert belt_layers(without) == []
-    assert BELT_GROUP not in without.get_root().render()
+    assert belt_entry not in payloads(without.get_root().render())[0]["overlays"]
 
 
 def test_a_belt_around_one_hub_is_drawn_without_a_spine(sites, boundaries_dir: Path):

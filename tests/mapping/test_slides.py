@@ -53,7 +53,9 @@ def pdf_text(data: bytes) -> str:
 
 def colours_in(image: Image.Image, box: tuple[int, int, int, int]) -> set[tuple[int, int, int]]:
     crop = image.convert("RGB").crop(box)
-    return {rgb for _, rgb in crop.getcolors(maxcolors=1 << 22)}
+    found = crop.getcolors(maxcolors=1 << 22)
+    assert found is not None, "the crop has fewer colours than maxcolors"
+    return {(rgb[0], rgb[1], rgb[2]) for _, rgb in found if isinstance(rgb, tuple)}
 
 
 def test_the_pdf_says_what_the_slide_shows(three: Selection, tmp_path: Path):
@@ -116,3 +118,25 @@ def test_a_slide_draws_hostile_filter_text_as_text(boundaries_dir: Path):
     text = pdf_text(slides.render_slide(odd, fmt="pdf", title="$\\nosuchcommand{x}$"))
     assert "$\\nosuchcommand{x}$" in text, "the title is drawn as typed, not as mathtext"
     assert "frac{1}{0}$ 50% & $'" in text, "the filter text is drawn as typed (quoted)"
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_the_map_colours_each_site_as_its_legend_counts_it(three: Selection, fitted: bool):
+    # filtered on space, the site listing space second is drawn and counted in space's colour,
+    # on the whole Midlands and on a slide fitted to its district alike
+    site = three.sites.iloc[[1]]
+    areas = (str(site["lad_code"].iloc[0]),) if fitted else ()
+    spaced = Selection(
+        sites=site,
+        criteria=SiteFilter(capabilities=("space",), areas=areas),
+        data_version="testdata",
+        boundaries_dir=three.boundaries_dir,
+        created=MADE,
+    )
+    figure = slides.slide_figure(spaced)
+    labels = {t.get_text() for t in figure.axes[0].texts}
+    assert (str(site["lad_name"].iloc[0]) in labels) is fitted, "a fitted slide names its areas"
+    image = Image.open(io.BytesIO(slides.render_slide(spaced)))
+    drawn, legend = colours_in(image, MAP), colours_in(image, LEGEND)
+    assert SPACE in drawn and SPACE in legend
+    assert COMBAT_AIR not in drawn and COMBAT_AIR not in legend
