@@ -265,7 +265,7 @@ def test_the_download_modules_use_layers_http():
         for path in project_modules()
         if "layers.http" in _qualified_names(ast.parse(path.read_text(encoding="utf-8"))).values()
     }
-    assert {"codepoint.py", "_ons.py", "contracts.py", "statistics.py"} <= users
+    assert {"codepoint.py", "_ons.py", "contracts_download.py", "statistics.py"} <= users
 
 
 @pytest.mark.parametrize(
