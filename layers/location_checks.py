@@ -24,7 +24,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from layers import _validate_text, registry_checks
 from layers._validate import Problem
 
 #: The kinds of ``location_check``.
@@ -104,10 +107,12 @@ def location_check_problems(
     """
     problems: list[Problem] = []
     columns = ["location_precision", "postcode", "location_note", "location_check"]
-    records = _records(sites, *columns, "location_checked")
+    may_fail = _may_break_check_rules(sites, distances, rules, host)
+    records = _records(sites[may_fail], *columns, "location_checked")
     found: list[dict[str, Any] | None] = [None] * len(records)
     if distances is not None:
-        found = [{str(k): v for k, v in r.items()} for r in distances.to_dict("records")]
+        chosen = distances[may_fail].to_dict("records")
+        found = [{str(k): v for k, v in r.items()} for r in chosen]
     for site, measured in zip(records, found, strict=True):
         precision = _text(site.get("location_precision"))
         check = _text(site.get("location_check"))
@@ -172,6 +177,59 @@ def location_check_problems(
     return problems
 
 
+def _may_break_check_rules(
+    sites: pd.DataFrame, distances: pd.DataFrame | None, rules: LocationRules, host: Any
+) -> np.ndarray:
+    """Return which rows :func:`location_check_problems` may refuse, testing whole columns."""
+    precision = _column(sites, "location_precision")
+    check = _column(sites, "location_check")
+    checked = _column(sites, "location_checked")
+    code = _column(sites, "postcode")
+    unchecked = check.may_be("")
+    may_fail = unchecked & (precision.may_be("site") | checked.filled())
+    may_fail |= check.filled() & checked.may_be("")
+    may_fail |= check.filled() & precision.may_be("postcode") & ~check.surely("postcode")
+    may_fail |= _may_name_one_host(check, host)
+    by_postcode = check.may_be("postcode")
+    measured = code.may_be("")
+    if distances is not None:
+        located = distances["found"].to_numpy(dtype=bool)
+        metres = distances["distance_m"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            far = metres > min(rules.check_max_m, rules.site_tolerance_m)
+        measured |= ~located | far
+    return may_fail | (by_postcode & measured)
+
+
+def _may_name_one_host(check: _validate_text.Column, host: Any) -> np.ndarray:
+    """Return which ``sources:`` checks may name two pages on one host.
+
+    Where both URLs' hosts are plain names (letters, digits, dots, hyphens), the host is
+    worked out here as :func:`layers.registry_checks.domain` does (lower case, no trailing dot
+    or ``www.``); every other ``sources:`` check, or any check when ``host`` is another
+    function, is left to the rule.
+    """
+    sources = check.search(_SOURCES_RE.pattern)
+    if host is not registry_checks.domain or not sources.any():
+        return sources
+    named = r"^sources: https?://(?P<first>[^/?#;\s]*)[^\s;]*; https?://(?P<second>[^/?#;\s]*)"
+    parts = pc.extract_regex(check.text, named)
+    hosts = []
+    simple = np.ones(len(check), dtype=bool)
+    for part in ("first", "second"):
+        authority = pc.fill_null(pc.struct_field(parts, part), "")
+        simple &= _validate_text.bools(pc.match_substring_regex(authority, r"^[A-Za-z0-9.-]+$"))
+        lowered = pc.utf8_rtrim(pc.utf8_lower(authority), characters=".")
+        hosts.append(pc.replace_substring_regex(lowered, pattern=r"^www\.", replacement=""))
+    same = _validate_text.bools(pc.equal(hosts[0], hosts[1]))
+    return sources & (~check.plain | ~simple | same)
+
+
+def _column(sites: pd.DataFrame, name: str) -> _validate_text.Column:
+    values = sites[name] if name in sites else pd.Series("", index=sites.index)
+    return _validate_text.Column(values)
+
+
 def _postcode_check(
     site: dict[str, Any], measured: dict[str, Any] | None, rules: LocationRules
 ) -> list[Problem]:
@@ -213,7 +271,7 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
     if "location_note" not in sites or sites.empty:
         return problems
     patterns = [re.compile(p, re.IGNORECASE) for p in rules.note_patterns]
-    for site in _records(sites, "location_note"):
+    for site in _records(sites[_may_break_note_rules(sites, patterns)], "location_note"):
         note = _text(site.get("location_note"))
         if not note:
             continue
@@ -246,6 +304,18 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
     return problems
 
 
+def _may_break_note_rules(sites: pd.DataFrame, patterns: list[re.Pattern[str]]) -> np.ndarray:
+    """Return which rows' notes may deny a check or match a forbidden pattern."""
+    notes = _validate_text.Column(sites["location_note"])
+    may_fail = notes.search(DENIAL_RE.pattern, ignore_case=True)
+    if patterns:
+        # the patterns are matched with the note's URLs left out, as the rule does
+        bare = _validate_text.replace(notes.text, _URL_RE.pattern, " ", ignore_case=True)
+        either = "|".join(f"(?:{pattern.pattern})" for pattern in patterns)
+        may_fail |= _validate_text.search(bare, notes.plain, either, ignore_case=True)
+    return may_fail & notes.filled()
+
+
 def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) -> list[Problem]:
     """Check statuses against their dates and sources.
 
@@ -256,7 +326,15 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
     """
     problems: list[Problem] = []
     statuses = sites["status"].astype(str).to_numpy() if "status" in sites else np.array([])
-    may_fail = np.isin(statuses, [*SOURCED_STATUSES, "active"])
+    may_fail = np.isin(statuses, SOURCED_STATUSES)
+    active = statuses == "active"
+    if active.any():
+        # an active row fails only when it opens later than this year, or on a later day
+        opening = _column(sites, "opened")
+        past_year = opening.search(r"^[0-9]{4}$") & opening.plain
+        years = pc.cast(pc.if_else(pa.array(past_year), opening.text, "0"), pa.int64())
+        past_year &= _validate_text.bools(pc.less_equal(years, today.year))
+        may_fail |= active & opening.filled() & ~past_year
     for site in _records(
         sites[may_fail], "status", "opened", "closes", "status_source", "last_checked"
     ):
@@ -324,7 +402,8 @@ def capability_source_problems(sites: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
     if "capability_sources" not in sites or sites.empty:
         return problems
-    for site in _records(sites, "capabilities", "capability_sources"):
+    cited = _validate_text.Column(sites["capability_sources"]).filled()
+    for site in _records(sites[cited], "capabilities", "capability_sources"):
         text = _text(site.get("capability_sources"))
         if not text:
             continue

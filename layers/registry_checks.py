@@ -28,11 +28,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import Transformer
 
 import settings
+from layers import _validate_text
 from layers._metric import transformer
 from layers._validate import Problem
 
@@ -107,14 +107,19 @@ def host_on(host: str, domains: Iterable[str]) -> str:
 def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
     """Refuse mirror and aggregator domains anywhere in a row, and Wikipedia as a fact source."""
     problems = []
-    watched = (*rules.denied, *rules.coordinate_only)
     columns = [c for c in (*SOURCE_COLUMNS, *TEXT_COLUMNS) if c in sites]
-    flagged = np.zeros(len(sites), dtype=bool)
+    # A column's cell can fail only when it names a denied domain, or (in a fact column) a
+    # coordinate-only one; each column's problems are its own, so only those cells are read.
+    flagged = {}
     for column in columns:
-        flagged |= _may_be_on(sites[column].fillna("").astype(str), watched)
-    for site in _records(sites[flagged], *columns):
+        watched = (*rules.denied, *(rules.coordinate_only if column in FACT_COLUMNS else ()))
+        flagged[column] = _may_be_on(sites[column], watched)
+    chosen = np.logical_or.reduce(list(flagged.values())) if flagged else np.zeros(0, bool)
+    rows = np.flatnonzero(chosen)
+    for position, site in zip(rows, _records(sites.iloc[rows], *columns), strict=True):
         seen: set[tuple[str, str]] = set()
-        for column, url, host in _row_hosts(site, columns):
+        named = [column for column in columns if flagged[column][position]]
+        for column, url, host in _row_hosts(site, named):
             denied = host_on(host, rules.denied)
             if denied and (column, denied) not in seen:
                 seen.add((column, denied))
@@ -363,20 +368,21 @@ def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> l
 
 
 def _may_be_on(urls: pd.Series, domains: Iterable[str]) -> np.ndarray:
-    """Return which URLs may be on one of ``domains``; :func:`on_domain` then decides.
+    """Return which cells may name a host on one of ``domains``; the row's rule then decides.
 
-    A host is part of its URL, so a URL on a domain contains the domain's name, in any case
-    when the URL is ASCII. A URL with other characters (whose lower case may differ) or with
-    a tab or line break (which ``urlsplit`` drops) is always a candidate.
+    A host is part of its URL or text, so a cell naming a host on a domain contains the
+    domain's name, in any case when the cell is ASCII. A cell with other characters (whose
+    lower case may differ) or with a tab or line break (which ``urlsplit`` drops) is always a
+    candidate.
     """
     names = [name for name in domains if name]
     if not names or urls.empty:
         return np.zeros(len(urls), dtype=bool)
-    texts = pa.array(urls.to_numpy(dtype=object), type=pa.large_string())
+    texts = _validate_text.arrow_text(urls)
     pattern = "|".join(re.escape(name) for name in names) + r"|[\t\r\n]"
     named = pc.match_substring_regex(texts, pattern, ignore_case=True)
     other = pc.invert(pc.string_is_ascii(texts))
-    return np.asarray(pc.or_(named, other), dtype=bool)
+    return _validate_text.bools(pc.or_(named, other))
 
 
 def _may_have_text(values: pd.Series, needle: str = "") -> np.ndarray:
