@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: A character outside printable ASCII (RE2 syntax).
-_NOT_PLAIN = r"[^\x20-\x7e]"
+#: Arrow types whose cast to text is each value's ``str()`` (dates as ISO, like ``date``'s).
+_AS_TEXT = (pa.null(), pa.string(), pa.large_string(), pa.date32())
 # What re2_safe accepts: group openings, alternation, anchors and word boundaries, and atoms,
 # each atom with at most one quantifier.
 _ESCAPE = r"\\[wWdDsS]|\\[^A-Za-z0-9]"
@@ -55,7 +55,7 @@ class Column:
 
     def __init__(self, values: pd.Series) -> None:
         raw = arrow_text(values)
-        self.plain: np.ndarray = ~bools(pc.match_substring_regex(raw, _NOT_PLAIN))
+        self.plain: np.ndarray = bools(pc.ascii_is_printable(raw))
         # on printable ASCII the only blank is the space, all that str.strip() removes there
         self.text: pa.Array = pc.utf8_trim(raw, characters=" ")
 
@@ -73,6 +73,12 @@ class Column:
     def filled(self) -> np.ndarray:
         """Return which cells may read as text (not surely '')."""
         return ~self.surely("")
+
+    def years(self) -> np.ndarray:
+        """Return each cell's year where it is surely four ASCII digits, else -1."""
+        digits = self.plain & bools(pc.match_substring_regex(self.text, r"^[0-9]{4}$"))
+        years = pc.cast(pc.if_else(pa.array(digits), self.text, "-1"), pa.int64())
+        return np.asarray(years.to_numpy(zero_copy_only=False), dtype=np.int64)
 
     def search(self, pattern: str, *, ignore_case: bool = False) -> np.ndarray:
         """Return which cells Python's ``re.search(pattern, cell)`` may match."""
@@ -133,7 +139,25 @@ def arrow_text(values: pd.Series) -> pa.Array:
     if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:
         # missing cells of this dtype are NaN, which the rules read as ''
         return pc.fill_null(pa.array(values.array, type=pa.large_string()), "")
+    if pd.api.types.is_object_dtype(dtype):
+        try:  # text and None, or dates and None: Arrow reads them without Python
+            typed = pa.array(values.to_numpy(), from_pandas=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            typed = None
+        if typed is not None and typed.type in _AS_TEXT:
+            return pc.fill_null(pc.cast(typed, pa.large_string()), "")
     return pa.array([_cell(value) for value in values], type=pa.large_string())
+
+
+def dates(values: pd.Series) -> pa.Array | None:
+    """Return a column of ``datetime.date`` and None as Arrow dates, or None if it is not one."""
+    if values.dtype != object:
+        return None
+    try:
+        typed = pa.array(values.to_numpy(), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return typed if typed.type == pa.date32() else None
 
 
 def _cell(value: object) -> str:

@@ -210,19 +210,37 @@ def _may_name_one_host(check: _validate_text.Column, host: Any) -> np.ndarray:
     function, is left to the rule.
     """
     sources = check.search(_SOURCES_RE.pattern)
-    if host is not registry_checks.domain or not sources.any():
+    if host is not registry_checks.domain:
         return sources
-    named = r"^sources: https?://(?P<first>[^/?#;\s]*)[^\s;]*; https?://(?P<second>[^/?#;\s]*)"
-    parts = pc.extract_regex(check.text, named)
-    hosts = []
-    simple = np.ones(len(check), dtype=bool)
-    for part in ("first", "second"):
-        authority = pc.fill_null(pc.struct_field(parts, part), "")
-        simple &= _validate_text.bools(pc.match_substring_regex(authority, r"^[A-Za-z0-9.-]+$"))
-        lowered = pc.utf8_rtrim(pc.utf8_lower(authority), characters=".")
-        hosts.append(pc.replace_substring_regex(lowered, pattern=r"^www\.", replacement=""))
-    same = _validate_text.bools(pc.equal(hosts[0], hosts[1]))
-    return sources & (~check.plain | ~simple | same)
+    rows = np.flatnonzero(sources & check.plain)
+    # a sources: check is "sources: URL; URL", neither URL holding "; "
+    urls = pc.split_pattern(check.text.take(rows), "; ", max_splits=1)
+    first = _authority(pc.utf8_slice_codeunits(pc.list_element(urls, 0), len("sources: ")))
+    second = _authority(pc.list_element(urls, 1))
+    simple = _validate_text.bools(pc.match_substring_regex(first, r"^[A-Za-z0-9.-]+$"))
+    simple &= _validate_text.bools(pc.match_substring_regex(second, r"^[A-Za-z0-9.-]+$"))
+    same = _validate_text.bools(pc.equal(_plain_host(first), _plain_host(second)))
+    sources[rows] = ~simple | same
+    return sources
+
+
+def _authority(urls: pa.Array) -> pa.Array:
+    """Return what follows ``http://`` or ``https://`` up to the next ``/``.
+
+    That is the URL's network location when no ``?`` or ``#`` comes first; when one does, it
+    is in the result, which is then not a plain host name.
+    """
+    secure = pc.starts_with(urls, "https://")
+    rest = pc.if_else(
+        secure, pc.utf8_slice_codeunits(urls, 8), pc.utf8_slice_codeunits(urls, len("http://"))
+    )
+    return pc.list_element(pc.split_pattern(rest, "/", max_splits=1), 0)
+
+
+def _plain_host(names: pa.Array) -> pa.Array:
+    """Return plain host names as :func:`layers.registry_checks.normal_host` does."""
+    lowered = pc.utf8_rtrim(pc.ascii_lower(names), characters=".")
+    return pc.if_else(pc.starts_with(lowered, "www."), pc.utf8_slice_codeunits(lowered, 4), lowered)
 
 
 def _column(sites: pd.DataFrame, name: str) -> _validate_text.Column:
@@ -307,12 +325,19 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
 def _may_break_note_rules(sites: pd.DataFrame, patterns: list[re.Pattern[str]]) -> np.ndarray:
     """Return which rows' notes may deny a check or match a forbidden pattern."""
     notes = _validate_text.Column(sites["location_note"])
-    may_fail = notes.search(DENIAL_RE.pattern, ignore_case=True)
-    if patterns:
-        # the patterns are matched with the note's URLs left out, as the rule does
-        bare = _validate_text.replace(notes.text, _URL_RE.pattern, " ", ignore_case=True)
-        either = "|".join(f"(?:{pattern.pattern})" for pattern in patterns)
-        may_fail |= _validate_text.search(bare, notes.plain, either, ignore_case=True)
+    if not patterns:
+        return notes.search(DENIAL_RE.pattern, ignore_case=True) & notes.filled()
+    # The patterns are matched with the note's URLs left out, as the rule does; where no URL
+    # was left out that text is the note, so one pass tests both the denial and the patterns.
+    bare = _validate_text.replace(notes.text, _URL_RE.pattern, " ", ignore_case=True)
+    either = "|".join(f"(?:{p})" for p in (DENIAL_RE.pattern, *(p.pattern for p in patterns)))
+    may_fail = _validate_text.search(bare, notes.plain, either, ignore_case=True)
+    linked = np.flatnonzero(_validate_text.bools(pc.not_equal(bare, notes.text)))
+    if len(linked):
+        denial = _validate_text.search(
+            notes.text.take(linked), notes.plain[linked], DENIAL_RE.pattern, ignore_case=True
+        )
+        may_fail[linked] |= denial
     return may_fail & notes.filled()
 
 
@@ -325,16 +350,15 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
     ``stale_after_days``.
     """
     problems: list[Problem] = []
-    statuses = sites["status"].astype(str).to_numpy() if "status" in sites else np.array([])
-    may_fail = np.isin(statuses, SOURCED_STATUSES)
-    active = statuses == "active"
+    # the statuses as written (unstripped): a status with blanks around it is not one of these
+    statuses = _validate_text.arrow_text(sites.get("status", pd.Series("", index=sites.index)))
+    may_fail = _validate_text.bools(pc.is_in(statuses, pa.array(SOURCED_STATUSES)))
+    active = _validate_text.bools(pc.equal(statuses, "active"))
     if active.any():
         # an active row fails only when it opens later than this year, or on a later day
         opening = _column(sites, "opened")
-        past_year = opening.search(r"^[0-9]{4}$") & opening.plain
-        years = pc.cast(pc.if_else(pa.array(past_year), opening.text, "0"), pa.int64())
-        past_year &= _validate_text.bools(pc.less_equal(years, today.year))
-        may_fail |= active & opening.filled() & ~past_year
+        years = opening.years()
+        may_fail |= active & opening.filled() & ~((years >= 0) & (years <= today.year))
     for site in _records(
         sites[may_fail], "status", "opened", "closes", "status_source", "last_checked"
     ):

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import Transformer
 
@@ -201,11 +202,13 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     # that may not be a plain year (the loop below decides exactly).
     dated = np.zeros(len(sites), dtype=bool)
     if "closes" in sites:
-        dated |= _may_have_text(sites["closes"])
+        dated |= _validate_text.Column(sites["closes"]).filled()
     if "status" in sites:
-        dated |= _may_have_text(sites["status"], "clos")
+        dated |= _validate_text.Column(sites["status"]).search("clos")
     if "opened" in sites:
-        dated |= _may_have_text(sites["opened"]) & ~_plain_years(sites["opened"])
+        opened = _validate_text.Column(sites["opened"])
+        years = opened.years()
+        dated |= opened.filled() & ~((years >= 1000) & (years <= 2200))
     for site in _records(sites[dated], "status", "opened", "closes"):
         status = _text(site.get("status"))
         opened = _text(site.get("opened"))
@@ -247,17 +250,19 @@ def postcode_problems(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    # Only these rows can fail: postcode precision, a postcode not found, or a site-precision
-    # point beyond the tolerance; the loop below decides exactly.
-    precision = sites["location_precision"].to_numpy(dtype=object)
-    has_code = (
-        _may_have_text(sites["postcode"])
-        if "postcode" in sites
-        else np.zeros(len(sites), dtype=bool)
-    )
+    # Only these rows can fail: postcode precision without a postcode, a postcode not found,
+    # or a point beyond its precision's tolerance; the loop below decides exactly.
+    written = _validate_text.arrow_text(sites["location_precision"])  # compared unstripped
+    on_postcode = _validate_text.bools(pc.equal(written, "postcode"))
+    on_site = _validate_text.bools(pc.equal(written, "site"))
+    code = _validate_text.Column(sites.get("postcode", pd.Series("", index=sites.index)))
     located = found["found"].to_numpy(dtype=bool)
-    far = found["distance_m"].to_numpy(dtype=float) > rules.site_tolerance_m
-    may_fail = (precision == "postcode") | (has_code & (~located | ((precision == "site") & far)))
+    metres = found["distance_m"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        far = (on_postcode & (metres > rules.postcode_tolerance_m)) | (
+            on_site & (metres > rules.site_tolerance_m)
+        )
+    may_fail = (on_postcode & code.may_be("")) | (code.filled() & (~located | far))
     chosen = sites[may_fail]
     columns = ("location_precision", "postcode", "location_note", "lat", "lon")
     pairs = zip(_records(chosen, *columns), _records(found[may_fail]), strict=True)
@@ -348,9 +353,14 @@ def _to_metric() -> Transformer:
 def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> list[Problem]:
     """Warn about rows last checked more than ``rules.stale_after_days`` ago."""
     warnings = []
-    checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
     limit = pd.Timestamp(today) - pd.Timedelta(days=rules.stale_after_days)
-    for site in _records(sites[(checked_on < limit).to_numpy()], "last_checked"):
+    days = _validate_text.dates(sites["last_checked"])
+    if days is not None:  # dates as the validator types them, compared without Python
+        old = _validate_text.bools(pc.less(days, pa.scalar(limit.date(), pa.date32())))
+    else:
+        checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
+        old = (checked_on < limit).to_numpy()
+    for site in _records(sites[old], "last_checked"):
         checked = site["last_checked"]
         if not isinstance(checked, date):
             checked = date.fromisoformat(str(checked))
@@ -371,45 +381,16 @@ def _may_be_on(urls: pd.Series, domains: Iterable[str]) -> np.ndarray:
     """Return which cells may name a host on one of ``domains``; the row's rule then decides.
 
     A host is part of its URL or text, so a cell naming a host on a domain contains the
-    domain's name, in any case when the cell is ASCII. A cell with other characters (whose
-    lower case may differ) or with a tab or line break (which ``urlsplit`` drops) is always a
-    candidate.
+    domain's name, in any case, when the cell is printable ASCII. Any other cell (whose lower
+    case may differ, or with a tab or line break, which ``urlsplit`` drops) is a candidate.
     """
     names = [name for name in domains if name]
     if not names or urls.empty:
         return np.zeros(len(urls), dtype=bool)
     texts = _validate_text.arrow_text(urls)
-    pattern = "|".join(re.escape(name) for name in names) + r"|[\t\r\n]"
-    named = pc.match_substring_regex(texts, pattern, ignore_case=True)
-    other = pc.invert(pc.string_is_ascii(texts))
-    return _validate_text.bools(pc.or_(named, other))
-
-
-def _may_have_text(values: pd.Series, needle: str = "") -> np.ndarray:
-    """Return which cells may hold text (containing ``needle``) once :func:`_text` reads them.
-
-    Cells holding only blanks count too (a candidate is checked exactly afterwards); None and
-    NaN, which :func:`_text` reads as '', never do.
-    """
-    if isinstance(values.dtype, pd.StringDtype):
-        found = (
-            values.str.contains(needle, regex=False) if needle else values.notna() & (values != "")
-        )
-        return found.fillna(False).to_numpy(dtype=bool)
-    return np.fromiter(
-        (needle in _text(value) and _text(value) != "" for value in values),
-        dtype=bool,
-        count=len(values),
-    )
-
-
-def _plain_years(values: pd.Series) -> np.ndarray:
-    """Return which cells are surely real years: four ASCII digits from 1000 to 2200."""
-    if not isinstance(values.dtype, pd.StringDtype):
-        return np.zeros(len(values), dtype=bool)
-    digits = values.str.fullmatch(r"[0-9]{4}").fillna(False).to_numpy(dtype=bool)
-    years = pd.to_numeric(values.where(digits, "0")).to_numpy()
-    return digits & (years >= 1000) & (years <= 2200)
+    pattern = "|".join(re.escape(name) for name in names)
+    named = _validate_text.bools(pc.match_substring_regex(texts, pattern, ignore_case=True))
+    return named | ~_validate_text.bools(pc.ascii_is_printable(texts))
 
 
 def _text(value: object) -> str:

@@ -404,6 +404,114 @@ def reference_capability_sources(sites: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def reference_timeline(sites: pd.DataFrame) -> tuple[list[Problem], list[Problem]]:
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for site in _rows(sites):
+        status, opened = _text(site.get("status")), _text(site.get("opened"))
+        closes = _text(site.get("closes"))
+        real = True
+        for column, value in (("opened", opened), ("closes", closes)):
+            if value and not _real_date(value):
+                problems.append(_problem(site, column, value, "is not a real year or date"))
+                real = False
+        if not real:
+            continue
+        if opened and closes and closes[:4] < opened[:4]:
+            problems.append(_problem(site, "closes", closes, f"is before opened ({opened})"))
+        if status == "closed" and closes and int(closes[:4]) > TODAY.year:
+            problems.append(
+                _problem(site, "status", status, f"says closed but closes {closes} is to come")
+            )
+        if status == "closing" and not closes:
+            warnings.append(
+                _problem(site, "closes", "", "is empty: no closure year is announced yet")
+            )
+    return problems, warnings
+
+
+def _real_date(value: str) -> bool:
+    try:
+        if len(value) == 4:
+            return 1000 <= int(value) <= 2200
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def reference_stale(sites: pd.DataFrame, days: int) -> list[Problem]:
+    warnings = []
+    # which rows are read at all is as before: those whose date parses and is old
+    checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
+    limit = pd.Timestamp(TODAY) - pd.Timedelta(days=days)
+    for site in _rows(sites[(checked_on < limit).to_numpy()]):
+        checked = site["last_checked"]
+        if not isinstance(checked, date):
+            checked = date.fromisoformat(str(checked))
+        age = (TODAY - checked).days
+        if age > days:
+            warnings.append(
+                _problem(
+                    site,
+                    "last_checked",
+                    checked.isoformat(),
+                    f"is {age} days old; check the row against its sources again",
+                )
+            )
+    return warnings
+
+
+def reference_postcodes(
+    sites: pd.DataFrame, found: pd.DataFrame, rules: registry_checks.SourceRules
+) -> tuple[list[Problem], list[Problem]]:
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for site, check in zip(_rows(sites), _rows(found), strict=True):
+        precision = site["location_precision"]
+        code, note = _text(site.get("postcode")), _text(site.get("location_note"))
+        if not code:
+            if precision == "postcode":
+                problems.append(
+                    _problem(
+                        site,
+                        "postcode",
+                        "",
+                        "is empty; postcode precision needs the postcode whose point the row uses",
+                    )
+                )
+            continue
+        if not check["found"]:
+            target = problems if precision == "postcode" else warnings
+            target.append(
+                _problem(site, "postcode", code, f"cannot be checked: {check['message']}")
+            )
+            continue
+        metres = float(check["distance_m"])
+        if precision == "postcode" and metres > rules.postcode_tolerance_m:
+            problems.append(
+                _problem(
+                    site,
+                    "lat/lon",
+                    f"{site['lat']}, {site['lon']}",
+                    f"is {metres:,.0f} m from the point of {code}; a postcode-precision row "
+                    f"must use that point ({check['lat']:.5f}, {check['lon']:.5f})",
+                )
+            )
+        elif precision == "site" and metres > rules.site_tolerance_m and not note:
+            problems.append(
+                _problem(
+                    site,
+                    "lat/lon",
+                    f"{site['lat']}, {site['lon']}",
+                    f"is {metres:,.0f} m from the point of its postcode {code} (limit "
+                    f"{rules.site_tolerance_m:,.0f} m for site precision); correct the point, "
+                    "or say in location_note why the site's point is that far from its address",
+                )
+            )
+    return problems, warnings
+
+
 # --------------------------------------------------------------------------------------------
 # Rules: the schema's, and rules with patterns RE2 cannot read as Python does
 
@@ -412,9 +520,9 @@ SOURCE_RULES = [
     registry_checks.SourceRules(
         denied=("wikimili.com", "fandom.com", "de.wikipedia.org", ""),
         coordinate_only=("wikipedia.org", "maps.example.org"),
-        site_tolerance_m=500,
-        postcode_tolerance_m=25,
-        stale_after_days=365,
+        site_tolerance_m=1000,
+        postcode_tolerance_m=600,
+        stale_after_days=30,
     ),
 ]
 LOCATION_RULES = [
@@ -498,20 +606,49 @@ def test_capability_source_problems_match_the_row_rules(seed, strings):
     assert got == reference_capability_sources(sites)
 
 
+@pytest.mark.parametrize("seed, strings", FRAMES)
+def test_timeline_problems_match_the_row_rules(seed, strings):
+    sites = hostile_sites(seed, strings=strings)
+    got = registry_checks.timeline_problems(sites, today=TODAY)
+    assert got == reference_timeline(sites)
+
+
+@pytest.mark.parametrize("seed, strings", FRAMES)
+@pytest.mark.parametrize("rules", SOURCE_RULES)
+def test_stale_warnings_match_the_row_rules(seed, strings, rules):
+    sites = hostile_sites(seed, strings=strings)
+    got = registry_checks.stale_warnings(sites, rules, today=TODAY)
+    assert got == reference_stale(sites, rules.stale_after_days)
+
+
+@pytest.mark.parametrize("seed, strings", FRAMES)
+@pytest.mark.parametrize("rules", SOURCE_RULES)
+def test_postcode_problems_match_the_row_rules(seed, strings, rules):
+    sites = hostile_sites(seed, strings=strings)
+    found = hostile_distances(sites, seed)
+    got = registry_checks.postcode_problems(sites, found, rules)
+    assert got == reference_postcodes(sites, found, rules)
+
+
 def test_the_hostile_rows_break_every_rule():
     """The comparisons above mean something only if each rule fires on the fixture."""
     sites = hostile_sites(0, strings=True)
     distances = hostile_distances(sites, 0)
-    messages = [
-        p.message
-        for p in (
-            reference_sources(sites, SOURCE_RULES[0])
-            + reference_notes(sites, LOCATION_RULES[0])
-            + reference_location_checks(sites, distances, LOCATION_RULES[0])
-            + reference_statuses(sites, 365)
-            + reference_capability_sources(sites)
-        )
+    timeline, stale_dates = reference_timeline(sites)
+    far, not_found = reference_postcodes(sites, distances, SOURCE_RULES[0])
+    found = [
+        *reference_sources(sites, SOURCE_RULES[0]),
+        *reference_notes(sites, LOCATION_RULES[0]),
+        *reference_location_checks(sites, distances, LOCATION_RULES[0]),
+        *reference_statuses(sites, 365),
+        *reference_capability_sources(sites),
+        *timeline,
+        *stale_dates,
+        *reference_stale(sites, 365),
+        *far,
+        *not_found,
     ]
+    messages = [p.message for p in found]
     for fragment in [
         "a mirror or aggregator",
         "is an encyclopaedia page",
@@ -532,6 +669,15 @@ def test_the_hostile_rows_break_every_rule():
         "cites the page that announces it",
         "read its status_source again",
         "which is not one of the row's capabilities",
+        "is not a real year or date",
+        "is before opened",
+        "says closed but closes",
+        "no closure year is announced yet",
+        "check the row against its sources again",
+        "postcode precision needs the postcode",
+        "cannot be checked:",
+        "a postcode-precision row must use that point",
+        "limit 500 m for site precision",
     ]:
         assert any(fragment in message for message in messages), fragment
 

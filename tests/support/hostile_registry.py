@@ -56,6 +56,7 @@ POOLS: dict[str, list[object]] = {
         *("point 600 m from CV1 1DD, by the gate", "the audit of audits", "aaudit", "udit"),
         *("our registry", "a\u212audit", "notes.md", "x notes.md y", "fragments\u2019 page"),
         "point read on the operator's site plan at the main gate of the works",
+        "see https://x.org/not read",
     ],
     "location_check": [
         *("", NAN, "postcode", " postcode ", "Postcode", "osm:way/123", "osm:way/0123"),
@@ -106,6 +107,9 @@ def hostile_sites(
         cells = pd.Series([pool[i] for i in rng.integers(0, len(pool), size)], dtype=object)
         dated = column in ("last_checked", "location_checked", "capability_sources")
         frame[column] = cells.astype("str") if strings and not dated else cells
+    if not strings:  # dates as text, and a missing one, among the dates
+        frame.loc[rng.random(size) < 0.2, "last_checked"] = "2024-03-01"
+        frame.loc[rng.random(size) < 0.05, "last_checked"] = None
     return frame
 
 
