@@ -206,9 +206,9 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     if "status" in sites:
         dated |= _validate_text.Column(sites["status"]).search("clos")
     if "opened" in sites:
-        opened = _validate_text.Column(sites["opened"])
-        years = opened.years()
-        dated |= opened.filled() & ~((years >= 1000) & (years <= 2200))
+        opening = _validate_text.Column(sites["opened"])
+        years = opening.years()
+        dated |= opening.filled() & ~((years >= 1000) & (years <= 2200))
     for site in _records(sites[dated], "status", "opened", "closes"):
         status = _text(site.get("status"))
         opened = _text(site.get("opened"))
@@ -255,14 +255,14 @@ def postcode_problems(
     written = _validate_text.arrow_text(sites["location_precision"])  # compared unstripped
     on_postcode = _validate_text.bools(pc.equal(written, "postcode"))
     on_site = _validate_text.bools(pc.equal(written, "site"))
-    code = _validate_text.Column(sites.get("postcode", pd.Series("", index=sites.index)))
+    codes = _validate_text.Column(sites.get("postcode", pd.Series("", index=sites.index)))
     located = found["found"].to_numpy(dtype=bool)
-    metres = found["distance_m"].to_numpy(dtype=float)
+    distances = found["distance_m"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        far = (on_postcode & (metres > rules.postcode_tolerance_m)) | (
-            on_site & (metres > rules.site_tolerance_m)
+        far = (on_postcode & (distances > rules.postcode_tolerance_m)) | (
+            on_site & (distances > rules.site_tolerance_m)
         )
-    may_fail = (on_postcode & code.may_be("")) | (code.filled() & (~located | far))
+    may_fail = (on_postcode & codes.may_be("")) | (codes.filled() & (~located | far))
     chosen = sites[may_fail]
     columns = ("location_precision", "postcode", "location_note", "lat", "lon")
     pairs = zip(_records(chosen, *columns), _records(found[may_fail]), strict=True)
