@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -352,13 +352,7 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
     problems: list[Problem] = []
     # the statuses as written (unstripped): a status with blanks around it is not one of these
     statuses = _validate_text.arrow_text(sites.get("status", pd.Series("", index=sites.index)))
-    may_fail = _validate_text.bools(pc.is_in(statuses, pa.array(SOURCED_STATUSES)))
-    active = _validate_text.bools(pc.equal(statuses, "active"))
-    if active.any():
-        # an active row fails only when it opens later than this year, or on a later day
-        opening = _column(sites, "opened")
-        years = opening.years()
-        may_fail |= active & opening.filled() & ~((years >= 0) & (years <= today.year))
+    may_fail = _may_break_status_rules(sites, statuses, today, stale_after_days)
     for site in _records(
         sites[may_fail], "status", "opened", "closes", "status_source", "last_checked"
     ):
@@ -419,6 +413,38 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
                 )
             )
     return problems
+
+
+def _may_break_status_rules(
+    sites: pd.DataFrame, statuses: pa.Array, today: date, stale_after_days: int
+) -> np.ndarray:
+    """Return which rows :func:`status_problems` may refuse, testing whole columns.
+
+    Only a date that is surely a year (four ASCII digits) is judged here; any other is left
+    to the rule.
+    """
+    opening = _column(sites, "opened")
+    opening_years = opening.years()
+    closing_years = _column(sites, "closes").years()
+    # an active row fails only when it opens later than this year, or on a later day
+    active = _validate_text.bools(pc.equal(statuses, "active"))
+    may_fail = active & opening.filled() & ~((opening_years >= 0) & (opening_years <= today.year))
+    sourced = _validate_text.bools(pc.is_in(statuses, pa.array(SOURCED_STATUSES)))
+    if not sourced.any():
+        return may_fail
+    closing = _validate_text.bools(pc.equal(statuses, "closing"))
+    planned = _validate_text.bools(pc.equal(statuses, "planned"))
+    closes = _column(sites, "closes")
+    passed = closing & closes.filled() & ~(closing_years >= today.year)
+    passed |= planned & opening.filled() & ~(opening_years >= today.year)
+    unsourced = _column(sites, "status_source").may_be("")
+    read = _validate_text.dates(sites["last_checked"]) if "last_checked" in sites else None
+    if read is None:
+        stale = np.ones(len(sites), dtype=bool)
+    else:
+        limit = pa.scalar(today - timedelta(days=stale_after_days), pa.date32())
+        stale = _validate_text.bools(pc.less(read, limit))
+    return may_fail | (sourced & (passed | unsourced | stale))
 
 
 def capability_source_problems(sites: pd.DataFrame) -> list[Problem]:

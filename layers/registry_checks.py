@@ -198,17 +198,7 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    # Only these rows can fail: a closing date, a closing or closed status, or an opening
-    # that may not be a plain year (the loop below decides exactly).
-    dated = np.zeros(len(sites), dtype=bool)
-    if "closes" in sites:
-        dated |= _validate_text.Column(sites["closes"]).filled()
-    if "status" in sites:
-        dated |= _validate_text.Column(sites["status"]).search("clos")
-    if "opened" in sites:
-        opening = _validate_text.Column(sites["opened"])
-        years = opening.years()
-        dated |= opening.filled() & ~((years >= 1000) & (years <= 2200))
+    dated = _may_break_timeline_rules(sites, today)
     for site in _records(sites[dated], "status", "opened", "closes"):
         status = _text(site.get("status"))
         opened = _text(site.get("opened"))
@@ -231,6 +221,27 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
                 _problem(site, "closes", "", "is empty: no closure year is announced yet")
             )
     return problems, warnings
+
+
+def _may_break_timeline_rules(sites: pd.DataFrame, today: date) -> np.ndarray:
+    """Return which rows :func:`timeline_problems` may refuse or warn about.
+
+    Rows whose dates are each empty or surely a year (four ASCII digits from 1000 to 2200)
+    and whose status is plain text are judged here; every other row is left to the rule.
+    """
+    empty = pd.Series("", index=sites.index)
+    status = _validate_text.Column(sites.get("status", empty))
+    opening = _validate_text.Column(sites.get("opened", empty))
+    closing = _validate_text.Column(sites.get("closes", empty))
+    opened, closes = opening.years(), closing.years()
+    judged = status.plain.copy()
+    for column, years in ((opening, opened), (closing, closes)):
+        judged &= column.surely("") | ((years >= 1000) & (years <= 2200))
+    has_opened, has_closes = opening.filled(), closing.filled()
+    fails = has_opened & has_closes & (closes < opened)
+    fails |= status.surely("closed") & has_closes & (closes > today.year)
+    fails |= status.surely("closing") & ~has_closes
+    return ~judged | fails
 
 
 def postcode_problems(
