@@ -19,7 +19,10 @@ from itertools import compress
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from layers import _validate_text
 from layers._validate import (
     Problem,
     Report,
@@ -123,14 +126,35 @@ def _check_column(
         return bad, numbers
     pattern = constraints.get("pattern")
     if pattern is not None:
-        matches = re.compile(pattern).fullmatch
-        bad |= np.fromiter(
-            (bool(value) and matches(value) is None for value in values), dtype=bool, count=count
-        )
+        bad |= _mismatches(pattern, values)
     longest = constraints.get("maxLength")
     if longest is not None and count and max(map(len, values)) > longest:
         bad |= np.fromiter(map(len, values), dtype=np.int64, count=count) > longest
     return bad, (values if empty is None else [value or None for value in values])
+
+
+def _mismatches(pattern: str, values: list[str]) -> np.ndarray:
+    """Return which values are not empty and not matched in full by ``pattern`` (``re``).
+
+    Printable-ASCII values are matched by Arrow (RE2) when it reads the pattern as Python does
+    (:func:`layers._validate_text.re2_safe`); every other value by Python's ``re``.
+    """
+    matches = re.compile(pattern).fullmatch
+    count = len(values)
+    texts = pa.array(values, type=pa.large_string()) if _validate_text.re2_safe(pattern) else None
+    if texts is None:
+        others = np.arange(count)
+        bad = np.zeros(count, dtype=bool)
+    else:
+        plain = _validate_text.bools(pc.ascii_is_printable(texts))
+        matched = _validate_text.bools(pc.match_substring_regex(texts, f"^(?:{pattern})$"))
+        filled = _validate_text.bools(pc.not_equal(texts, ""))
+        bad = plain & filled & ~matched
+        others = np.flatnonzero(~plain)
+    for position in others.tolist():
+        value = values[position]
+        bad[position] = bool(value) and matches(value) is None
+    return bad
 
 
 def _empty(values: list[str]) -> np.ndarray | None:
