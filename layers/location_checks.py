@@ -19,31 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from layers import _validate_text, registry_checks
+from layers import _validate_location, _validate_text
 from layers._validate import Problem
+from layers._validate_location import DENIAL_RE, SOURCED_STATUSES, SOURCES_RE, URL_RE
 
 #: The kinds of ``location_check``.
 CHECK_KINDS: tuple[str, ...] = ("postcode", "osm", "sources")
 _OSM_RE = re.compile(r"^osm:(node|way|relation)/([1-9][0-9]*)$")
-_SOURCES_RE = re.compile(r"^sources: (https?://[^\s;]+); (https?://[^\s;]+)$")
-#: Phrases that deny a check (the point or a page was not read).
-DENIAL_RE = re.compile(
-    r"\bnot\s+(?:been\s+|yet\s+)?(?:re-?)?(?:read|checked|verified)\b"
-    r"|\bunverified\b"
-    r"|\bcould\s+not\s+be\s+(?:re-?)?(?:read|checked|verified|opened)\b",
-    re.IGNORECASE,
-)
-_URL_RE = re.compile(r"https?://[^\s;,)\"'<>]+", re.IGNORECASE)
-#: Statuses that need a source of their own.
-SOURCED_STATUSES: tuple[str, ...] = ("closing", "closed", "planned")
 
 
 @dataclass(frozen=True)
@@ -74,14 +62,14 @@ def check_kind(value: object) -> str:
         return "postcode"
     if _OSM_RE.match(text):
         return "osm"
-    if _SOURCES_RE.match(text):
+    if SOURCES_RE.match(text):
         return "sources"
     return ""
 
 
 def check_urls(value: object) -> list[str]:
     """Return the two URLs of a ``sources:`` check (empty for other kinds)."""
-    found = _SOURCES_RE.match(_text(value))
+    found = SOURCES_RE.match(_text(value))
     return [found.group(1), found.group(2)] if found else []
 
 
@@ -107,7 +95,13 @@ def location_check_problems(
     """
     problems: list[Problem] = []
     columns = ["location_precision", "postcode", "location_note", "location_check"]
-    may_fail = _may_break_check_rules(sites, distances, rules, host)
+    may_fail = _validate_location.may_break_check_rules(
+        sites,
+        distances,
+        site_tolerance_m=rules.site_tolerance_m,
+        check_max_m=rules.check_max_m,
+        host=host,
+    )
     records = _records(sites[may_fail], *columns, "location_checked")
     found: list[dict[str, Any] | None] = [None] * len(records)
     if distances is not None:
@@ -177,77 +171,6 @@ def location_check_problems(
     return problems
 
 
-def _may_break_check_rules(
-    sites: pd.DataFrame, distances: pd.DataFrame | None, rules: LocationRules, host: Any
-) -> np.ndarray:
-    """Return which rows :func:`location_check_problems` may refuse, testing whole columns."""
-    precision = _column(sites, "location_precision")
-    check = _column(sites, "location_check")
-    checked = _column(sites, "location_checked")
-    code = _column(sites, "postcode")
-    unchecked = check.may_be("")
-    may_fail = unchecked & (precision.may_be("site") | checked.filled())
-    may_fail |= check.filled() & checked.may_be("")
-    may_fail |= check.filled() & precision.may_be("postcode") & ~check.surely("postcode")
-    may_fail |= _may_name_one_host(check, host)
-    by_postcode = check.may_be("postcode")
-    measured = code.may_be("")
-    if distances is not None:
-        located = distances["found"].to_numpy(dtype=bool)
-        metres = distances["distance_m"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            far = metres > min(rules.check_max_m, rules.site_tolerance_m)
-        measured |= ~located | far
-    return may_fail | (by_postcode & measured)
-
-
-def _may_name_one_host(check: _validate_text.Column, host: Any) -> np.ndarray:
-    """Return which ``sources:`` checks may name two pages on one host.
-
-    Where both URLs' hosts are plain names (letters, digits, dots, hyphens), the host is
-    worked out here as :func:`layers.registry_checks.domain` does (lower case, no trailing dot
-    or ``www.``); every other ``sources:`` check, or any check when ``host`` is another
-    function, is left to the rule.
-    """
-    sources = check.search(_SOURCES_RE.pattern)
-    if host is not registry_checks.domain:
-        return sources
-    rows = np.flatnonzero(sources & check.plain)
-    # a sources: check is "sources: URL; URL", neither URL holding "; "
-    urls = pc.split_pattern(check.text.take(rows), "; ", max_splits=1)
-    first = _authority(pc.utf8_slice_codeunits(pc.list_element(urls, 0), len("sources: ")))
-    second = _authority(pc.list_element(urls, 1))
-    simple = _validate_text.bools(pc.match_substring_regex(first, r"^[A-Za-z0-9.-]+$"))
-    simple &= _validate_text.bools(pc.match_substring_regex(second, r"^[A-Za-z0-9.-]+$"))
-    same = _validate_text.bools(pc.equal(_plain_host(first), _plain_host(second)))
-    sources[rows] = ~simple | same
-    return sources
-
-
-def _authority(urls: pa.Array) -> pa.Array:
-    """Return what follows ``http://`` or ``https://`` up to the next ``/``.
-
-    That is the URL's network location when no ``?`` or ``#`` comes first; when one does, it
-    is in the result, which is then not a plain host name.
-    """
-    secure = pc.starts_with(urls, "https://")
-    rest = pc.if_else(
-        secure, pc.utf8_slice_codeunits(urls, 8), pc.utf8_slice_codeunits(urls, len("http://"))
-    )
-    return pc.list_element(pc.split_pattern(rest, "/", max_splits=1), 0)
-
-
-def _plain_host(names: pa.Array) -> pa.Array:
-    """Return plain host names as :func:`layers.registry_checks.normal_host` does."""
-    lowered = pc.utf8_rtrim(pc.ascii_lower(names), characters=".")
-    return pc.if_else(pc.starts_with(lowered, "www."), pc.utf8_slice_codeunits(lowered, 4), lowered)
-
-
-def _column(sites: pd.DataFrame, name: str) -> _validate_text.Column:
-    values = sites[name] if name in sites else pd.Series("", index=sites.index)
-    return _validate_text.Column(values)
-
-
 def _postcode_check(
     site: dict[str, Any], measured: dict[str, Any] | None, rules: LocationRules
 ) -> list[Problem]:
@@ -289,7 +212,10 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
     if "location_note" not in sites or sites.empty:
         return problems
     patterns = [re.compile(p, re.IGNORECASE) for p in rules.note_patterns]
-    for site in _records(sites[_may_break_note_rules(sites, patterns)], "location_note"):
+    for site in _records(
+        sites[_validate_location.may_break_note_rules(sites["location_note"], patterns)],
+        "location_note",
+    ):
         note = _text(site.get("location_note"))
         if not note:
             continue
@@ -305,7 +231,7 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
                     "phrase, or drop the unread page from the row and lower the precision",
                 )
             )
-        bare = _URL_RE.sub(" ", note)
+        bare = URL_RE.sub(" ", note)
         for pattern in patterns:
             named = pattern.search(bare)
             if named:
@@ -322,25 +248,6 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
     return problems
 
 
-def _may_break_note_rules(sites: pd.DataFrame, patterns: list[re.Pattern[str]]) -> np.ndarray:
-    """Return which rows' notes may deny a check or match a forbidden pattern."""
-    notes = _validate_text.Column(sites["location_note"])
-    if not patterns:
-        return notes.search(DENIAL_RE.pattern, ignore_case=True) & notes.filled()
-    # The patterns are matched with the note's URLs left out, as the rule does; where no URL
-    # was left out that text is the note, so one pass tests both the denial and the patterns.
-    bare = _validate_text.replace(notes.text, _URL_RE.pattern, " ", ignore_case=True)
-    either = "|".join(f"(?:{p})" for p in (DENIAL_RE.pattern, *(p.pattern for p in patterns)))
-    may_fail = _validate_text.search(bare, notes.plain, either, ignore_case=True)
-    linked = np.flatnonzero(_validate_text.bools(pc.not_equal(bare, notes.text)))
-    if len(linked):
-        denial = _validate_text.search(
-            notes.text.take(linked), notes.plain[linked], DENIAL_RE.pattern, ignore_case=True
-        )
-        may_fail[linked] |= denial
-    return may_fail & notes.filled()
-
-
 def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) -> list[Problem]:
     """Check statuses against their dates and sources.
 
@@ -352,7 +259,7 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
     problems: list[Problem] = []
     # the statuses as written (unstripped): a status with blanks around it is not one of these
     statuses = _validate_text.arrow_text(sites.get("status", pd.Series("", index=sites.index)))
-    may_fail = _may_break_status_rules(sites, statuses, today, stale_after_days)
+    may_fail = _validate_location.may_break_status_rules(sites, statuses, today, stale_after_days)
     for site in _records(
         sites[may_fail], "status", "opened", "closes", "status_source", "last_checked"
     ):
@@ -415,38 +322,6 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
     return problems
 
 
-def _may_break_status_rules(
-    sites: pd.DataFrame, statuses: pa.Array, today: date, stale_after_days: int
-) -> np.ndarray:
-    """Return which rows :func:`status_problems` may refuse, testing whole columns.
-
-    Only a date that is surely a year (four ASCII digits) is judged here; any other is left
-    to the rule.
-    """
-    opening = _column(sites, "opened")
-    opening_years = opening.years()
-    closing_years = _column(sites, "closes").years()
-    # an active row fails only when it opens later than this year, or on a later day
-    active = _validate_text.bools(pc.equal(statuses, "active"))
-    may_fail = active & opening.filled() & ~((opening_years >= 0) & (opening_years <= today.year))
-    sourced = _validate_text.bools(pc.is_in(statuses, pa.array(SOURCED_STATUSES)))
-    if not sourced.any():
-        return may_fail
-    closing = _validate_text.bools(pc.equal(statuses, "closing"))
-    planned = _validate_text.bools(pc.equal(statuses, "planned"))
-    closes = _column(sites, "closes")
-    passed = closing & closes.filled() & ~(closing_years >= today.year)
-    passed |= planned & opening.filled() & ~(opening_years >= today.year)
-    unsourced = _column(sites, "status_source").may_be("")
-    read = _validate_text.dates(sites["last_checked"]) if "last_checked" in sites else None
-    if read is None:
-        stale = np.ones(len(sites), dtype=bool)
-    else:
-        limit = pa.scalar(today - timedelta(days=stale_after_days), pa.date32())
-        stale = _validate_text.bools(pc.less(read, limit))
-    return may_fail | (sourced & (passed | unsourced | stale))
-
-
 def capability_source_problems(sites: pd.DataFrame) -> list[Problem]:
     """Refuse a ``capability_sources`` pair whose tag is not one of the row's capabilities."""
     problems: list[Problem] = []
@@ -477,7 +352,7 @@ def row_urls(site: dict[str, Any], columns: Iterable[str]) -> list[tuple[str, st
     """Return (column, URL) for every URL written in ``columns`` of a row, notes included."""
     found = []
     for column in columns:
-        for url in _URL_RE.findall(_text(site.get(column))):
+        for url in URL_RE.findall(_text(site.get(column))):
             found.append((column, url.rstrip(".")))
     return found
 

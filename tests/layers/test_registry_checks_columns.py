@@ -23,6 +23,7 @@ import pytest
 
 from layers import location_checks, registry_checks, vocabulary
 from layers._validate import Problem
+from layers._validate_location import may_break_note_rules
 from tests.support.hostile_registry import POOLS, hostile_distances, hostile_sites
 
 TODAY = date(2026, 11, 30)
@@ -691,12 +692,7 @@ def test_plain_rows_that_pass_are_not_picked():
     sites = hostile_sites(3, strings=True, pools=plain)
     rules = LOCATION_RULES[0]
     failing = {p.row for p in reference_notes(sites, rules)}
-    picked = set(
-        sites["row"][
-            location_checks._may_break_note_rules(
-                sites, [re.compile(p, re.IGNORECASE) for p in rules.note_patterns]
-            )
-        ]
-    )
+    patterns = [re.compile(p, re.IGNORECASE) for p in rules.note_patterns]
+    picked = set(sites["row"][may_break_note_rules(sites["location_note"], patterns)])
     assert picked == failing
     assert 0 < len(failing) < len(sites)
