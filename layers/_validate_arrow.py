@@ -76,8 +76,16 @@ def read_table_fast(data: bytes) -> Table | None:
     if not keep.all():
         body = body.filter(pa.array(keep))
     rows = (keep.nonzero()[0] + 2).tolist()
-    values = [body.column(name).to_numpy(zero_copy_only=False).tolist() for name in names]
-    return Table(header=[h.strip() for h in header], rows=rows, by_position=values)
+    columns = [body.column(name) for name in names]
+    values = [column.to_numpy(zero_copy_only=False).tolist() for column in columns]
+    trimmed = frozenset(i for i, column in enumerate(columns) if _trimmed(column))
+    return Table(header=[h.strip() for h in header], rows=rows, by_position=values, trimmed=trimmed)
+
+
+def _trimmed(column: pa.ChunkedArray) -> bool:
+    """Say whether no value of ``column`` has a character ``str.strip`` removes at either end."""
+    unchanged = pc.equal(column, pc.utf8_trim(column, characters=WHITESPACE))
+    return bool(pc.all(unchanged).as_py() in (True, None))
 
 
 def _same_start(parsed: pa.Table, names: list[str], header: list[str]) -> bool:

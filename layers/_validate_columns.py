@@ -52,6 +52,7 @@ def check_table(
         return [], {f["name"]: [] for f in fields}, problems
     count = len(table.rows)
     present = table.columns()
+    trimmed = table.trimmed_columns()  # nothing to strip there: the values are the raw ones
     suspect = np.zeros(count, dtype=bool)
     suspect[list(table.extra)] = True
     typed: dict[str, list[Any]] = {}
@@ -63,7 +64,7 @@ def check_table(
         if raw is None:
             raw = [""] * count
         raw_columns[name] = raw
-        values = [value.strip() for value in raw]
+        values = list(raw) if name in trimmed else [value.strip() for value in raw]
         bad, typed[name] = _check_column(spec, values, today)
         if bad is not None:
             suspect |= bad
