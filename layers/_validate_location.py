@@ -52,15 +52,16 @@ def may_break_check_rules(
     may_fail |= check.filled() & checked.may_be("")
     may_fail |= check.filled() & precision.may_be("postcode") & ~check.surely("postcode")
     may_fail |= _may_name_one_host(check, host)
+    # a postcode check fails without a postcode, or one not found or too far from the point
     by_postcode = check.may_be("postcode")
-    measured = code.may_be("")
+    unvouched = code.may_be("")
     if distances is not None:
         located = distances["found"].to_numpy(dtype=bool)
         metres = distances["distance_m"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             far = metres > min(check_max_m, site_tolerance_m)
-        measured |= ~located | far
-    return may_fail | (by_postcode & measured)
+        unvouched |= ~located | far
+    return may_fail | (by_postcode & unvouched)
 
 
 def _may_name_one_host(check: Column, host: Any) -> np.ndarray:
