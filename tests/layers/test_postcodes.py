@@ -298,6 +298,29 @@ def test_normalise_rejects_what_is_not_a_postcode(value: object) -> None:
     assert postcodes.normalise(value) is None
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["cv8 3ab", " CV8  3AB ", "cv83ab", "", None, "x", "  ", "gir 0aa", "bt1 1aa"],
+        ["cv8\u00a03ab", "a\tb", " cv8\n3ab ", "stra\u00dfe"],  # other blanks and letters
+        ["cv8 3ab", float("nan"), 12],  # values that are not text
+        [],
+    ],
+)
+def test_cleaning_a_column_matches_cleaning_each_value(values: list[object]) -> None:
+    """Arrow's clean of plain text gives what the pandas path (Python's \\s) gives."""
+    from layers import postcode_format
+
+    series = pd.Series(values, dtype=object)
+    cleaned = postcode_format.clean(series)
+    assert cleaned.tolist() == postcode_format._clean_each(series).tolist()
+    assert cleaned.dtype == postcode_format._clean_each(series).dtype
+    assert list(cleaned.index) == list(series.index)
+    plain = [v for v in values if isinstance(v, str) and v.isascii() and v.isprintable()]
+    expected = [" ".join(v.split()).upper() for v in plain]
+    assert postcode_format.clean(pd.Series(plain, dtype=object)).tolist() == expected
+
+
 def test_every_mirror_postcode_has_the_postcode_shape(mirror_index: Path) -> None:
     index = postcodes.load_index(mirror_index)
     values = index.postcodes.astype(str)
