@@ -88,6 +88,13 @@ class Table:
     values: list[list[str]] = field(default_factory=list)
     extra: dict[int, str] = field(default_factory=dict)
     by_position: list[list[str]] | None = None
+    #: Positions of columns none of whose values has blanks to strip (known when read by column).
+    trimmed: frozenset[int] = frozenset()
+
+    def trimmed_columns(self) -> set[str]:
+        """Return the names whose column (as :meth:`columns` picks it) has no value to strip."""
+        last = {name: position for position, name in enumerate(self.header)}
+        return {name for name, position in last.items() if position in self.trimmed}
 
     def columns(self) -> dict[str, Sequence[str]]:
         """Return each named column's values (a repeated name: its last column, as a dict)."""

@@ -11,7 +11,6 @@ text that is not UTF-8, or a field over Python's csv field limit goes to the exa
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +43,10 @@ def read_table_fast(data: bytes) -> Table | None:
     """
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    first_line = data.split(b"\n", 1)[0]
-    if not first_line.strip() or data.count(b"\r") != data.count(b"\r\n"):
+    end = data.find(b"\n")
+    first_line = data if end < 0 else data[:end]
+    # a lone carriage return ends a record for Python's csv; only CRLF line ends are read here
+    if not first_line.strip() or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     try:
         header = next(csv.reader([first_line.decode("utf-8").rstrip("\r")]))
@@ -54,7 +55,7 @@ def read_table_fast(data: bytes) -> Table | None:
     names = [f"c{i}" for i in range(len(header))]
     try:
         parsed = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -75,8 +76,16 @@ def read_table_fast(data: bytes) -> Table | None:
     if not keep.all():
         body = body.filter(pa.array(keep))
     rows = (keep.nonzero()[0] + 2).tolist()
-    values = [body.column(name).to_numpy(zero_copy_only=False).tolist() for name in names]
-    return Table(header=[h.strip() for h in header], rows=rows, by_position=values)
+    columns = [body.column(name) for name in names]
+    values = [column.to_numpy(zero_copy_only=False).tolist() for column in columns]
+    trimmed = frozenset(i for i, column in enumerate(columns) if _trimmed(column))
+    return Table(header=[h.strip() for h in header], rows=rows, by_position=values, trimmed=trimmed)
+
+
+def _trimmed(column: pa.ChunkedArray) -> bool:
+    """Say whether no value of ``column`` has a character ``str.strip`` removes at either end."""
+    unchanged = pc.equal(column, pc.utf8_trim(column, characters=WHITESPACE))
+    return bool(pc.all(unchanged).as_py() in (True, None))
 
 
 def _same_start(parsed: pa.Table, names: list[str], header: list[str]) -> bool:

@@ -19,7 +19,10 @@ from itertools import compress
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from layers import _validate_text
 from layers._validate import (
     Problem,
     Report,
@@ -49,6 +52,7 @@ def check_table(
         return [], {f["name"]: [] for f in fields}, problems
     count = len(table.rows)
     present = table.columns()
+    trimmed = table.trimmed_columns()  # nothing to strip there: the values are the raw ones
     suspect = np.zeros(count, dtype=bool)
     suspect[list(table.extra)] = True
     typed: dict[str, list[Any]] = {}
@@ -60,7 +64,7 @@ def check_table(
         if raw is None:
             raw = [""] * count
         raw_columns[name] = raw
-        values = [value.strip() for value in raw]
+        values = list(raw) if name in trimmed else [value.strip() for value in raw]
         bad, typed[name] = _check_column(spec, values, today)
         if bad is not None:
             suspect |= bad
@@ -123,14 +127,35 @@ def _check_column(
         return bad, numbers
     pattern = constraints.get("pattern")
     if pattern is not None:
-        matches = re.compile(pattern).fullmatch
-        bad |= np.fromiter(
-            (bool(value) and matches(value) is None for value in values), dtype=bool, count=count
-        )
+        bad |= _mismatches(pattern, values)
     longest = constraints.get("maxLength")
     if longest is not None and count and max(map(len, values)) > longest:
         bad |= np.fromiter(map(len, values), dtype=np.int64, count=count) > longest
     return bad, (values if empty is None else [value or None for value in values])
+
+
+def _mismatches(pattern: str, values: list[str]) -> np.ndarray:
+    """Return which values are not empty and not matched in full by ``pattern`` (``re``).
+
+    Printable-ASCII values are matched by Arrow (RE2) when it reads the pattern as Python does
+    (:func:`layers._validate_text.re2_safe`); every other value by Python's ``re``.
+    """
+    matches = re.compile(pattern).fullmatch
+    count = len(values)
+    texts = pa.array(values, type=pa.large_string()) if _validate_text.re2_safe(pattern) else None
+    if texts is None:
+        others = np.arange(count)
+        bad = np.zeros(count, dtype=bool)
+    else:
+        plain = _validate_text.bools(pc.ascii_is_printable(texts))
+        matched = _validate_text.bools(pc.match_substring_regex(texts, f"^(?:{pattern})$"))
+        filled = _validate_text.bools(pc.not_equal(texts, ""))
+        bad = plain & filled & ~matched
+        others = np.flatnonzero(~plain)
+    for position in others.tolist():
+        value = values[position]
+        bad[position] = bool(value) and matches(value) is None
+    return bad
 
 
 def _empty(values: list[str]) -> np.ndarray | None:

@@ -25,22 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from layers import _validate_location, _validate_text
 from layers._validate import Problem
+from layers._validate_location import DENIAL_RE, SOURCED_STATUSES, SOURCES_RE, URL_RE
 
 #: The kinds of ``location_check``.
 CHECK_KINDS: tuple[str, ...] = ("postcode", "osm", "sources")
 _OSM_RE = re.compile(r"^osm:(node|way|relation)/([1-9][0-9]*)$")
-_SOURCES_RE = re.compile(r"^sources: (https?://[^\s;]+); (https?://[^\s;]+)$")
-#: Phrases that deny a check (the point or a page was not read).
-DENIAL_RE = re.compile(
-    r"\bnot\s+(?:been\s+|yet\s+)?(?:re-?)?(?:read|checked|verified)\b"
-    r"|\bunverified\b"
-    r"|\bcould\s+not\s+be\s+(?:re-?)?(?:read|checked|verified|opened)\b",
-    re.IGNORECASE,
-)
-_URL_RE = re.compile(r"https?://[^\s;,)\"'<>]+", re.IGNORECASE)
-#: Statuses that need a source of their own.
-SOURCED_STATUSES: tuple[str, ...] = ("closing", "closed", "planned")
 
 
 @dataclass(frozen=True)
@@ -71,14 +62,14 @@ def check_kind(value: object) -> str:
         return "postcode"
     if _OSM_RE.match(text):
         return "osm"
-    if _SOURCES_RE.match(text):
+    if SOURCES_RE.match(text):
         return "sources"
     return ""
 
 
 def check_urls(value: object) -> list[str]:
     """Return the two URLs of a ``sources:`` check (empty for other kinds)."""
-    found = _SOURCES_RE.match(_text(value))
+    found = SOURCES_RE.match(_text(value))
     return [found.group(1), found.group(2)] if found else []
 
 
@@ -104,10 +95,18 @@ def location_check_problems(
     """
     problems: list[Problem] = []
     columns = ["location_precision", "postcode", "location_note", "location_check"]
-    records = _records(sites, *columns, "location_checked")
+    may_fail = _validate_location.may_break_check_rules(
+        sites,
+        distances,
+        site_tolerance_m=rules.site_tolerance_m,
+        check_max_m=rules.check_max_m,
+        host=host,
+    )
+    records = _records(sites[may_fail], *columns, "location_checked")
     found: list[dict[str, Any] | None] = [None] * len(records)
     if distances is not None:
-        found = [{str(k): v for k, v in r.items()} for r in distances.to_dict("records")]
+        chosen = distances[may_fail].to_dict("records")
+        found = [{str(k): v for k, v in r.items()} for r in chosen]
     for site, measured in zip(records, found, strict=True):
         precision = _text(site.get("location_precision"))
         check = _text(site.get("location_check"))
@@ -213,7 +212,10 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
     if "location_note" not in sites or sites.empty:
         return problems
     patterns = [re.compile(p, re.IGNORECASE) for p in rules.note_patterns]
-    for site in _records(sites, "location_note"):
+    for site in _records(
+        sites[_validate_location.may_break_note_rules(sites["location_note"], patterns)],
+        "location_note",
+    ):
         note = _text(site.get("location_note"))
         if not note:
             continue
@@ -229,7 +231,7 @@ def note_problems(sites: pd.DataFrame, rules: LocationRules) -> list[Problem]:
                     "phrase, or drop the unread page from the row and lower the precision",
                 )
             )
-        bare = _URL_RE.sub(" ", note)
+        bare = URL_RE.sub(" ", note)
         for pattern in patterns:
             named = pattern.search(bare)
             if named:
@@ -255,8 +257,9 @@ def status_problems(sites: pd.DataFrame, *, today: date, stale_after_days: int) 
     ``stale_after_days``.
     """
     problems: list[Problem] = []
-    statuses = sites["status"].astype(str).to_numpy() if "status" in sites else np.array([])
-    may_fail = np.isin(statuses, [*SOURCED_STATUSES, "active"])
+    # the statuses as written (unstripped): a status with blanks around it is not one of these
+    statuses = _validate_text.arrow_text(sites.get("status", pd.Series("", index=sites.index)))
+    may_fail = _validate_location.may_break_status_rules(sites, statuses, today, stale_after_days)
     for site in _records(
         sites[may_fail], "status", "opened", "closes", "status_source", "last_checked"
     ):
@@ -324,7 +327,8 @@ def capability_source_problems(sites: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
     if "capability_sources" not in sites or sites.empty:
         return problems
-    for site in _records(sites, "capabilities", "capability_sources"):
+    cited = _validate_text.Column(sites["capability_sources"]).filled()
+    for site in _records(sites[cited], "capabilities", "capability_sources"):
         text = _text(site.get("capability_sources"))
         if not text:
             continue
@@ -348,7 +352,7 @@ def row_urls(site: dict[str, Any], columns: Iterable[str]) -> list[tuple[str, st
     """Return (column, URL) for every URL written in ``columns`` of a row, notes included."""
     found = []
     for column in columns:
-        for url in _URL_RE.findall(_text(site.get(column))):
+        for url in URL_RE.findall(_text(site.get(column))):
             found.append((column, url.rstrip(".")))
     return found
 

@@ -14,6 +14,11 @@ from the OS Data Hub (cached, written atomically, with a sha256 manifest:
 ``data/postcodes/codepoint/postcodes.parquet``. Point ``MIDLANDS_POSTCODE_INDEX`` at that file
 to use it instead of ONSPD.
 
+The work is split by job: :mod:`layers.postcode_format` (the postcode's shape),
+:mod:`layers.postcode_build` (building either index), :mod:`layers.postcode_index` (loading
+one, cached) and this module (placing postcodes, the command line, and every name the other
+modules import from here).
+
 Command line::
 
     python -m layers.postcodes build [--out DIR]
@@ -24,431 +29,69 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import functools
-import json
 import logging
 import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-import requests
 import shapely
 from pyproj import Transformer
 
 import settings
 from layers import onspd
-from layers._io import atomic_write, atomic_write_bytes, sha256_file
 from layers._metric import transformer
-from layers.codepoint import (
-    RAW_ZIP_NAME,
-    PostcodeDownloadError,
-    download_codepoint,
-    read_codepoint,
-    read_json,
+from layers.codepoint import PostcodeDownloadError, download_codepoint
+from layers.postcode_build import (
+    CODEPOINT,
+    CODEPOINT_DIR_NAME,
+    INDEX_NAME,
+    NO_COORDINATES_QUALITY,
+    ONSPD_INDEX_NAME,
+    PostcodeIndexMissingError,
+    build_index,
+    build_onspd_index,
+    codepoint_dir,
+    onspd_manifest,
+)
+from layers.postcode_format import clean, normalise, normalise_series
+from layers.postcode_index import (
+    PostcodeIndex,
+    _load_index,  # the cache, cleared by tests and benchmarks
+    index_path,
+    load_index,
+    read_manifest,
 )
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "CODEPOINT",
+    "CODEPOINT_DIR_NAME",
+    "INDEX_NAME",
+    "NOT_A_POSTCODE",
+    "NO_COORDINATES_QUALITY",
+    "ONSPD_INDEX_NAME",
+    "PostcodeDownloadError",
+    "PostcodeIndex",
+    "PostcodeIndexMissingError",
+    "_load_index",
+    "build_index",
+    "build_onspd_index",
+    "codepoint_dir",
+    "download_codepoint",
+    "index_path",
+    "load_index",
+    "lookup",
+    "main",
+    "normalise",
+    "onspd_manifest",
+    "read_manifest",
+]
 
-INDEX_NAME = "postcodes.parquet"
-#: The default index's file, in ``settings.POSTCODES_DIR``.
-#: An Arrow IPC file, read memory-mapped: 2.7 million postcodes load in milliseconds.
-ONSPD_INDEX_NAME = "onspd.arrow"
-#: Where a Code-Point Open build goes by default, under ``settings.POSTCODES_DIR``.
-CODEPOINT_DIR_NAME = "codepoint"
-CODEPOINT = "Code-Point Open"
-#: Positional quality 90: the postcode has no coordinates in its source.
-NO_COORDINATES_QUALITY = 90
 NOT_A_POSTCODE = "not a postcode"
-
-_EDITION_KEY = b"codepoint_edition"
-_PRODUCT_KEY = b"postcode_product"
-_VERSION_KEY = b"postcode_package_version"
-# The UK postcode shape (outward code, then inward code), after the government data standard:
-# A9, A99, A9A, AA9, AA99 and AA9A outward codes, and the letters each position may hold.
-_OUTWARD = r"(?:[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
-_INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
-_POSTCODE_RE = re.compile(rf"^(?:{_OUTWARD}{_INWARD}|GIR0AA)$")
-_SPACES_RE = re.compile(r"\s+")
-
-
-class PostcodeIndexMissingError(FileNotFoundError):
-    """The postcode index is missing: a named file is absent, or ONSPD is not installed."""
-
-
-# --------------------------------------------------------------------------------------------
-# Normalisation
-
-
-def normalise(value: object) -> str | None:
-    """Return ``value`` as a postcode in its usual form (``CV8 3AB``), or None if it is not one.
-
-    Case, spaces (including non-breaking ones) and surrounding blanks are ignored; the result
-    has one space between the outward and inward codes. A value without the UK postcode shape
-    (outward code, then digit and two letters) gives None.
-    """
-    if not isinstance(value, str):
-        return None
-    compact = _SPACES_RE.sub("", value).upper()
-    if not _POSTCODE_RE.match(compact):
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
-
-
-def _clean(values: pd.Series) -> pd.Series:
-    """Strip, collapse every kind of space to one and upper-case (non-strings become blank)."""
-    text = values.where(values.map(lambda v: isinstance(v, str)), "").astype(str)
-    return text.str.replace(_SPACES_RE, " ", regex=True).str.strip().str.upper()
-
-
-def _normalise_series(cleaned: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalise` of cleaned values; None where malformed."""
-    compact = cleaned.str.replace(" ", "", regex=False)
-    valid = compact.str.match(_POSTCODE_RE)
-    joined = compact.str[:-3] + " " + compact.str[-3:]
-    return joined.where(valid, None)
-
-
-# --------------------------------------------------------------------------------------------
-# Download
-
-
-def _mirror_zip(mirror: str | Path) -> Path:
-    path = Path(mirror)
-    if path.is_dir():
-        path = path / RAW_ZIP_NAME
-    if not path.is_file():
-        raise PostcodeDownloadError(
-            f"the Code-Point Open mirror {str(mirror)!r} is not a file; point --mirror (or "
-            "MIDLANDS_CODEPOINT_MIRROR) at codepo_gb.zip, "
-            "e.g. ../shared/data/codepoint/codepo_gb.zip"
-        )
-    return path
-
-
-def build_index(
-    out_dir: str | Path | None = None,
-    *,
-    mirror: str | Path | None = None,
-    refresh: bool = False,
-    downloads_url: str | None = None,
-    retries: int = 3,
-    backoff_s: float = 2.0,
-    session: requests.Session | None = None,
-) -> Path:
-    """Build a postcode index from Code-Point Open and return its path.
-
-    Parameters
-    ----------
-    out_dir
-        The folder (default ``settings.POSTCODES_DIR / "codepoint"``); the index, its manifest
-        and (when downloading) the ``raw/`` ZIP cache go there.
-    mirror
-        A Code-Point Open ZIP (or a folder holding ``codepo_gb.zip``) read instead of the
-        network; it is never copied.
-    refresh
-        Download again even when the cached ZIP is good.
-    downloads_url, retries, backoff_s, session
-        The OS downloads API listing URL and HTTP behaviour (see :func:`download_codepoint`).
-    """
-    out = Path(out_dir) if out_dir is not None else codepoint_dir()
-    if mirror is not None:
-        zip_path = _mirror_zip(mirror)
-        source = {
-            "source": f"mirror {zip_path.resolve()}",
-            "url": None,
-            "retrieved": datetime.now(UTC).isoformat(timespec="seconds"),
-            "sha256": sha256_file(zip_path),
-        }
-    else:
-        zip_path, entry = download_codepoint(
-            out / settings.RAW_DIR_NAME,
-            refresh=refresh,
-            downloads_url=downloads_url,
-            retries=retries,
-            backoff_s=backoff_s,
-            session=session,
-        )
-        source = {
-            "source": "OS Data Hub downloads API",
-            "url": entry["url"],
-            "retrieved": entry["retrieved"],
-            "sha256": entry["sha256"],
-        }
-    frame, edition = read_codepoint(zip_path)
-    index_path = out / INDEX_NAME
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata(
-        {
-            **(table.schema.metadata or {}),
-            _EDITION_KEY: edition.encode(),
-            _PRODUCT_KEY: CODEPOINT.encode(),
-        }
-    )
-    atomic_write(index_path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    manifest = {
-        "product": CODEPOINT,
-        "edition": edition,
-        "retrieved": source["retrieved"],
-        "source": source["source"],
-        "source_url": source["url"],
-        "source_sha256": source["sha256"],
-        "index": INDEX_NAME,
-        "index_sha256": sha256_file(index_path),
-        "postcodes": len(frame),
-        "without_coordinates": int((frame["quality"] == NO_COORDINATES_QUALITY).sum()),
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "attribution": settings.CODEPOINT_ATTRIBUTION,
-    }
-    atomic_write_bytes(
-        out / settings.MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True).encode()
-    )
-    logger.info("built %s: %d postcodes, edition %s", index_path, len(frame), edition)
-    return index_path
-
-
-def codepoint_dir() -> Path:
-    """Return the folder a Code-Point Open build goes to by default."""
-    return settings.POSTCODES_DIR / CODEPOINT_DIR_NAME
-
-
-def build_onspd_index(out_dir: str | Path | None = None) -> Path:
-    """Build the default index from the packaged ONS Postcode Directory; return its path.
-
-    Nothing is downloaded: the postcodes come from the pinned PyPI package. The index
-    (``onspd.parquet``) and a manifest naming the edition and its attribution go in ``out_dir``
-    (default ``settings.POSTCODES_DIR``).
-
-    Raises
-    ------
-    PostcodeIndexMissingError
-        When the package is not installed.
-    """
-    out = Path(out_dir) if out_dir is not None else settings.POSTCODES_DIR
-    table, version = _onspd_table()
-    index_path = out / ONSPD_INDEX_NAME
-    atomic_write(index_path, lambda tmp: _write_arrow(table, tmp))
-    manifest = {
-        **onspd_manifest(version),
-        "index": ONSPD_INDEX_NAME,
-        "index_sha256": sha256_file(index_path),
-        "postcodes": table.num_rows,
-        "without_coordinates": int(
-            pc.sum(pc.equal(table.column("quality"), NO_COORDINATES_QUALITY)).as_py() or 0
-        ),
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    atomic_write_bytes(
-        out / settings.MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True).encode()
-    )
-    logger.info("built %s: %d postcodes, ONSPD %s", index_path, table.num_rows, version)
-    return index_path
-
-
-def onspd_manifest(version: str | None = None) -> dict[str, Any]:
-    """Return what names the default index: product, edition, package and attribution."""
-    version = version or onspd.package_version()
-    return {
-        "product": onspd.PRODUCT,
-        "edition": onspd.edition(version),
-        "source": f"PyPI package {settings.ONSPD_PACKAGE}=={version}",
-        "source_url": f"https://pypi.org/project/{settings.ONSPD_PACKAGE}/{version}/",
-        "licence": settings.ONSPD_LICENCE_URL,
-        "attribution": onspd.attribution(),
-        "excluded": "Northern Ireland (BT) postcodes: not under the Open Government Licence",
-    }
-
-
-def _write_arrow(table: pa.Table, path: Path) -> None:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-
-
-def _onspd_table() -> tuple[pa.Table, str]:
-    try:
-        version = onspd.package_version()
-        frame = onspd.read_postcodes()
-    except onspd.OnspdMissingError as exc:
-        raise PostcodeIndexMissingError(str(exc)) from None
-    # fixed-width codes (NUL-padded, as numpy's S8 reads them) are read without a copy
-    codes = pa.array(frame["postcode"].to_numpy(dtype="S8"), type=pa.binary(8))
-    table = pa.table(
-        {
-            "postcode": codes,
-            "easting": pa.array(frame["easting"].to_numpy()),
-            "northing": pa.array(frame["northing"].to_numpy()),
-            "quality": pa.array(frame["quality"].to_numpy()),
-        }
-    )
-    table = table.replace_schema_metadata(
-        {
-            _EDITION_KEY: onspd.edition(version).encode(),
-            _PRODUCT_KEY: onspd.PRODUCT.encode(),
-            _VERSION_KEY: version.encode(),
-        }
-    )
-    return table, version
-
-
-# --------------------------------------------------------------------------------------------
-# Loading and lookup
-
-
-@dataclass(frozen=True)
-class PostcodeIndex:
-    """A loaded postcode index: sorted postcodes and their points (arrays are read-only).
-
-    ``postcodes`` holds ASCII bytes (``b"CV8 3AB"``); ``quality`` is Code-Point's positional
-    quality, 0 for an ONSPD point (ONSPD gives none) and 90 where the source has no point.
-    """
-
-    path: Path
-    edition: str
-    postcodes: np.ndarray
-    easting: np.ndarray
-    northing: np.ndarray
-    quality: np.ndarray
-    product: str = CODEPOINT
-    version: str = ""
-
-    def __len__(self) -> int:
-        return len(self.postcodes)
-
-    def frame(self) -> pd.DataFrame:
-        """Return the index as a new DataFrame (postcode, easting, northing, quality)."""
-        return pd.DataFrame(
-            {
-                "postcode": self.postcodes.astype(str),
-                "easting": self.easting,
-                "northing": self.northing,
-                "quality": self.quality,
-            }
-        )
-
-    def describe(self) -> str:
-        """Return the index's product and edition in words ("ONS Postcode Directory ...")."""
-        if self.product == onspd.PRODUCT:
-            return f"the {onspd.PRODUCT} ({onspd.SHORT_NAME}), {self.edition}"
-        return f"{self.product} edition {self.edition}"
-
-
-def index_path(directory: str | Path | None = None) -> Path:
-    """Return the default index file: the ONSPD one in ``directory`` (default the settings').
-
-    ``MIDLANDS_POSTCODE_INDEX`` (``settings.POSTCODE_INDEX``) names another file to use instead
-    when no directory is given.
-    """
-    if directory is None and settings.POSTCODE_INDEX:
-        return Path(settings.POSTCODE_INDEX)
-    return Path(directory if directory is not None else settings.POSTCODES_DIR) / ONSPD_INDEX_NAME
-
-
-def load_index(path: str | Path | None = None) -> PostcodeIndex:
-    """Return a postcode index, cached per file (path, modification time and size).
-
-    Parameters
-    ----------
-    path
-        An index file (a Code-Point Open build, or an ONSPD one). By default the ONS Postcode
-        Directory index: built from the installed package on first use, and again when the
-        package's version changes (no download either way); when its folder cannot be written
-        the index is kept in memory only.
-
-    Raises
-    ------
-    PostcodeIndexMissingError
-        When a named file is missing, or the ONSPD package is not installed.
-    """
-    if path is None and settings.POSTCODE_INDEX:
-        path = settings.POSTCODE_INDEX
-    if path is not None:
-        target = Path(path)
-        try:
-            stat = target.stat()
-        except FileNotFoundError:
-            raise PostcodeIndexMissingError(
-                f"the postcode index {target} is missing; leave the index out to use the ONS "
-                "Postcode Directory, or build a Code-Point Open one with 'python -m "
-                "layers.postcodes build --codepoint --mirror ../shared/data/codepoint/"
-                "codepo_gb.zip' (without --mirror it downloads Code-Point Open from the OS)"
-            ) from None
-        return _load_index(str(target.resolve()), stat.st_mtime_ns, stat.st_size)
-    return _default_index()
-
-
-def _default_index() -> PostcodeIndex:
-    """Return the ONSPD index, (re)building its cache when it is missing or of another version."""
-    target = index_path(settings.POSTCODES_DIR)
-    try:
-        version = onspd.package_version()
-    except onspd.OnspdMissingError as exc:
-        raise PostcodeIndexMissingError(str(exc)) from None
-    if target.is_file():
-        stat = target.stat()
-        loaded = _load_index(str(target.resolve()), stat.st_mtime_ns, stat.st_size)
-        if loaded.version == version:
-            return loaded
-    try:
-        build_onspd_index(target.parent)
-    except OSError as exc:  # a read-only checkout: keep the index in memory
-        logger.warning("could not write the postcode index to %s (%s); kept in memory", target, exc)
-        return _memory_index(version)
-    stat = target.stat()
-    return _load_index(str(target.resolve()), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=1)
-def _memory_index(version: str) -> PostcodeIndex:
-    table, _ = _onspd_table()
-    return _index_from_table(table, Path(f"<memory: ONSPD {version}>"))
-
-
-@functools.lru_cache(maxsize=4)
-def _load_index(path: str, mtime_ns: int, size: int) -> PostcodeIndex:
-    del mtime_ns, size  # only part of the cache key
-    if path.endswith(".arrow"):
-        with pa.memory_map(path) as source:
-            table = pa.ipc.open_file(source).read_all()
-    else:
-        table = pq.read_table(path)
-    return _index_from_table(table, Path(path))
-
-
-def _index_from_table(table: pa.Table, path: Path) -> PostcodeIndex:
-    meta = table.schema.metadata or {}
-    codes = table.column("postcode").combine_chunks()
-    if codes.type == pa.binary(8) and codes.null_count == 0:  # a view of the file's bytes
-        whole = np.frombuffer(codes.buffers()[1], dtype="S8", count=codes.offset + len(codes))
-        postcodes = whole[codes.offset :]
-    else:
-        postcodes = np.asarray(
-            pc.cast(codes, pa.binary()).to_numpy(zero_copy_only=False), dtype="S8"
-        )
-    arrays = {
-        "easting": table.column("easting").to_numpy(),
-        "northing": table.column("northing").to_numpy(),
-        "quality": table.column("quality").to_numpy(),
-    }
-    for array in (postcodes, *arrays.values()):
-        array.setflags(write=False)
-    return PostcodeIndex(
-        path=path,
-        edition=meta.get(_EDITION_KEY, b"unknown").decode(),
-        postcodes=postcodes,
-        product=meta.get(_PRODUCT_KEY, CODEPOINT.encode()).decode(),
-        version=meta.get(_VERSION_KEY, b"").decode(),
-        **arrays,
-    )
 
 
 def _to_wgs84() -> Transformer:
@@ -476,8 +119,8 @@ def lookup(
         when not found).
     """
     loaded = index if isinstance(index, PostcodeIndex) else load_index(index)
-    cleaned = _clean(pd.Series(list(values), dtype=object))
-    normalised = _normalise_series(cleaned)
+    cleaned = clean(pd.Series(list(values), dtype=object))
+    normalised = normalise_series(cleaned)
     valid = normalised.notna().to_numpy()
     wanted = np.char.encode(normalised.fillna("").to_numpy(dtype="U8"), "ascii")
 
@@ -529,27 +172,6 @@ def lookup(
         geometry=geometry,
         crs=settings.CRS_STORAGE,
     )
-
-
-def read_manifest(directory: str | Path | None = None) -> dict[str, Any]:
-    """Return what describes an index: its manifest file, or the default index's.
-
-    With no ``directory`` (and no ``MIDLANDS_POSTCODE_INDEX``) this is the manifest the ONSPD
-    build wrote in ``settings.POSTCODES_DIR``, or, before the first build (or beside a
-    manifest left by an older Code-Point build there), the ONSPD description: product,
-    edition, package and attribution.
-    """
-    if directory is None and settings.POSTCODE_INDEX:
-        directory = Path(settings.POSTCODE_INDEX).parent
-    if directory is not None:
-        return read_json(Path(directory) / settings.MANIFEST_NAME)
-    written = read_json(settings.POSTCODES_DIR / settings.MANIFEST_NAME)
-    if written and written.get("product", onspd.PRODUCT) == onspd.PRODUCT:
-        return written
-    try:
-        return onspd_manifest()
-    except onspd.OnspdMissingError:
-        return {}
 
 
 # --------------------------------------------------------------------------------------------

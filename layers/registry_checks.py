@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from pyproj import Transformer
 
 import settings
+from layers import _validate_text
 from layers._metric import transformer
 from layers._validate import Problem
 
@@ -107,14 +108,19 @@ def host_on(host: str, domains: Iterable[str]) -> str:
 def source_problems(sites: pd.DataFrame, rules: SourceRules) -> list[Problem]:
     """Refuse mirror and aggregator domains anywhere in a row, and Wikipedia as a fact source."""
     problems = []
-    watched = (*rules.denied, *rules.coordinate_only)
     columns = [c for c in (*SOURCE_COLUMNS, *TEXT_COLUMNS) if c in sites]
-    flagged = np.zeros(len(sites), dtype=bool)
+    # A column's cell can fail only when it names a denied domain, or (in a fact column) a
+    # coordinate-only one; each column's problems are its own, so only those cells are read.
+    flagged = {}
     for column in columns:
-        flagged |= _may_be_on(sites[column].fillna("").astype(str), watched)
-    for site in _records(sites[flagged], *columns):
+        watched = (*rules.denied, *(rules.coordinate_only if column in FACT_COLUMNS else ()))
+        flagged[column] = _may_be_on(sites[column], watched)
+    chosen = np.logical_or.reduce(list(flagged.values())) if flagged else np.zeros(0, bool)
+    rows = np.flatnonzero(chosen)
+    for position, site in zip(rows, _records(sites.iloc[rows], *columns), strict=True):
         seen: set[tuple[str, str]] = set()
-        for column, url, host in _row_hosts(site, columns):
+        named = [column for column in columns if flagged[column][position]]
+        for column, url, host in _row_hosts(site, named):
             denied = host_on(host, rules.denied)
             if denied and (column, denied) not in seen:
                 seen.add((column, denied))
@@ -192,15 +198,7 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    # Only these rows can fail: a closing date, a closing or closed status, or an opening
-    # that may not be a plain year (the loop below decides exactly).
-    dated = np.zeros(len(sites), dtype=bool)
-    if "closes" in sites:
-        dated |= _may_have_text(sites["closes"])
-    if "status" in sites:
-        dated |= _may_have_text(sites["status"], "clos")
-    if "opened" in sites:
-        dated |= _may_have_text(sites["opened"]) & ~_plain_years(sites["opened"])
+    dated = _may_break_timeline_rules(sites, today)
     for site in _records(sites[dated], "status", "opened", "closes"):
         status = _text(site.get("status"))
         opened = _text(site.get("opened"))
@@ -225,6 +223,27 @@ def timeline_problems(sites: pd.DataFrame, *, today: date) -> tuple[list[Problem
     return problems, warnings
 
 
+def _may_break_timeline_rules(sites: pd.DataFrame, today: date) -> np.ndarray:
+    """Return which rows :func:`timeline_problems` may refuse or warn about.
+
+    Rows whose dates are each empty or surely a year (four ASCII digits from 1000 to 2200)
+    and whose status is plain text are judged here; every other row is left to the rule.
+    """
+    empty = pd.Series("", index=sites.index)
+    status = _validate_text.Column(sites.get("status", empty))
+    opening = _validate_text.Column(sites.get("opened", empty))
+    closing = _validate_text.Column(sites.get("closes", empty))
+    opened, closes = opening.years(), closing.years()
+    judged = status.plain.copy()
+    for column, years in ((opening, opened), (closing, closes)):
+        judged &= column.surely("") | ((years >= 1000) & (years <= 2200))
+    has_opened, has_closes = opening.filled(), closing.filled()
+    fails = has_opened & has_closes & (closes < opened)
+    fails |= status.surely("closed") & has_closes & (closes > today.year)
+    fails |= status.surely("closing") & ~has_closes
+    return ~judged | fails
+
+
 def postcode_problems(
     sites: pd.DataFrame, found: pd.DataFrame, rules: SourceRules
 ) -> tuple[list[Problem], list[Problem]]:
@@ -242,17 +261,19 @@ def postcode_problems(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    # Only these rows can fail: postcode precision, a postcode not found, or a site-precision
-    # point beyond the tolerance; the loop below decides exactly.
-    precision = sites["location_precision"].to_numpy(dtype=object)
-    has_code = (
-        _may_have_text(sites["postcode"])
-        if "postcode" in sites
-        else np.zeros(len(sites), dtype=bool)
-    )
+    # Only these rows can fail: postcode precision without a postcode, a postcode not found,
+    # or a point beyond its precision's tolerance; the loop below decides exactly.
+    written = _validate_text.arrow_text(sites["location_precision"])  # compared unstripped
+    on_postcode = _validate_text.bools(pc.equal(written, "postcode"))
+    on_site = _validate_text.bools(pc.equal(written, "site"))
+    codes = _validate_text.Column(sites.get("postcode", pd.Series("", index=sites.index)))
     located = found["found"].to_numpy(dtype=bool)
-    far = found["distance_m"].to_numpy(dtype=float) > rules.site_tolerance_m
-    may_fail = (precision == "postcode") | (has_code & (~located | ((precision == "site") & far)))
+    distances = found["distance_m"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        far = (on_postcode & (distances > rules.postcode_tolerance_m)) | (
+            on_site & (distances > rules.site_tolerance_m)
+        )
+    may_fail = (on_postcode & codes.may_be("")) | (codes.filled() & (~located | far))
     chosen = sites[may_fail]
     columns = ("location_precision", "postcode", "location_note", "lat", "lon")
     pairs = zip(_records(chosen, *columns), _records(found[may_fail]), strict=True)
@@ -343,9 +364,14 @@ def _to_metric() -> Transformer:
 def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> list[Problem]:
     """Warn about rows last checked more than ``rules.stale_after_days`` ago."""
     warnings = []
-    checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
     limit = pd.Timestamp(today) - pd.Timedelta(days=rules.stale_after_days)
-    for site in _records(sites[(checked_on < limit).to_numpy()], "last_checked"):
+    days = _validate_text.dates(sites["last_checked"])
+    if days is not None:  # dates as the validator types them, compared without Python
+        old = _validate_text.bools(pc.less(days, pa.scalar(limit.date(), pa.date32())))
+    else:
+        checked_on = pd.to_datetime(sites["last_checked"].astype(str), errors="coerce")
+        old = (checked_on < limit).to_numpy()
+    for site in _records(sites[old], "last_checked"):
         checked = site["last_checked"]
         if not isinstance(checked, date):
             checked = date.fromisoformat(str(checked))
@@ -363,47 +389,19 @@ def stale_warnings(sites: pd.DataFrame, rules: SourceRules, *, today: date) -> l
 
 
 def _may_be_on(urls: pd.Series, domains: Iterable[str]) -> np.ndarray:
-    """Return which URLs may be on one of ``domains``; :func:`on_domain` then decides.
+    """Return which cells may name a host on one of ``domains``; the row's rule then decides.
 
-    A host is part of its URL, so a URL on a domain contains the domain's name, in any case
-    when the URL is ASCII. A URL with other characters (whose lower case may differ) or with
-    a tab or line break (which ``urlsplit`` drops) is always a candidate.
+    A host is part of its URL or text, so a cell naming a host on a domain contains the
+    domain's name, in any case, when the cell is printable ASCII. Any other cell (whose lower
+    case may differ, or with a tab or line break, which ``urlsplit`` drops) is a candidate.
     """
     names = [name for name in domains if name]
     if not names or urls.empty:
         return np.zeros(len(urls), dtype=bool)
-    texts = pa.array(urls.to_numpy(dtype=object), type=pa.large_string())
-    pattern = "|".join(re.escape(name) for name in names) + r"|[\t\r\n]"
-    named = pc.match_substring_regex(texts, pattern, ignore_case=True)
-    other = pc.invert(pc.string_is_ascii(texts))
-    return np.asarray(pc.or_(named, other), dtype=bool)
-
-
-def _may_have_text(values: pd.Series, needle: str = "") -> np.ndarray:
-    """Return which cells may hold text (containing ``needle``) once :func:`_text` reads them.
-
-    Cells holding only blanks count too (a candidate is checked exactly afterwards); None and
-    NaN, which :func:`_text` reads as '', never do.
-    """
-    if isinstance(values.dtype, pd.StringDtype):
-        found = (
-            values.str.contains(needle, regex=False) if needle else values.notna() & (values != "")
-        )
-        return found.fillna(False).to_numpy(dtype=bool)
-    return np.fromiter(
-        (needle in _text(value) and _text(value) != "" for value in values),
-        dtype=bool,
-        count=len(values),
-    )
-
-
-def _plain_years(values: pd.Series) -> np.ndarray:
-    """Return which cells are surely real years: four ASCII digits from 1000 to 2200."""
-    if not isinstance(values.dtype, pd.StringDtype):
-        return np.zeros(len(values), dtype=bool)
-    digits = values.str.fullmatch(r"[0-9]{4}").fillna(False).to_numpy(dtype=bool)
-    years = pd.to_numeric(values.where(digits, "0")).to_numpy()
-    return digits & (years >= 1000) & (years <= 2200)
+    texts = _validate_text.arrow_text(urls)
+    pattern = "|".join(re.escape(name) for name in names)
+    named = _validate_text.bools(pc.match_substring_regex(texts, pattern, ignore_case=True))
+    return named | ~_validate_text.bools(pc.ascii_is_printable(texts))
 
 
 def _text(value: object) -> str:

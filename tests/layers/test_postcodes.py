@@ -21,14 +21,9 @@ import io
 import json
 import math
 import os
-import threading
 import time
 import warnings
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +37,7 @@ import settings
 from layers import onspd, postcodes
 from layers._io import sha256_file
 from layers.postcodes import PostcodeDownloadError, PostcodeIndexMissingError
+from tests.support.http_stub import Cut, Response, Routes, serve
 
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
@@ -300,6 +296,29 @@ def test_normalise_usual_forms(value: str, expected: str) -> None:
 )
 def test_normalise_rejects_what_is_not_a_postcode(value: object) -> None:
     assert postcodes.normalise(value) is None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["cv8 3ab", " CV8  3AB ", "cv83ab", "", None, "x", "  ", "gir 0aa", "bt1 1aa"],
+        ["cv8\u00a03ab", "a\tb", " cv8\n3ab ", "stra\u00dfe"],  # other blanks and letters
+        ["cv8 3ab", float("nan"), 12],  # values that are not text
+        [],
+    ],
+)
+def test_cleaning_a_column_matches_cleaning_each_value(values: list[object]) -> None:
+    """Arrow's clean of plain text gives what the pandas path (Python's \\s) gives."""
+    from layers import postcode_format
+
+    series = pd.Series(values, dtype=object)
+    cleaned = postcode_format.clean(series)
+    assert cleaned.tolist() == postcode_format._clean_each(series).tolist()
+    assert cleaned.dtype == postcode_format._clean_each(series).dtype
+    assert list(cleaned.index) == list(series.index)
+    plain = [v for v in values if isinstance(v, str) and v.isascii() and v.isprintable()]
+    expected = [" ".join(v.split()).upper() for v in plain]
+    assert postcode_format.clean(pd.Series(plain, dtype=object)).tolist() == expected
 
 
 def test_every_mirror_postcode_has_the_postcode_shape(mirror_index: Path) -> None:
@@ -587,60 +606,7 @@ def test_cli_lookup_without_an_index(tmp_path: Path, capsys: pytest.CaptureFixtu
 # Downloads from the OS Data Hub (a local stub) and their faults
 
 
-@dataclass
-class Reply:
-    """One scripted answer: status and body; ``cut`` sends half the body then drops the line."""
-
-    status: int
-    body: bytes
-    cut: bool = False
-
-
-@dataclass
-class Routes:
-    """Answers per path, in order (the last one repeats), and the paths requested."""
-
-    answers: dict[str, list[Reply]]
-    requested: list[str] = field(default_factory=list)
-
-    def next(self, path: str) -> Reply:
-        self.requested.append(path)
-        replies = self.answers.get(path, [Reply(404, b"not found")])
-        count = sum(1 for p in self.requested if p == path)
-        return replies[min(count, len(replies)) - 1]
-
-
-@contextmanager
-def os_downloads_stub(routes: Routes) -> Iterator[str]:
-    """Serve ``routes`` on a free loopback port; yield the base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            reply = routes.next(self.path.split("?")[0])
-            self.send_response(reply.status)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            if reply.cut:
-                self.wfile.write(reply.body[: len(reply.body) // 2])
-                self.wfile.flush()
-                self.close_connection = True
-                return
-            self.wfile.write(reply.body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def listing(base: str, body: bytes | None = None) -> Reply:
+def listing(base: str, body: bytes | None = None) -> Response:
     """The downloads API's answer: the files of CodePointOpen (GB, CSV) with their URLs."""
     entry: dict[str, object] = {
         "fileName": "codepo_gb.zip",
@@ -650,7 +616,7 @@ def listing(base: str, body: bytes | None = None) -> Reply:
     }
     if body is not None:
         entry |= {"size": len(body), "md5": hashlib.md5(body, usedforsecurity=False).hexdigest()}
-    return Reply(200, json.dumps([entry]).encode())
+    return (200, json.dumps([entry]).encode())
 
 
 LISTING_PATH = "/downloads/v1/products/CodePointOpen/downloads"
@@ -683,10 +649,10 @@ def download(
 
 def test_download_builds_and_caches(tmp_path: Path) -> None:
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
+    with serve(routes, root="") as base:
         routes.answers = {
             LISTING_PATH: [listing(base, GOOD_ZIP)],
-            "/file.zip": [Reply(200, GOOD_ZIP)],
+            "/file.zip": [(200, GOOD_ZIP)],
         }
         index = postcodes.build_index(
             tmp_path, downloads_url=f"{base}{LISTING_PATH}", backoff_s=0.0
@@ -704,26 +670,26 @@ def test_download_builds_and_caches(tmp_path: Path) -> None:
         assert postcodes.lookup(["CV8 3AB"], index=index)["found"].tolist() == [True]
 
         # a second build uses the cache: no request at all
-        routes.requested.clear()
+        routes.requests.clear()
         postcodes.build_index(tmp_path, downloads_url=f"{base}{LISTING_PATH}", backoff_s=0.0)
-        assert routes.requested == []
+        assert routes.paths == []
 
         # a damaged cache is fetched again
         (tmp_path / "raw" / "codepo_gb.zip").write_bytes(GOOD_ZIP[:100])
         postcodes.build_index(tmp_path, downloads_url=f"{base}{LISTING_PATH}", backoff_s=0.0)
-        assert routes.requested == [LISTING_PATH, "/file.zip"]
+        assert routes.paths == [LISTING_PATH, "/file.zip"]
         assert (tmp_path / "raw" / "codepo_gb.zip").read_bytes() == GOOD_ZIP
 
 
 def test_download_retries_a_server_error(tmp_path: Path) -> None:
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
+    with serve(routes, root="") as base:
         routes.answers = {
-            LISTING_PATH: [Reply(503, b"busy"), listing(base)],
-            "/file.zip": [Reply(500, b"oops"), Reply(200, GOOD_ZIP)],
+            LISTING_PATH: [(503, b"busy"), listing(base)],
+            "/file.zip": [(500, b"oops"), (200, GOOD_ZIP)],
         }
         path, entry = download(tmp_path / "raw", base)
-    assert routes.requested == [LISTING_PATH, LISTING_PATH, "/file.zip", "/file.zip"]
+    assert routes.paths == [LISTING_PATH, LISTING_PATH, "/file.zip", "/file.zip"]
     assert path.read_bytes() == GOOD_ZIP
     assert entry["edition"] == "2099.2.0"
 
@@ -731,18 +697,18 @@ def test_download_retries_a_server_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fault", ["cut midway", "md5 differs", "not a zip"])
 def test_a_damaged_zip_is_fetched_again_and_the_good_one_kept(tmp_path: Path, fault: str) -> None:
     bad = {
-        "cut midway": Reply(200, GOOD_ZIP, cut=True),
-        "md5 differs": Reply(200, NEWER_ZIP),
-        "not a zip": Reply(200, b"<html>maintenance</html>"),
+        "cut midway": (200, Cut(GOOD_ZIP)),
+        "md5 differs": (200, NEWER_ZIP),
+        "not a zip": (200, b"<html>maintenance</html>"),
     }[fault]
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
+    with serve(routes, root="") as base:
         routes.answers = {
             LISTING_PATH: [listing(base, GOOD_ZIP)],
-            "/file.zip": [bad, Reply(200, GOOD_ZIP)],
+            "/file.zip": [bad, (200, GOOD_ZIP)],
         }
         path, entry = download(tmp_path / "raw", base, retries=1)
-    assert routes.requested == [LISTING_PATH, "/file.zip", "/file.zip"]
+    assert routes.paths == [LISTING_PATH, "/file.zip", "/file.zip"]
     assert path.read_bytes() == GOOD_ZIP
     assert entry["sha256"] == hashlib.sha256(GOOD_ZIP).hexdigest()
     assert entry["size"] == len(GOOD_ZIP)
@@ -751,17 +717,17 @@ def test_a_damaged_zip_is_fetched_again_and_the_good_one_kept(tmp_path: Path, fa
 
 def test_a_zip_that_stays_unavailable_names_its_status_and_keeps_nothing(tmp_path: Path) -> None:
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
-        routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [Reply(503, b"busy")]}
+    with serve(routes, root="") as base:
+        routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [(503, b"busy")]}
         with pytest.raises(PostcodeDownloadError, match=r"HTTP 503.*nothing was replaced"):
             download(tmp_path / "raw", base, retries=0)
-    assert routes.requested == [LISTING_PATH, "/file.zip"]
+    assert routes.paths == [LISTING_PATH, "/file.zip"]
     assert not (tmp_path / "raw" / "manifest.json").exists()
     assert not [p for p in (tmp_path / "raw").iterdir() if p.suffix in {".zip", ".tmp"}]
 
 
 def good_cache(raw: Path, base: str, routes: Routes) -> dict[str, str]:
-    routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [Reply(200, GOOD_ZIP)]}
+    routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [(200, GOOD_ZIP)]}
     download(raw, base)
     return snapshot(raw)
 
@@ -773,18 +739,18 @@ def good_cache(raw: Path, base: str, routes: Routes) -> dict[str, str]:
 def test_a_failed_refresh_keeps_the_old_cache(tmp_path: Path, fault: str) -> None:
     raw = tmp_path / "raw"
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
+    with serve(routes, root="") as base:
         before = good_cache(raw, base, routes)
         replies = {
-            "truncated zip": (listing(base), Reply(200, NEWER_ZIP[: len(NEWER_ZIP) * 2 // 3])),
-            "cut midway": (listing(base), Reply(200, NEWER_ZIP, cut=True)),
-            "listed size differs": (listing(base, NEWER_ZIP + b"x"), Reply(200, NEWER_ZIP)),
+            "truncated zip": (listing(base), (200, NEWER_ZIP[: len(NEWER_ZIP) * 2 // 3])),
+            "cut midway": (listing(base), (200, Cut(NEWER_ZIP))),
+            "listed size differs": (listing(base, NEWER_ZIP + b"x"), (200, NEWER_ZIP)),
             "md5 differs": (
-                Reply(200, json.dumps([{"url": f"{base}/file.zip", "md5": "0" * 32}]).encode()),
-                Reply(200, NEWER_ZIP),
+                (200, json.dumps([{"url": f"{base}/file.zip", "md5": "0" * 32}]).encode()),
+                (200, NEWER_ZIP),
             ),
-            "http 404": (listing(base), Reply(404, b"gone")),
-            "not a zip": (listing(base), Reply(200, b"<html>maintenance</html>")),
+            "http 404": (listing(base), (404, b"gone")),
+            "not a zip": (listing(base), (200, b"<html>maintenance</html>")),
         }[fault]
         routes.answers = {LISTING_PATH: [replies[0]], "/file.zip": [replies[1]]}
         with pytest.raises(PostcodeDownloadError) as raised:
@@ -793,19 +759,19 @@ def test_a_failed_refresh_keeps_the_old_cache(tmp_path: Path, fault: str) -> Non
     assert not [p for p in raw.iterdir() if p.name.endswith(".tmp")], "a temporary file was left"
     if fault != "http 404":
         assert "nothing was replaced" in str(raised.value)
-        assert routes.requested.count("/file.zip") == 1 + 2  # the good download, then two tries
+        assert routes.paths.count("/file.zip") == 1 + 2  # the good download, then two tries
 
 
 def test_a_failed_refresh_keeps_the_old_index(tmp_path: Path) -> None:
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
-        routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [Reply(200, GOOD_ZIP)]}
+    with serve(routes, root="") as base:
+        routes.answers = {LISTING_PATH: [listing(base)], "/file.zip": [(200, GOOD_ZIP)]}
         url = f"{base}{LISTING_PATH}"
         postcodes.build_index(tmp_path, downloads_url=url, backoff_s=0.0)
         before = snapshot(tmp_path)
         routes.answers = {
             LISTING_PATH: [listing(base)],
-            "/file.zip": [Reply(200, NEWER_ZIP, cut=True)],
+            "/file.zip": [(200, Cut(NEWER_ZIP))],
         }
         with pytest.raises(PostcodeDownloadError):
             postcodes.build_index(tmp_path, downloads_url=url, refresh=True, backoff_s=0.0)
@@ -814,7 +780,7 @@ def test_a_failed_refresh_keeps_the_old_index(tmp_path: Path) -> None:
         # and a later good refresh brings the newer edition
         routes.answers = {
             LISTING_PATH: [listing(base, NEWER_ZIP)],
-            "/file.zip": [Reply(200, NEWER_ZIP)],
+            "/file.zip": [(200, NEWER_ZIP)],
         }
         index = postcodes.build_index(tmp_path, downloads_url=url, refresh=True, backoff_s=0.0)
     assert postcodes.read_manifest(tmp_path)["edition"] == "2099.3.0"
@@ -823,16 +789,16 @@ def test_a_failed_refresh_keeps_the_old_index(tmp_path: Path) -> None:
 
 def test_the_downloads_api_unreachable_or_changed(tmp_path: Path) -> None:
     routes = Routes({})
-    with os_downloads_stub(routes) as base:
-        routes.answers = {LISTING_PATH: [Reply(500, b"down")]}
+    with serve(routes, root="") as base:
+        routes.answers = {LISTING_PATH: [(500, b"down")]}
         with pytest.raises(
             PostcodeDownloadError, match=r"no usable answer in 2 attempts.*--mirror"
         ):
             download(tmp_path / "raw", base, retries=1)
-        routes.answers = {LISTING_PATH: [Reply(200, b'{"message": "no such product"}')]}
+        routes.answers = {LISTING_PATH: [(200, b'{"message": "no such product"}')]}
         with pytest.raises(PostcodeDownloadError, match="listed no GB CSV file"):
             download(tmp_path / "raw", base)
-        routes.answers = {LISTING_PATH: [Reply(200, b'[{"url": "x"')]}
+        routes.answers = {LISTING_PATH: [(200, b'[{"url": "x"')]}
         with pytest.raises(PostcodeDownloadError, match="not complete JSON"):
             download(tmp_path / "raw", base, retries=0)
     assert not (tmp_path / "raw" / "manifest.json").exists()

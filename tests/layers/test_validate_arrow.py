@@ -11,6 +11,7 @@ from layers import vocabulary
 from layers._validate import read_table
 from layers._validate_arrow import WHITESPACE, read_registry_table, read_table_fast
 from layers._validate_columns import check_table
+from tests.support.registry_rows import WALSALL, write_registry
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURES = [DATA / "hostile_sites.csv", *sorted((DATA / "uploads").glob("*.csv"))]
@@ -104,3 +105,27 @@ def test_the_whitespace_is_what_python_strips() -> None:
 
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
     assert every == WHITESPACE
+
+
+def test_cells_with_blanks_around_them_are_checked_stripped(tmp_path: Path) -> None:
+    """Only columns with nothing to strip skip the strip; the others give the exact answer."""
+    padded = {
+        **WALSALL,
+        "site_id": " test-padded ",
+        "name": "\u3000Padded Works\u00a0",
+        "capabilities": "land_systems ",
+        "lat": " 52.58600",
+        "status": "active\u2003",
+        "source_url": "https://example.org/padded\t",
+    }
+    rows = [WALSALL, padded, {**WALSALL, "site_id": "test-other"}]
+    data = write_registry(tmp_path / "sites.csv", rows).read_bytes()
+    fast = read_table_fast(data)
+    assert fast is not None
+    padded_columns = {"site_id", "name", "capabilities", "lat", "status", "source_url"}
+    assert not fast.trimmed_columns() & padded_columns
+    assert "organisation" in fast.trimmed_columns()
+    schema = vocabulary.schema()
+    found = check_table(fast, schema, today=TODAY)
+    assert found == check_table(_exact(data), schema, today=TODAY)
+    assert found[0] == [2, 3, 4]  # every row is valid once stripped

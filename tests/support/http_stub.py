@@ -1,4 +1,9 @@
-"""A local HTTP server that answers with scripted responses, standing in for the ONS service."""
+"""A local HTTP server that answers with scripted responses, standing in for a remote service.
+
+A :class:`Script` gives its responses in order whatever the path (the ONS service); a
+:class:`Routes` gives each path its own (the OS downloads API and its files). A :class:`Cut`
+body is announced in full but sent only halfway before the line drops.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +32,34 @@ class Script:
         return status, body, extra[0] if extra else {}
 
 
+class Cut(bytes):
+    """A body whose full length is announced but only half of it sent; then the line drops."""
+
+
+@dataclass
+class Routes:
+    """Responses per request path, each list given out in order (the last one repeats);
+    any other path gets 404."""
+
+    answers: dict[str, list[Response]]
+    requests: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        """The paths requested so far, in order."""
+        return [request["path"] for request in self.requests]
+
+    def next(self, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        self.requests.append(query)
+        responses = self.answers.get(query["path"], [(404, b"not found")])
+        index = min(self.paths.count(query["path"]), len(responses)) - 1
+        status, body, *extra = responses[index]
+        return status, body, extra[0] if extra else {}
+
+
 @contextmanager
-def serve(script: Script) -> Iterator[str]:
-    """Serve ``script`` on a free loopback port; yield the base URL of its ``services`` folder."""
+def serve(script: Script | Routes, root: str = "/arcgis/rest/services") -> Iterator[str]:
+    """Serve ``script`` on a free loopback port; yield its base URL (the server's ``root``)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -42,6 +72,11 @@ def serve(script: Script) -> Iterator[str]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            if isinstance(body, Cut):
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
             self.wfile.write(body)
 
         def log_message(self, *args: object) -> None:
@@ -51,7 +86,7 @@ def serve(script: Script) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/arcgis/rest/services"
+        yield f"http://127.0.0.1:{server.server_address[1]}{root}"
     finally:
         server.shutdown()
         server.server_close()
