@@ -7,7 +7,7 @@ a damaged body is fetched again) and only then moved into place beside a manifes
 edition, retrieval date, address and sha256, so a cache is never half-written. The ZIP is read in
 its own layout: ``Doc/metadata.txt`` gives the edition, ``Doc/Code-Point_Open_Column_Headers.csv``
 the columns, and ``Data/CSV/<area>.csv`` one headerless CRLF file per postcode area.
-:mod:`layers.postcodes` builds the index from what this module reads.
+:mod:`layers.postcode_build` builds the index from what this module reads.
 """
 
 from __future__ import annotations
