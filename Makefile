@@ -106,10 +106,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "The browser tests need Debian's chromium: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
-# The whole suite on every core (pytest-xdist; a test file's tests share one worker, so a
-# module's Streamlit server starts once).
-test: dev data browser lint
-	$(PY) -m pytest -n auto --dist loadfile
+# The whole suite on every core (pytest-xdist; a test file's tests share one worker, and each
+# worker starts one Chromium and one app server). The linters run beside it (mypy alone takes
+# most of a minute on a fresh clone, single-threaded, while the browser tests mostly wait); their
+# output follows the suite's, and either failing fails `make test`.
+test: dev data browser node_modules/.installed
+	@lint_log=$$(mktemp); \
+	$(MAKE) --no-print-directory lint > "$$lint_log" 2>&1 & lint_pid=$$!; \
+	$(PY) -m pytest -n auto --dist loadfile; tests=$$?; \
+	wait $$lint_pid; linted=$$?; \
+	echo "--- make lint (run beside the tests):"; cat "$$lint_log"; rm -f "$$lint_log"; \
+	if [ $$linted -ne 0 ]; then echo "make lint failed (above)"; fi; \
+	exit $$(( tests != 0 || linted != 0 ))
 
 # The edit loop: every test that needs no browser, on every core.
 test-fast: dev data

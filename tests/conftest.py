@@ -1,5 +1,6 @@
 """Shared fixtures: the boundaries built once per run from the offline ONS mirror, the registry,
-Chromium, and the app on a Streamlit server (one per test module).
+Chromium, and the app on a Streamlit server (one of each per test process, shared by every
+module it runs: each test opens its own page, so its own Streamlit session).
 
 Under pytest-xdist the workers share one boundaries build: the first worker to take the lock
 builds it in the run's shared temporary folder, the others wait and read it.
@@ -11,6 +12,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -58,17 +60,30 @@ def registry(boundaries_dir: Path) -> gpd.GeoDataFrame:
     return load_sites(settings.SITES_CSV, boundaries_dir=boundaries_dir)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+@pytest.fixture(scope="session")
+def chromium_process() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (launched once per test process)."""
     require_chromium()
     with chromium() as launched:
         yield launched
 
 
 @pytest.fixture(scope="module")
+def browser(chromium_process: Any) -> Iterator[Any]:
+    """The process's Chromium for one test module; the pages the module left open are closed
+    after it, so no module sees another's pages."""
+    yield chromium_process
+    for context in list(chromium_process.contexts):
+        context.close()
+
+
+@pytest.fixture(scope="session")
 def app_url(boundaries_dir: Path) -> Iterator[str]:
-    """The app on the committed registry, on its own port, shared by a test module's tests."""
+    """The app on the committed registry, on its own port, shared by the process's tests.
+
+    Started once per pytest-xdist worker: a server start and the app's first, cold run cost
+    seconds, and each test's page is a session of its own (caches shared, as in production).
+    """
     with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
         yield url
 

@@ -56,6 +56,13 @@ def manifest_matches_files(raw: Path) -> None:
         assert manifest["layers"][layer]["sha256"] == sha256_file(raw / name), layer
 
 
+def previous_build(out: Path, boundaries_dir: Path) -> Path:
+    """A good earlier build to fail over: a copy of the run's build from the mirror (a build
+    of its own would give the same files, seconds later)."""
+    shutil.copytree(boundaries_dir, out)
+    return out
+
+
 def broken_mirror(tmp_path: Path, ons_mirror: Path, *, damaged: str) -> Path:
     """A copy of the mirror in which one service file is cut off half way."""
     mirror = tmp_path / "broken-mirror"
@@ -126,10 +133,9 @@ def test_an_unreadable_manifest_means_every_file_is_checked_again(
 
 
 def test_a_damaged_cache_with_no_good_source_is_reported_not_used(
-    tmp_path: Path, ons_mirror: Path, lad_codes: list[str]
+    tmp_path: Path, ons_mirror: Path, lad_codes: list[str], boundaries_dir: Path
 ):
-    out = tmp_path / "built"
-    boundaries.build_boundaries(out, mirror=ons_mirror)
+    out = previous_build(tmp_path / "built", boundaries_dir)
     raw = out / settings.RAW_DIR_NAME
     (raw / "wards.geojson").write_bytes((raw / "wards.geojson").read_bytes()[:1000])
     mirror = broken_mirror(tmp_path, ons_mirror, damaged="wards")
@@ -145,10 +151,9 @@ def test_a_damaged_cache_with_no_good_source_is_reported_not_used(
 
 
 def test_a_network_failure_leaves_the_previous_good_data_in_place(
-    tmp_path: Path, ons_mirror: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, ons_mirror: Path, monkeypatch: pytest.MonkeyPatch, boundaries_dir: Path
 ):
-    out = tmp_path / "built"
-    boundaries.build_boundaries(out, mirror=ons_mirror)
+    out = previous_build(tmp_path / "built", boundaries_dir)
     before = snapshot(out)
     monkeypatch.setattr(settings, "ONS_RETRIES", 1)
     monkeypatch.setattr(settings, "ONS_BACKOFF_S", 0.0)
@@ -164,9 +169,10 @@ def test_a_network_failure_leaves_the_previous_good_data_in_place(
     assert not list(out.rglob(".*.tmp")), "no temporary file is left behind"
 
 
-def test_a_mirror_failure_half_way_keeps_every_built_layer(tmp_path: Path, ons_mirror: Path):
-    out = tmp_path / "built"
-    boundaries.build_boundaries(out, mirror=ons_mirror)
+def test_a_mirror_failure_half_way_keeps_every_built_layer(
+    tmp_path: Path, ons_mirror: Path, boundaries_dir: Path
+):
+    out = previous_build(tmp_path / "built", boundaries_dir)
     before = snapshot(out)
     mirror = broken_mirror(tmp_path, ons_mirror, damaged="wards")
     with pytest.raises(BoundaryDownloadError):

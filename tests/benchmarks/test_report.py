@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from benchmarks.budgets import budgets, judge
 from benchmarks.measure import Row, Timing
-from benchmarks.report import budgets, judge
 
 ISSUE19 = {
     "s6-first-map-warm:now",

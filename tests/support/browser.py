@@ -133,10 +133,12 @@ def open_file_offline(
         browser, record.setdefault("blocked", []), loopback=False, other_files=False, **options
     )
     page.on("pageerror", lambda error: record.setdefault("errors", []).append(str(error)))
-    page.on(
-        "dialog",
-        lambda dialog: (record.setdefault("dialogs", []).append(dialog.message), dialog.dismiss()),
-    )
+
+    def dismiss(dialog: Any) -> None:
+        record.setdefault("dialogs", []).append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     page.goto(path.resolve().as_uri())
     return page
 

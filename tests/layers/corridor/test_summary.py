@@ -3,7 +3,8 @@
 The belt here is a box (1.0 to 2.0 degrees west, 52.3 to 52.7 north), so which sites it holds
 is read off their coordinates: the Coventry works, the Leicester centre, the Hinckley airfield
 and the Birmingham start-up (4 of 8). Every count, share, order and sentence below follows from
-that by hand.
+that by hand. At the end, every belt share names its base (on the committed registry), so none
+can be quoted as a share of the registry.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
 import settings
+from layers import corridor, filters
 from layers.corridor import corridor_summary, sites_in_corridor
+from layers.filters import SiteFilter
 from tests.support import handbuilt
 
 INSIDE = {"aero-works", "space-centre", "old-airfield", "drone-startup"}
@@ -235,3 +239,38 @@ def test_no_sites_give_no_share(belt):
     assert (summary.sites, summary.inside) == (0, 0)
     assert math.isnan(summary.share)
     assert summary.headlines() == ["There are no selected sites, so the belt holds none."]
+
+
+# --------------------------------------------------------------------------------------------
+# Every share names its base
+
+
+def test_each_sentence_says_of_how_many_selected_sites(registry: gpd.GeoDataFrame):
+    chosen = filters.select_sites(
+        registry, SiteFilter(capabilities=("combat_air", "nuclear_propulsion"), as_of=2026)
+    )
+    belt = corridor.build_corridor(chosen, width_km=10)
+    summary = corridor.corridor_summary(chosen, belt)
+    lines = summary.headlines()
+    base = f"of the {len(chosen)} selected sites"
+    assert base in lines[0]
+    assert len(lines) == 1 + len(summary.by_capability)
+    for line in lines[1:]:
+        assert line.startswith(f"Of the {len(chosen)} selected sites, "), line
+    # the capability the registry holds many of, but the selection few: the count is shown
+    propulsion = summary.by_capability.set_index("capability").loc["power_propulsion"]
+    registry_count = sum("power_propulsion" in caps for caps in registry["capabilities"])
+    assert propulsion["sites"] < registry_count
+    line = next(x for x in lines if "Future propulsion" in x)
+    assert f", {propulsion['sites']} " in line
+    assert "100% of Future propulsion" not in line
+
+
+def test_no_sites_says_so():
+    empty = corridor.CorridorSummary(
+        sites=0, inside=0, share=float("nan"), by_capability=pd.DataFrame(), by_authority=None
+    )
+    assert empty.headlines() == ["There are no selected sites, so the belt holds none."]
+    assert empty.headlines(base="uploaded sites") == [
+        "There are no uploaded sites, so the belt holds none."
+    ]
