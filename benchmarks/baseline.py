@@ -1,4 +1,4 @@
-"""Today's design, measured in the same run: the code as it stood before issue 12's work.
+"""Today's design, measured in the same run: the code as it stood before the speed work.
 
 ``tree`` checks a git revision out into the work folder (``git archive``; nothing in the
 repository changes) and links the data that is not committed (built static assets, roads,
@@ -21,7 +21,7 @@ from typing import Any
 
 import settings
 
-#: The revision whose design issue 12 measured "today" against: the app and layers when this
+#: The revision the speed table calls "today": the app and layers when this
 #: work began (folium map, row-by-row validator, clusters and corridor before their rework).
 BASELINE_REV = "b418735"
 JOBS = Path(__file__).with_name("jobs.py")

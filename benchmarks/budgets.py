@@ -26,7 +26,7 @@ class Budget:
 
 
 def budgets(real_size: int) -> list[Budget]:
-    """Return every budget the benchmarks judge: issue 6's, then issue 19 §5's."""
+    """Return every budget the benchmarks judge: the first speed budgets, then the last ones."""
     return [*_issue6_budgets(real_size), *_issue19_budgets()]
 
 

@@ -1,4 +1,5 @@
-"""Issue 12 §6: every figure of its speed table, today's design beside the working tree.
+"""The design comparison: every figure of the speed table, today's design beside the working
+tree.
 
 Today's design is the code at :data:`benchmarks.baseline.BASELINE_REV`, checked out and run in
 the same benchmark run by the same method as the working tree: timing jobs in fresh processes
@@ -52,7 +53,7 @@ def bench_section6(
     realistic: list[tuple[str, int, Path]],
     browser: Any | None,
 ) -> None:
-    """Measure each figure of issue 12 §6 on today's design and on the working tree."""
+    """Measure each figure of the speed table on today's design and on the working tree."""
     bench.section(f"issue 12 §6: today's design ({baseline.BASELINE_REV}) and now")
     designs = {
         f"today ({baseline.BASELINE_REV})": baseline.tree(work_dir=bench.work_dir),

@@ -1,5 +1,5 @@
-"""The report: issue 12 §6 beside today's design, the machine, the issue's budgets (met or not;
-never asserted) and the table of figures."""
+"""The report: today's design beside now, the machine, the speed budgets (met or not; never
+asserted) and the table of figures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from benchmarks.measure import Bench, Row, Timing, central, format_value, ratio,
 
 @dataclass(frozen=True)
 class Measure:
-    """One line of issue 12 §6: the measure, its budget, the issue's "today" and the row key."""
+    """One line of the design comparison: the measure, its budget, the figure first reported
+    for today's design, and the row key."""
 
     text: str
     budget: str
@@ -24,7 +25,8 @@ class Measure:
     key: str
 
 
-#: Issue 12 §6, line by line (each measured on today's design and now, keys ``key:design``).
+#: The design comparison, line by line (each measured on today's design and now, keys
+#: ``key:design``).
 SECTION6: tuple[Measure, ...] = (
     Measure(
         "first map visible after the page opens (first visit to a fresh server)",
@@ -138,7 +140,8 @@ def table(rows: list[Row]) -> str:
 
 
 def report(bench: Bench, command: str, real_size: int) -> str:
-    """Return RESULTS.md: the command, issue 12 §6, the machine, the budgets and the table."""
+    """Return RESULTS.md: the command, the design comparison, the machine, the budgets and the
+    table."""
     verdicts = judge(bench.rows, real_size, bench.loads)
     loads = ", ".join(f"{title} {load:.2f}" for title, load in bench.loads)
     lines = [

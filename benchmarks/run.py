@@ -8,12 +8,12 @@ Command line::
 Every timing is the median of ``--repeat`` runs after one warm-up, with the min and max. The
 data are the real registry and seeded synthetic registries of each size, plain and dressed
 as real rows (see ``benchmarks.synthetic`` and ``benchmarks.realistic``). The table is printed
-and written, with the machine's description, issue 12 §6 beside today's design and the
-issue's budgets (met or not met; never asserted), to ``benchmarks/RESULTS.md``.
+and written, with the machine's description, today's design beside now and the speed
+budgets (met or not met; never asserted), to ``benchmarks/RESULTS.md``.
 
 ``--groups`` runs some groups only (a long run can be made in parts): load, join, filter,
 analysis, map, apptest, postcodes, chromium, section6. ``--quick`` is the smoke test: the 1k
-registry, one run, no cold start of Streamlit, no marker sweep and no §6 comparison; its
+registry, one run, no cold start of Streamlit, no marker sweep and no design comparison; its
 figures are not measurements and it writes RESULTS.md only when ``--out`` is given.
 """
 
@@ -143,7 +143,7 @@ def run_groups(bench: Bench, datasets: list[Dataset], groups: list[str]) -> None
 
 
 def print_summary(bench: Bench, real_size: int) -> None:
-    """Print the figures, issue 12 §6, the budgets' verdicts and the notes."""
+    """Print the figures, the design comparison, the budgets' verdicts and the notes."""
     print()
     print(table(bench.rows))
     print()

@@ -1,6 +1,6 @@
 """Check the map's colours: apart under colour-vision deficiencies, and 3:1 on the basemap.
 
-Two questions from WCAG 2.2 (1.4.1 use of colour, 1.4.11 non-text contrast) and issue 13:
+Two questions from WCAG 2.2 (1.4.1 use of colour, 1.4.11 non-text contrast):
 
 * Can two legend entries be told apart by colour, with normal vision and with simulated
   deuteranopia, protanopia and tritanopia? Colours are simulated with colorspacious (Machado,
@@ -36,7 +36,8 @@ VISIONS: dict[str, str | None] = {
     "protanopia": "protanomaly",
     "tritanopia": "tritanomaly",
 }
-#: The capability palette before issue 13 (Okabe-Ito and Paul Tol colours), for comparison.
+#: The capability palette before this check chose one (Okabe-Ito and Paul Tol colours), for
+#: comparison.
 PREVIOUS_CAPABILITY_COLOURS: dict[str, str] = {
     "land_systems": "#117733",
     "combat_air": "#0072B2",
