@@ -288,13 +288,16 @@ def test_keep_my_view_keeps_a_zoom_and_without_it_the_view_fits(page: Page, show
     search(page, "university", matching(shown, "university"))
     settle(page)
     after = view(page)
+    pixel = (before["east"] - before["west"]) / in_map(page, "() => map.getSize().x")
     assert after["zoom"] == before["zoom"]
-    assert (after["lat"], after["lon"]) == pytest.approx((before["lat"], before["lon"]), abs=1e-9)
+    # the same centre, to within a pixel: the page growing or shrinking below the map (the
+    # table's rows) can resize the map by a scrollbar's width, and Leaflet keeps its centre
+    # through a resize to the pixel (a fit would move it by far more)
+    assert (after["lat"], after["lon"]) == pytest.approx((before["lat"], before["lon"]), abs=pixel)
     assert in_map(page, "() => livemap.fits") == fits
     # the link carries the view the reader made (zoom to 0.01; the centre to within a pixel,
     # as Leaflet reports it either from the view it was asked for or from the panes' pixels)
     centre, zoom = link_view(page)
-    pixel = (before["east"] - before["west"]) / in_map(page, "() => map.getSize().x")
     assert zoom == pytest.approx(before["zoom"], abs=0.01)
     assert centre == pytest.approx([before["lat"], before["lon"]], abs=pixel)
 
