@@ -150,10 +150,7 @@ def register_pack(
     selection: Selection, sources: registers_figures.RegisterSources, *, profile: str = "public"
 ) -> tuple[list[str], dict[str, bytes]]:
     """Return the README lines and the ``registers/`` files for the selection's districts."""
-    lad_codes = {str(c) for c in selection.sites.get("lad_code", pd.Series(dtype=str)) if c}
-    rows = registers_figures.figure_rows(selection.sites, sources, lad_codes=lad_codes)
-    found = registers_figures.figures(rows)
-    where = f"The {len(lad_codes)} districts holding the selected sites"
+    where, rows, found = registers_figures.sites_districts_figures(selection.sites, sources)
     lines = registers_figures.describe_figures(found, where=where)
     aggregate = pd.DataFrame(columns=["lad_code", "core", "adjacent"])
     note = registers_figures.PARTNER_NOTE
