@@ -110,13 +110,10 @@ def build_bid_pack(
             "utf-8"
         ),
     }
-    sentences = description.selection_sentences(selection, registry=registry)
+    sources = registers if registers is not None else registers_figures.load_sources()
+    sentences = description.selection_sentences(selection, registry=registry, registers=sources)
     files["description.txt"] = description_text(sentences, title=heading).encode("utf-8")
-    register_lines, register_files = register_pack(
-        selection,
-        registers if registers is not None else registers_figures.load_sources(),
-        profile=profile,
-    )
+    register_lines, register_files = register_pack(selection, sources, profile=profile)
     files.update(register_files)
     files["README.txt"] = readme_text(
         selection, title=heading, sentences=sentences, register_lines=register_lines
