@@ -110,13 +110,10 @@ def build_bid_pack(
             "utf-8"
         ),
     }
-    sentences = description.selection_sentences(selection, registry=registry)
+    sources = registers if registers is not None else registers_figures.load_sources()
+    sentences = description.selection_sentences(selection, registry=registry, registers=sources)
     files["description.txt"] = description_text(sentences, title=heading).encode("utf-8")
-    register_lines, register_files = register_pack(
-        selection,
-        registers if registers is not None else registers_figures.load_sources(),
-        profile=profile,
-    )
+    register_lines, register_files = register_pack(selection, sources, profile=profile)
     files.update(register_files)
     files["README.txt"] = readme_text(
         selection, title=heading, sentences=sentences, register_lines=register_lines
@@ -150,10 +147,7 @@ def register_pack(
     selection: Selection, sources: registers_figures.RegisterSources, *, profile: str = "public"
 ) -> tuple[list[str], dict[str, bytes]]:
     """Return the README lines and the ``registers/`` files for the selection's districts."""
-    lad_codes = {str(c) for c in selection.sites.get("lad_code", pd.Series(dtype=str)) if c}
-    rows = registers_figures.figure_rows(selection.sites, sources, lad_codes=lad_codes)
-    found = registers_figures.figures(rows)
-    where = f"The {len(lad_codes)} districts holding the selected sites"
+    where, rows, found = registers_figures.sites_districts_figures(selection.sites, sources)
     lines = registers_figures.describe_figures(found, where=where)
     aggregate = pd.DataFrame(columns=["lad_code", "core", "adjacent"])
     note = registers_figures.PARTNER_NOTE

@@ -10,10 +10,16 @@ from __future__ import annotations
 import pandas as pd
 
 from layers import summary
+from layers.registers_figures import RegisterSources
 from layers.selection import Selection
 
 
-def selection_sentences(selection: Selection, *, registry: pd.DataFrame | None = None) -> list[str]:
+def selection_sentences(
+    selection: Selection,
+    *,
+    registry: pd.DataFrame | None = None,
+    registers: RegisterSources | None = None,
+) -> list[str]:
     """Return the sentences describing ``selection`` (see :func:`layers.summary.view_sentences`).
 
     Parameters
@@ -23,12 +29,16 @@ def selection_sentences(selection: Selection, *, registry: pd.DataFrame | None =
     registry
         The whole registry it was selected from; without it the text cannot say what the
         filters left out.
+    registers
+        The loaded official registers; with them the text gives the four register figures of
+        the districts holding the sites.
     """
     return summary.view_sentences(
         selection.sites,
         registry,
         corridor=selection.corridor if selection.has_corridor else None,
         year=selection.criteria.as_of,
+        registers=registers,
     )
 
 

@@ -61,7 +61,10 @@ def test_the_bid_pack_carries_the_description(three: Selection):
     assert "description.txt" in pack.namelist()
     lines = pack.read("description.txt").decode("utf-8").splitlines()
     assert lines[0] == "Midlands Defence Capability Map: bid pack: the map in words"
-    assert " ".join(line.strip() for line in lines[3:]) == " ".join(EXPECTED)
+    text = " ".join(line.strip() for line in lines[3:])
+    assert text.startswith(" ".join(EXPECTED))
+    assert "The 3 districts holding the view's sites: 3 curated sites." in text
+    assert "Registered firms:" in text and "Defence contract awards:" in text
     readme = pack.read("README.txt").decode("utf-8")
     assert "IN WORDS\n  The view shows 3 sites open in 2026.\n" in readme
 
