@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from layers import areas, vocabulary
-from layers.boundaries import DEFAULT_MAP_LAYERS
 from mapping import style
 from mapping.credits import credit_text
 from mapping.popups import text
@@ -123,67 +120,6 @@ def draws_shared_sites(fmap: object) -> bool:
     return any(getattr(child, "draws_legend", False) for child in children.values())
 
 
-def legend_html(
-    *,
-    capability_counts: dict[str, int],
-    kind_counts: dict[str, int],
-    boundaries: Iterable[str] = DEFAULT_MAP_LAYERS,
-    corridor: bool = False,
-    uploads: int = 0,
-    closing: int = 0,
-) -> str:
-    """Return the legend's HTML: capabilities (colour), kinds (shape), boundary lines.
-
-    Only capabilities and kinds that occur in the selection are listed, each with its count, so
-    the legend always matches the map.
-    """
-    parts = ["<h3>Main capability (colour)</h3>"]
-    for slug, label in vocabulary.CAPABILITIES.items():
-        count = capability_counts.get(slug, 0)
-        if count:
-            parts.append(
-                f'<div class="mdm-row"><span class="swatch" style="background:'
-                f'{style.capability_colour(slug)}"></span>{text(label)}'
-                f'<span class="count">{count}</span></div>'
-            )
-    if not any(capability_counts.values()):
-        parts.append('<div class="mdm-row">No sites selected</div>')
-    parts.append("<h3>Kind of site (shape)</h3>")
-    for slug, label in vocabulary.KINDS.items():
-        count = kind_counts.get(slug, 0)
-        if count:
-            parts.append(
-                f'<div class="mdm-row">{style.marker_svg(slug, "#ffffff", size=16)}{text(label)}'
-                f'<span class="count">{count}</span></div>'
-            )
-    if closing:
-        barred = style.marker_svg("military", "#ffffff", size=16, closing=True)
-        parts.append(
-            f'<div class="mdm-row">{barred}Closure announced<span class="count">{closing}</span>'
-            "</div>"
-        )
-    if uploads:
-        ring = style.marker_svg("supplier", "#ffffff", size=16, uploaded=True)
-        parts.append(
-            f'<div class="mdm-row">{ring}Your uploaded sites<span class="count">{uploads}</span>'
-            "</div>"
-        )
-    parts.append("<h3>Boundaries</h3>")
-    for name in boundaries:
-        line = style.BOUNDARY_STYLES[name]
-        dash = "dashed" if line.get("dashArray") else "solid"
-        parts.append(
-            f'<div class="mdm-row"><span class="line" style="border-top:{line["weight"]}px {dash} '
-            f'{line["color"]}"></span>{areas.BOUNDARY_LABELS[name]}</div>'
-        )
-    if corridor:
-        parts.append(
-            f'<div class="mdm-row"><span class="swatch" style="background:'
-            f'{style.CORRIDOR_STYLE["fillColor"]}"></span>Midlands Defence Belt (model)</div>'
-        )
-    return "".join(parts)
-
-
 def title_html(title: str, subtitle: str = "", kpis: Iterable[tuple[str, str]] = ()) -> str:
     """Return the title box's HTML (escaped), with optional KPI pairs (value, label)."""
     figures = "".join(f"<div><b>{text(value)}</b> {text(label)}</div>" for value, label in kpis)
@@ -192,13 +128,3 @@ def title_html(title: str, subtitle: str = "", kpis: Iterable[tuple[str, str]] =
         + (f"<p>{text(subtitle)}</p>" if subtitle else "")
         + (f'<div class="mdm-kpis">{figures}</div>' if figures else "")
     )
-
-
-def main_capability_counts(sites: pd.DataFrame) -> dict[str, int]:
-    """Count sites by their main capability: what the marker colours and the legend show."""
-    counts: dict[str, int] = {}
-    for caps in sites["capabilities"]:
-        main = vocabulary.main_capability(caps)
-        if main:
-            counts[main] = counts.get(main, 0) + 1
-    return counts

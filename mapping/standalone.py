@@ -6,9 +6,9 @@ the attribution, and with Leaflet and its plugins inlined (:func:`mapping.assets
 so it asks the network for nothing. The export's provenance is kept in the page as a JSON block
 (``<script type="application/json" id="mdm-export-metadata">``) and in its subtitle.
 
-The page is built to be used without a mouse or without sight (WCAG 2.2 AA, issue 13): it says
+The page is built to be used without a mouse or without sight (WCAG 2.2 AA): it says
 its language, lets the reader zoom, has one ``<main>`` with an ``<h1>``, names every site marker
-and opens and closes its popup from the keyboard (:mod:`mapping.keyboard`), and ends with "the
+and opens and closes its popup from the keyboard (the shared ``keyboard.js``), and ends with "the
 map in words" (:mod:`mapping.description`) and a table of the sites, reached by a skip link.
 """
 

@@ -1,7 +1,7 @@
 """Colours, marker shapes and boundary styles: one place for how the map looks.
 
 Sites are coloured by their first (main) capability and shaped by their kind, so colour is
-never the only cue. The capability colours were chosen (issue 13) by a search over sRGB for the
+never the only cue. The capability colours were chosen by a search over sRGB for the
 15 colours that stay furthest apart under normal vision and simulated deuteranopia, protanopia
 and tritanopia (smallest CAM02-UCS difference 10.5, against 1.6 for the Okabe-Ito/Tol set
 before), among colours dark enough for 3:1 contrast on every basemap fill; combat air and space
@@ -139,36 +139,6 @@ def capability_colour(slug: str) -> str:
 UPLOAD_STROKE = "#c2185b"
 #: The dark outline of every registry marker.
 MARKER_OUTLINE = "#1a1a1a"
-
-
-def marker_svg(
-    kind: str, colour: str, *, size: int = 20, uploaded: bool = False, closing: bool = False
-) -> str:
-    """Return an inline SVG marker: ``kind``'s shape filled with ``colour``.
-
-    ``kind`` and ``colour`` come from the controlled vocabularies and this module's palette,
-    never from free text; an unknown kind is drawn as a circle. A ``closing`` site gets a white
-    diagonal bar across its shape (a cue that does not rely on colour).
-    """
-    shape = KIND_SHAPES.get(kind, KIND_SHAPES["supplier"])
-    stroke = (
-        f'stroke="{UPLOAD_STROKE}" stroke-width="2.4" stroke-dasharray="3 1.5"'
-        if uploaded
-        else f'stroke="{MARKER_OUTLINE}" stroke-width="1.3"'
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 20 20" aria-hidden="true"><g fill="{colour}" {stroke} '
-        f'stroke-linejoin="round">{shape}</g>{CLOSING_MARK if closing else ""}</svg>'
-    )
-
-
-#: The closing cue drawn over a marker: a white bar with a dark edge, corner to corner.
-CLOSING_MARK = (
-    '<g class="mdm-closing"><line x1="3" y1="17" x2="17" y2="3" stroke="#1a1a1a" '
-    'stroke-width="4.6" stroke-linecap="round"/><line x1="3" y1="17" x2="17" y2="3" '
-    'stroke="#ffffff" stroke-width="2.4" stroke-linecap="round"/></g>'
-)
 
 
 def kind_corners(kind: str) -> list[list[float]] | None:

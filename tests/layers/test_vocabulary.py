@@ -114,11 +114,9 @@ def test_the_audit_counts_through_the_one_function(counted: list[int]):
     assert counted == [len(CELLS)]
 
 
-#: Counts of something else than "sites listing each capability", named and justified.
-OTHER_MEASURES = {
-    # sites by their *main* (first) capability: what a marker's colour shows
-    ("mapping/legend.py", "main_capability_counts"),
-}
+#: Counts of something else than "sites listing each capability", named and justified (none
+#: now: the markers' colours are counted by the shared legend script, legend.js).
+OTHER_MEASURES: set[tuple[str, str]] = set()
 
 
 def _functions(path: Path):

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import folium
 import geopandas as gpd
-import pandas as pd
 import pytest
 from PIL import Image
 
 from layers.filters import SiteFilter
 from layers.selection import Selection
-from mapping import bidpack, description, keyboard, slides, standalone
+from mapping import bidpack, description, slides, standalone
 
 MADE = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -81,72 +78,6 @@ def test_the_standalone_page_ends_with_the_map_in_words(three: Selection):
     assert words.group(0).count("<tr><td>") == 3
 
 
-def test_a_marker_is_named_by_name_kind_main_capability_and_status():
-    site = {
-        "name": "Beta Lab\u202e",
-        "kind": "university",
-        "capabilities": ["combat_air", "quantum"],
-        "status": "closing",
-        "closes": "2029-03-31",
-    }
-    assert keyboard.marker_label(site) == (
-        "Beta Lab: University; main capability Combat air and military aerospace; "
-        "Closing, closes 2029"
-    )
-    assert keyboard.marker_label({"name": None, "capabilities": float("nan")}) == (
-        "Unnamed site: kind not recorded; main capability no capability listed; status not recorded"
-    )
-
-
-def test_markers_at_one_point_are_named_in_the_frame_order():
-    sites = pd.DataFrame(
-        {
-            "name": ["First", "Second", "Elsewhere"],
-            "kind": ["prime", "supplier", "health"],
-            "capabilities": [["space"], ["quantum"], ["defence_medicine"]],
-            "status": ["active", "planned", "active"],
-            "opened": ["", "2030", ""],
-            "lat": [52.5, 52.5, 53.0],
-            "lon": [-1.5, -1.5, -1.0],
-        }
-    )
-    fmap = folium.Map()
-    for lat, lon in [(53.0, -1.0), (52.5, -1.5), (52.5, -1.5), (51.0, 0.0)]:
-        folium.Marker([lat, lon]).add_to(fmap)
-    assert keyboard.label_site_markers(fmap, sites) == 3
-    html = fmap.get_root().render()
-    labels = json.loads(re.search(r"var labels = (\{.*?\});", html).group(1))
-    assert list(labels.values()) == [
-        "Elsewhere: Defence health and rehabilitation; main capability Defence medicine and "
-        "rehabilitation; Active",
-        "First: Prime contractor; main capability Space and satellite applications; Active",
-        "Second: Supplier; main capability Quantum technologies; Planned, opens 2030",
-    ]
-
-
 def test_the_slide_png_describes_itself(three: Selection):
     image = Image.open(io.BytesIO(slides.render_slide(three)))
     assert image.info["Description"].startswith(" ".join(EXPECTED) + " Filters: ")
-
-
-def test_hostile_names_stay_text_through_the_templates_and_the_script():
-    names = ["{% raw %}", "{{ 7 * 7 }}", "</script><script>alert(1)</script>", "a\u2028b", "{#"]
-    sites = pd.DataFrame(
-        {
-            "name": names,
-            "kind": "supplier",
-            "capabilities": [["space"]] * 5,
-            "status": "active",
-            "lat": [52.0, 52.1, 52.2, 52.3, 52.4],
-            "lon": -1.5,
-        }
-    )
-    fmap = folium.Map()
-    for lat in sites["lat"]:
-        folium.Marker([lat, -1.5]).add_to(fmap)
-    keyboard.label_site_markers(fmap, sites)
-    html = fmap.get_root().render()
-    assert "<script>alert(1)" not in html and "{{ 7" not in html
-    labels = json.loads(re.search(r"var labels = (\{.*?\});\n", html).group(1))
-    said = [label.split(": Supplier;")[0] for label in labels.values()]
-    assert said == ["{% raw %}", "{{ 7 * 7 }}", "</script><script>alert(1)</script>", "a b", "{#"]

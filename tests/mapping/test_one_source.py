@@ -15,7 +15,7 @@ import geopandas as gpd
 from layers import vocabulary
 from layers.filters import SiteFilter
 from layers.selection import make_selection
-from mapping import keyboard, largedata, legend, popups, standalone, style
+from mapping import largedata, legend, popups, standalone, style
 from mapping.livemap import base, component, rows
 
 #: Lines only the drawing code has: a kind's shape traced on the canvas, the legend's headings,
@@ -59,7 +59,7 @@ def test_the_standalone_page_inlines_the_same_files_once(
 
 
 def test_no_python_module_keeps_a_copy_of_the_drawing_code() -> None:
-    for module in (largedata, legend, keyboard, standalone, style):
+    for module in (largedata, legend, standalone, style):
         source = inspect.getsource(module)
         for mark in (*DRAWING_MARKS, "ctx.lineTo(", "_updatePath", "_containsPoint"):
             assert mark not in source, f"{module.__name__} draws {mark}"

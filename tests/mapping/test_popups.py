@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from mapping import keyboard, popups
+from mapping import popups
 from mapping.exports.kml import kml_text
 from mapping.popups import plain_text
 
@@ -285,15 +285,3 @@ def test_plain_text_turns_every_space_into_a_space():
 
 def test_kml_text_keeps_words_apart_and_escapes():
     assert kml_text(RUN_TOGETHER + " & <b>") == APART + " &amp; &lt;b&gt;"
-
-
-def test_marker_names_keep_words_apart():
-    label = keyboard.marker_label(
-        {
-            "name": RUN_TOGETHER,
-            "kind": "prime",
-            "capabilities": ["nuclear_propulsion"],
-            "status": "active",
-        }
-    )
-    assert label.startswith(APART)
