@@ -3,6 +3,7 @@ sites, boundaries and libraries, beside one ``folium.Marker`` per site."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -129,12 +130,24 @@ def bench_map(bench: Bench, datasets: list[Dataset]) -> None:
 
 
 def render(sites: gpd.GeoDataFrame, boundaries_dir: Path, *, plain: bool = False) -> str:
-    """Render the app's map to HTML (``plain``: one marker per site, unclustered)."""
-    options: dict[str, Any] = (
-        {"cluster_markers": False, "large_data_threshold": len(sites) + 1} if plain else {}
-    )
-    html: str = build_map(sites, boundaries_dir=boundaries_dir, **options).get_root().render()
-    return html
+    """Render the app's map to HTML.
+
+    ``plain`` is the naive baseline: the same page without the app's sites, and one folium
+    ``Marker`` with a ``DivIcon`` and a popup per site, unclustered (what a folium map does
+    unless it is told otherwise). The app draws its sites with the live map's scripts.
+    """
+    if not plain:
+        page: str = build_map(sites, boundaries_dir=boundaries_dir).get_root().render()
+        return page
+    fmap = build_map(sites.iloc[0:0], boundaries_dir=boundaries_dir)
+    for lat, lon, name in zip(sites["lat"], sites["lon"], sites["name"], strict=True):
+        folium.Marker(
+            [float(lat), float(lon)],
+            icon=folium.DivIcon(html='<div class="naive-marker"></div>', icon_size=(14, 14)),
+            popup=folium.Popup(html.escape(str(name))),
+        ).add_to(fmap)
+    baseline: str = fmap.get_root().render()
+    return baseline
 
 
 def page_bytes(html: str | None) -> int:
