@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from layers import companies, contracts, registers_figures, statistics
+from layers import contracts, registers_figures
 from layers.selection import Selection
 from mapping import bidpack
 from tests.support import registers_fixtures as fx
@@ -20,20 +19,7 @@ from tests.support import registers_fixtures as fx
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path):
     root = tmp_path_factory.mktemp("pack")
-    source = fx.companies_zip(root / "BasicCompanyDataAsOneFile-2026-12-01.zip")
-    companies.build(
-        source, out_dir=root / "c", index=fx.postcode_index(), boundaries_dir=boundaries_dir
-    )
-    (root / "p").mkdir()
-    (root / "p" / "p.json").write_text(json.dumps(fx.release_package(fx.award_releases())))
-    contracts.build(
-        root / "p", out_dir=root / "a", index=fx.postcode_index(), boundaries_dir=boundaries_dir
-    )
-    (root / "n.csv").write_text(fx.nomis_csv())
-    statistics.build(root / "n.csv", out_dir=root / "s")
-    return registers_figures.load_sources(
-        companies_dir=root / "c", contracts_dir=root / "a", statistics_dir=root / "s"
-    )
+    return fx.load_built(fx.build_registers(root, boundaries_dir))
 
 
 def _selection() -> Selection:
@@ -43,6 +29,22 @@ def _selection() -> Selection:
         crs="EPSG:4326",
     )
     return Selection(sites=sites)
+
+
+def test_a_site_without_a_district_adds_no_district(sources) -> None:
+    # a site outside every district (an upload offshore): its missing code is not a district
+    sites = _selection().sites
+    offshore = gpd.GeoDataFrame(
+        {"site_id": ["z"], "lad_code": [float("nan")]},
+        geometry=[Point(1.9, 52.9)],
+        crs="EPSG:4326",
+    )
+    both = Selection(sites=gpd.GeoDataFrame(pd.concat([sites, offshore]), crs="EPSG:4326"))
+    alone, _ = bidpack.register_pack(_selection(), sources, profile="partner")
+    with_it, files = bidpack.register_pack(both, sources, profile="partner")
+    assert "nan" not in "\n".join(with_it).lower()
+    assert "\n".join(with_it) == "\n".join(alone), "the same two districts are counted"
+    assert list(_read(files, "registers/figures.csv")["firms_core"]) == ["1"]
 
 
 def _read(files: dict[str, bytes], name: str) -> pd.DataFrame:
