@@ -50,26 +50,8 @@ def machine() -> list[tuple[str, str]]:
             versions.append(f"{name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{name} (not installed)")
-    try:
-        browser = subprocess.run(
-            ["/usr/bin/chromium", "--version"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        browser = "not installed"
-    try:
-        revision = subprocess.run(
-            ["git", "-C", str(settings.ROOT), "describe", "--always", "--dirty"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        revision = "unknown"
+    browser = _output(["/usr/bin/chromium", "--version"], "not installed")
+    revision = _output(["git", "-C", str(settings.ROOT), "describe", "--always", "--dirty"], "")
     return [
         ("Code", f"git {revision or 'unknown'} (the app and layers as they stood during the run)"),
         ("Processors (nproc)", str(usable)),
@@ -80,3 +62,13 @@ def machine() -> list[tuple[str, str]]:
         ("Libraries", ", ".join(versions)),
         ("Browser", browser or "unknown"),
     ]
+
+
+def _output(command: list[str], missing: str) -> str:
+    """Return what ``command`` prints, or ``missing`` when it cannot run."""
+    try:
+        return subprocess.run(
+            command, check=False, capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return missing
