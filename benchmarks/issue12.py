@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
+
 import settings
 from benchmarks import baseline
 from benchmarks import postcodes as postcode_bench
@@ -142,7 +144,7 @@ def _visits(
                 boundaries_dir=bench.boundaries_dir,
                 repeat=bench.repeat,
             )
-        except (HarnessError, TimeoutError, RuntimeError) as exc:
+        except (*HarnessError, PlaywrightError, TimeoutError, RuntimeError) as exc:
             bench.note(f"Chromium visit of {design} on {data.label} failed: {exc}")
     found = visits.get(real.size)
     if found is None:
