@@ -11,7 +11,7 @@ const MARKUP_SINKS = ["innerHTML", "outerHTML"].map((property) => ({
 
 export default [
   {
-    ignores: ["node_modules/", "static/", ".venv/", "mutants/", "tests/artifacts/"],
+    ignores: ["node_modules/", "static/", ".venv/", "mutants/", "tests/artifacts/", "benchmarks/out/"],
   },
   js.configs.recommended,
   {

@@ -89,7 +89,8 @@ TODAY = f"today ({BASELINE_REV})"
 
 def section6(rows: list[Row]) -> str:
     """Return the design comparison as a Markdown table: budget, the figure first reported,
-    today's design measured in this run, the working tree, and whether the working tree meets the budget."""
+    today's design measured in this run, the working tree, and whether the working tree meets
+    the budget."""
     by_key = {row.key: row for row in rows}
     lines = [
         f"| Measure | Data | Budget | Issue's today | Today's design ({BASELINE_REV}), this "
