@@ -134,7 +134,8 @@ def test_an_uploaded_hostile_list_joins_the_map_as_text(browser: Browser, app_ur
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
         str(DATA / "hostile_sites.csv")
     )
-    page.get_by_text("of your sites are on the map").wait_for(timeout=30_000)
+    # the first upload in a server process loads the postcode index (2.6M postcodes) first
+    page.get_by_text("of your sites are on the map").wait_for(timeout=90_000)
     frame = map_frame(page)
     frame.locator(".mdm-legend summary").click()  # the legend starts folded; unfold it
     uploaded = frame.locator(".mdm-legend .mdm-row", has_text="Your uploaded sites")

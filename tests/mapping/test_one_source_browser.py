@@ -142,6 +142,8 @@ def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
         page.mouse.click(x, y)
         page.locator(".mdm-shared-site").first.wait_for()
         assert page.locator(".mdm-shared-site").count() == 3
+        # the list's popup pans the map clear of the corner's boxes: aim once it has stopped
+        page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
         page.locator(".mdm-shared-site", has_text=names[site_id]).click()
         page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
         assert page.evaluate("livemap.clicks") == number

@@ -244,6 +244,8 @@ def test_each_site_on_a_shared_point_opens_by_mouse(browser: Browser, page_path:
         buttons.first.wait_for()
         assert buttons.count() == 3, "the list names every site on the point"
         page.screenshot(path=ARTIFACTS / "shared-drawing-list.png")
+        # the list's popup pans the map clear of the corner's boxes: aim once it has stopped
+        page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
         page.locator(".mdm-shared-site", has_text=name).click()
         # the list fades out as the site's own popup opens
         page.locator(".mdm-shared").wait_for(state="detached")
