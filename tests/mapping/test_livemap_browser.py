@@ -12,10 +12,9 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support.servers import page_server
+from tests.support.servers import livemap_page_server
 
 pytestmark = pytest.mark.browser
-PAGE = Path(__file__).parents[1] / "support" / "livemap_page.py"
 #: The live map's element: a Components v2 component is part of the page, with no iframe.
 FRAME = "section.mdm-main"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -55,11 +54,7 @@ ALL_IDS = sorted(BY_ID)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("livemap")
-    sites_json = work / "sites.json"
-    sites_json.write_text(json.dumps(SITES), encoding="utf-8")
-    env = {"LIVEMAP_SITES": str(sites_json), "MIDLANDS_BOUNDARIES_DIR": str(boundaries_dir)}
-    with page_server(PAGE, work / "page", env) as url:
+    with livemap_page_server(SITES, tmp_path_factory.mktemp("livemap"), boundaries_dir) as url:
         yield url
 
 

@@ -7,7 +7,6 @@ an approximate point. They come from one source, so they must be equal.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +16,10 @@ from playwright.sync_api import Browser, Page
 
 from mapping import assets
 from mapping.sitemap import build_map
-from tests.support.servers import page_server
+from tests.support.browser import wait_until_still
+from tests.support.servers import livemap_page_server
 
 pytestmark = pytest.mark.browser
-PAGE = Path(__file__).parents[1] / "support" / "livemap_page.py"
 
 
 def site(site_id, name, kind, caps, lat, lon, precision, status="active", closes=""):
@@ -66,11 +65,7 @@ READ = """() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("one-source")
-    sites_json = work / "sites.json"
-    sites_json.write_text(json.dumps(SITES), encoding="utf-8")
-    env = {"LIVEMAP_SITES": str(sites_json), "MIDLANDS_BOUNDARIES_DIR": str(boundaries_dir)}
-    with page_server(PAGE, work / "page", env) as url:
+    with livemap_page_server(SITES, tmp_path_factory.mktemp("one-source"), boundaries_dir) as url:
         yield url
 
 
@@ -143,7 +138,7 @@ def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
         page.locator(".mdm-shared-site").first.wait_for()
         assert page.locator(".mdm-shared-site").count() == 3
         # the list's popup pans the map clear of the corner's boxes: aim once it has stopped
-        page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
+        wait_until_still(page)
         page.locator(".mdm-shared-site", has_text=names[site_id]).click()
         page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
         assert page.evaluate("livemap.clicks") == number
@@ -186,7 +181,7 @@ def test_a_site_opened_by_keyboard_is_not_hidden_by_the_keyboard_list(
     for _ in range(len(SITES)):
         page.keyboard.press("Enter")
         page.locator(".leaflet-popup").wait_for()
-        page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
+        wait_until_still(page)
         page.wait_for_timeout(400)  # the pan that brings the popup into view
         option = page.locator(".mdm-nav-option").inner_text()
         assert page.locator(".mdm-nav-help").is_visible(), "the list has focus: its help shows"

@@ -19,7 +19,7 @@ from layers.filters import SiteFilter
 from layers.selection import make_selection
 from layers.sites import load_sites
 from mapping import export, standalone, style
-from tests.support.browser import ARTIFACTS, open_file_offline
+from tests.support.browser import ARTIFACTS, open_file_offline, wait_until_still
 
 pytestmark = pytest.mark.browser
 
@@ -245,7 +245,7 @@ def test_each_site_on_a_shared_point_opens_by_mouse(browser: Browser, page_path:
         assert buttons.count() == 3, "the list names every site on the point"
         page.screenshot(path=ARTIFACTS / "shared-drawing-list.png")
         # the list's popup pans the map clear of the corner's boxes: aim once it has stopped
-        page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
+        wait_until_still(page)
         page.locator(".mdm-shared-site", has_text=name).click()
         # the list fades out as the site's own popup opens
         page.locator(".mdm-shared").wait_for(state="detached")

@@ -160,3 +160,8 @@ def require_chromium() -> None:
     """Fail the test, saying how to install it, when Debian's Chromium is missing."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: 'make browser' (apt-get install chromium) installs it")
+
+
+def wait_until_still(page: Any) -> None:
+    """Wait until no Leaflet map on the page is panning (a popup's autopan moves its contents)."""
+    page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")

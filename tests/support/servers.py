@@ -8,6 +8,7 @@ own port, so pytest-xdist workers (and benchmarks) can run several at once.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -177,3 +178,20 @@ def page_server(script: Path, workdir: Path, env: Mapping[str, str]) -> Iterator
         static.symlink_to(settings.ROOT / "static", target_is_directory=True)
     with streamlit_page(page, env=env, log_name=f"streamlit-{script.stem}") as server:
         yield server.url
+
+
+#: The live map's small test page (hand-built sites, a few controls; see the page's docstring).
+LIVEMAP_PAGE = Path(__file__).with_name("livemap_page.py")
+
+
+@contextmanager
+def livemap_page_server(
+    sites: list[dict[str, Any]], workdir: Path, boundaries_dir: Path
+) -> Iterator[str]:
+    """Run the live map's test page on ``sites`` (rows as dicts) from ``workdir``; yield its URL."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    sites_json = workdir / "sites.json"
+    sites_json.write_text(json.dumps(sites), encoding="utf-8")
+    env = {"LIVEMAP_SITES": str(sites_json), "MIDLANDS_BOUNDARIES_DIR": str(boundaries_dir)}
+    with page_server(LIVEMAP_PAGE, workdir / "page", env) as url:
+        yield url
