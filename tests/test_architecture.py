@@ -13,6 +13,7 @@ from pathlib import Path
 import networkx as nx
 
 import settings
+from tests.support.sources import python_files
 
 ROOT = Path(settings.ROOT)
 PACKAGES = ("layers", "mapping", "ui")
@@ -22,7 +23,7 @@ def project_modules() -> dict[str, Path]:
     """Every module of the app, layers/, mapping/ and ui/, by dotted name."""
     found = {"app": ROOT / "app.py"}
     for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
+        for path in python_files(package):
             parts = list(path.relative_to(ROOT).with_suffix("").parts)
             if parts[-1] == "__init__":
                 parts.pop()

@@ -18,6 +18,7 @@ import pytest
 from packaging.requirements import Requirement
 
 import settings
+from tests.support.sources import python_files
 
 ROOT = settings.ROOT
 FIRST_PARTY = {"app", "settings", "layers", "mapping", "ui", "tests", "benchmarks"}
@@ -128,9 +129,7 @@ def third_party_imports(path: Path) -> set[str]:
 
 
 def app_sources() -> list[Path]:
-    files = [ROOT / "app.py", ROOT / "settings.py"]
-    for package in ("layers", "mapping", "ui"):
-        files += sorted((ROOT / package).rglob("*.py"))
+    files = python_files("app.py", "settings.py", "layers", "mapping", "ui")
     return [path for path in files if path.relative_to(ROOT) not in DEV_TOOLS]
 
 
@@ -149,8 +148,7 @@ def test_the_app_imports_only_what_the_runtime_lock_installs():
 def test_only_the_tests_import_scikit_learn():
     importers = [
         path.relative_to(ROOT)
-        for package in ("layers", "mapping", "ui", "benchmarks")
-        for path in (ROOT / package).rglob("*.py")
+        for path in python_files("layers", "mapping", "ui", "benchmarks")
         if "sklearn" in third_party_imports(path)
     ]
     assert importers == []

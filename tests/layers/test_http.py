@@ -16,6 +16,7 @@ import pytest
 import settings
 from layers import http
 from tests.support.http_stub import Script, serve
+from tests.support.sources import python_files
 
 
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -238,10 +239,7 @@ def http_rule_breaches(source: str) -> list[str]:
 
 
 def project_modules() -> list[Path]:
-    files: list[Path] = []
-    for root in SOURCE_ROOTS:
-        path = settings.ROOT / root
-        files.extend([path] if path.suffix == ".py" else sorted(path.rglob("*.py")))
+    files = python_files(*SOURCE_ROOTS)
     return [f for f in files if f != settings.ROOT / "layers" / "http.py"]
 
 

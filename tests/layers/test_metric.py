@@ -9,6 +9,7 @@ import pytest
 
 import settings
 from layers import _metric
+from tests.support.sources import python_files
 
 ROOT = Path(settings.ROOT)
 
@@ -47,8 +48,7 @@ def _builds_a_transformer(path: Path) -> list[int]:
 def test_only_layers_metric_builds_a_transformer():
     found = {
         str(path.relative_to(ROOT)): lines
-        for folder in ("layers", "mapping", "ui", "benchmarks")
-        for path in (ROOT / folder).rglob("*.py")
+        for path in python_files("layers", "mapping", "ui", "benchmarks")
         if (lines := _builds_a_transformer(path))
     }
     assert found == {"layers/_metric.py": found.get("layers/_metric.py", [])}

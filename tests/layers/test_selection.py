@@ -16,6 +16,7 @@ from layers import filters
 from layers import selection as selecting
 from layers.corridor import sites_in_corridor
 from layers.filters import SiteFilter
+from tests.support.sources import python_files
 
 ROOT = Path(settings.ROOT)
 IN_BELT = SiteFilter(kinds=("military", "research_centre"), in_belt=True)
@@ -134,7 +135,7 @@ def _calls(path: Path) -> list[str]:
 @pytest.mark.parametrize(
     "path",
     [
-        *sorted(p for folder in ("ui", "mapping") for p in (ROOT / folder).rglob("*.py")),
+        *python_files("ui", "mapping"),
         ROOT / "app.py",
     ],
     ids=lambda p: str(p.relative_to(ROOT)),
@@ -148,6 +149,6 @@ def test_the_app_and_the_exports_have_no_selection_step_of_their_own(path: Path)
 
 
 def test_there_is_one_selection_type():
-    tree = "\n".join(p.read_text() for p in (ROOT / "ui").rglob("*.py"))
+    tree = "\n".join(p.read_text() for p in python_files("ui"))
     assert "class Selected" not in tree
     assert not (ROOT / "mapping" / "selection.py").exists()

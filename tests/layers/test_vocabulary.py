@@ -14,6 +14,7 @@ import shapely
 
 import settings
 from layers import audit, clusters, filters, summary, vocabulary
+from tests.support.sources import python_files
 
 ROOT = Path(settings.ROOT)
 
@@ -160,12 +161,7 @@ def _counts_capabilities_itself(function: ast.AST) -> bool:
 
 @pytest.mark.parametrize(
     "path",
-    sorted(
-        p
-        for folder in ("layers", "mapping", "ui")
-        for p in (ROOT / folder).rglob("*.py")
-        if p != ROOT / "layers" / "vocabulary.py"
-    ),
+    [p for p in python_files("layers", "mapping", "ui") if p != ROOT / "layers" / "vocabulary.py"],
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_no_module_counts_capabilities_by_a_rule_of_its_own(path: Path):
