@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from layers.uploads import limits
+from layers.uploads._table import single_spaced
 
 #: A row's coordinate system: "wgs84" (x = lon, y = lat), "bng" (x = easting, y = northing)
 #: or "postcode" (no coordinates: the row is placed at its postcode's point).
@@ -40,7 +41,7 @@ class CoordinateReader:
             return self.degrees(lat_raw, lon_raw, report)
         if east_raw or north_raw:
             return self.grid(east_raw, north_raw, report)
-        if cell("postcode").strip():
+        if single_spaced(cell("postcode")):  # the postcode as the row keeps it, not blank
             return POSTCODE, math.nan, math.nan
         if wgs84 or grid:
             also = ", or its postcode" if "postcode" in self.mapping else ""

@@ -13,7 +13,7 @@ from layers._validate import _check_date, _check_string
 from layers.uploads import limits
 from layers.uploads._coordinates import CoordinateReader, Report
 from layers.uploads._problems import UploadProblem, shown, site_id
-from layers.uploads._table import CONTROL
+from layers.uploads._table import CONTROL, single_spaced
 
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 
@@ -88,7 +88,7 @@ class RowParser:
         values["source_url"] = self.source(cell("source_url"), report)
         values["last_checked"] = self.checked(cell("last_checked"), report)
         values["location_source"] = ""
-        postcode = " ".join(CONTROL.sub(" ", cell("postcode")).split())
+        postcode = single_spaced(cell("postcode"))
         values["postcode"] = ""  # set when the index knows it
         position = self.location.read(cell, report)
         problems.extend(found)

@@ -126,7 +126,12 @@ def take_header(table: UploadTable, values: Sequence[object]) -> bool:
 def header_text(value: object) -> str:
     """Return a header cell as a column name: no BOM, no control characters, single spaces."""
     text = "" if value is None else str(value)
-    return " ".join(CONTROL.sub(" ", text.replace("\ufeff", "")).split())
+    return single_spaced(text.replace("\ufeff", ""))
+
+
+def single_spaced(text: str) -> str:
+    """Return ``text`` with control characters as spaces and runs of spaces as one, trimmed."""
+    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def add_record(

@@ -173,6 +173,21 @@ def test_coordinates_more_than_1_km_from_their_postcode_are_flagged(
     assert three_km["location_precision"] == "site" and three_km["postcode"] == "DE24 8TS"
 
 
+def test_a_postcode_of_control_characters_only_is_empty_and_the_other_rows_are_placed(
+    boundaries_dir: Path, index: postcodes.PostcodeIndex
+):
+    # found by Hypothesis: a backspace alone passed as a postcode, so the row reached the map
+    # with no point and the whole upload failed
+    data = "Company,Post Code\nBackspace Works,\x08\nTab Works,\t\x7f\nReal Works,DE24 8TS\n"
+    found, problems = read_user_sites(
+        data.encode(), name="members.csv", boundaries_dir=boundaries_dir, postcode_index=index
+    )
+    assert list(found["name"]) == ["Real Works"]
+    for row in (2, 3):
+        [empty] = errors_of(problems, row)
+        assert empty.field == "Post Code" and "is empty" in empty.message
+
+
 def test_a_row_whose_postcode_the_edition_lacks_is_left_out_and_the_others_kept(
     boundaries_dir: Path, index: postcodes.PostcodeIndex
 ):
