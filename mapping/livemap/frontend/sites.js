@@ -112,9 +112,11 @@
       var frame = map.getContainer().getBoundingClientRect();
       var below = box.bottom - frame.top + 8, beside = box.right - frame.left + 8;
       var size = map.getSize();
+      // below the boxes while they are short; beside them once a long name makes the keyboard
+      // list tall, if a popup still fits there
       if (below < 0.4 * size.y && size.y - below > 320) {
         top = Math.max(margin, below);
-      } else if (beside < 0.4 * size.x && size.x - beside > 340) {
+      } else if (size.x - beside > 340) {
         left = Math.max(margin, beside);
       }
     }
