@@ -34,7 +34,7 @@ def bench_postcodes(bench: Bench) -> None:
     except postcodes.PostcodeIndexMissingError as exc:
         bench.note(f"postcode figures skipped: {exc}")
         return
-    data = f"Code-Point Open {index.edition} ({len(index):,} postcodes)"
+    data = f"{index.describe()} ({len(index):,} postcodes)"
     load = Timing(postcode_bench.index_load_runs(None, bench.repeat))
     bench.add(Row("pc-load", "postcode index: cold load", data, load))
     lookup = Timing(postcode_bench.lookup_runs(None, bench.repeat))

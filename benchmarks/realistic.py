@@ -7,9 +7,10 @@ one row in six, an opening year on one in three and a postcode on one in four. V
 cost grows with the text, and the postcode and source checks only run on rows that have them,
 so the benchmark times the load on rows dressed like that as well.
 
-Postcodes come from the built Code-Point Open index: a row takes the postcode nearest its
-point, and a quarter of those become ``postcode``-precision rows moved onto the postcode's
-point (each postcode used by one such row only, so no two rows share a point).
+Postcodes come from the built postcode index (the ONS Postcode Directory by default): a row
+takes the postcode nearest its point, and a quarter of those become ``postcode``-precision rows
+moved onto the postcode's point (each postcode used by one such row only, so no two rows share
+a point).
 """
 
 from __future__ import annotations
