@@ -177,8 +177,18 @@ OVERLAP = """([a, b]) => {
 }"""
 
 
-# (800, 600): a map as narrow as the app's at 1366x768, where a long name makes the list tall
-@pytest.mark.parametrize("size", [(800, 600), (1366, 768), (1920, 1080)])
+#: JavaScript: whether the first box lies wholly inside the second (the popup inside the map).
+INSIDE = """([a, b]) => {
+  const p = document.querySelector(a).getBoundingClientRect();
+  const q = document.querySelector(b).getBoundingClientRect();
+  return p.left >= q.left - 1 && p.right <= q.right + 1 && p.top >= q.top - 1 &&
+    p.bottom <= q.bottom + 1;
+}"""
+
+
+# (640, 600) and (800, 600): maps as narrow as the app's at 1366x768, where a long name makes
+# the keyboard list tall: the popup opens beside it, narrower if need be, and wholly on the map
+@pytest.mark.parametrize("size", [(640, 600), (800, 600), (1366, 768), (1920, 1080)])
 def test_a_site_opened_by_keyboard_is_not_hidden_by_the_keyboard_list(
     browser: Browser, server: str, size: tuple[int, int]
 ) -> None:
@@ -196,6 +206,7 @@ def test_a_site_opened_by_keyboard_is_not_hidden_by_the_keyboard_list(
         assert page.locator(".mdm-nav-help").is_visible(), "the list has focus: its help shows"
         assert not page.evaluate(OVERLAP, [".leaflet-popup", ".mdm-nav"]), option
         assert not page.evaluate(OVERLAP, [".leaflet-popup", ".leaflet-control-zoom"]), option
+        assert page.evaluate(INSIDE, [".leaflet-popup", ".leaflet-container"]), option
         page.keyboard.press("Escape")
         page.wait_for_function("!document.querySelector('.leaflet-popup')")
         page.keyboard.press("ArrowDown")

@@ -105,22 +105,25 @@
    * of the map (the sites', the registers' points').
    */
   LiveMap.PopupOptions = function (map) {
-    var margin = 16, left = margin, top = margin;
+    // chrome: the popup's own padding and close button around its content, in pixels
+    var margin = 16, left = margin, top = margin, width = 320, chrome = 46;
     var corner = map.getContainer().querySelector(".leaflet-top.leaflet-left");
     if (corner) {
       var box = corner.getBoundingClientRect();
       var frame = map.getContainer().getBoundingClientRect();
       var below = box.bottom - frame.top + 8, beside = box.right - frame.left + 8;
       var size = map.getSize();
+      var room = size.x - beside - margin - chrome;
       // below the boxes while they are short; beside them once a long name makes the keyboard
-      // list tall, if a popup still fits there
+      // list tall, if a popup at least 220 px wide fits there (narrower than usual if need be)
       if (below < 0.4 * size.y && size.y - below > 320) {
         top = Math.max(margin, below);
-      } else if (size.x - beside > 340) {
+      } else if (room >= 220) {
         left = Math.max(margin, beside);
+        width = Math.min(width, room);
       }
     }
-    return {maxWidth: 320, autoPanPaddingTopLeft: [left, top],
+    return {maxWidth: width, autoPanPaddingTopLeft: [left, top],
       autoPanPaddingBottomRight: [margin, margin]};
   };
 
