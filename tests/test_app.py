@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from pathlib import Path
 
@@ -144,6 +145,25 @@ def test_the_belt_width_travels_in_the_link(app: AppTest):
     at = app.run()
     assert at.slider(key="o_width").value == 25.0
     assert any("The belt holds" in c.value for c in at.caption)
+
+
+def test_widgets_set_by_a_link_take_its_values_without_a_streamlit_warning(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+):
+    warned: list[str] = []
+    # Streamlit's own logger for widgets given both a value and a state set by the code
+    policies = logging.getLogger("streamlit.elements.lib.policies")
+    monkeypatch.setattr(policies, "warning", lambda message, *args, **_: warned.append(message))
+    for key, value in {"year": "2029", "planned": "0", "w": "14"}.items():
+        app.query_params[key] = value
+    at = app.run()
+    assert not at.exception
+    assert at.slider(key="f_year").value == 2029
+    assert at.toggle(key="f_planned").value is False
+    assert at.slider(key="o_width").value == 14.0
+    at = at.run()  # and again, as after any click
+    assert at.slider(key="f_year").value == 2029 and at.toggle(key="f_planned").value is False
+    assert warned == []
 
 
 def open_tab(at: AppTest, label: str) -> AppTest:

@@ -62,6 +62,15 @@ def current_filter(*, in_belt: bool = False) -> filters.SiteFilter:
     )
 
 
+def starts_at(key: str, value: object) -> None:
+    """Give a widget its first value through the session state, unless a link already did.
+
+    A widget given both a ``value`` and a state set by the link makes Streamlit warn on every
+    run; so a widget that a link can set takes its default here, and no ``value``.
+    """
+    st.session_state.setdefault(key, value)
+
+
 def site_filters(sites: gpd.GeoDataFrame) -> None:
     """Draw the filters: capabilities and kinds (with counts), areas, text and year."""
     bar = st.sidebar
@@ -96,18 +105,18 @@ def site_filters(sites: gpd.GeoDataFrame) -> None:
         placeholder="e.g. Rolls-Royce, rehabilitation",
     )
     first, last = year_range(sites)
+    starts_at(keys.YEAR, min(max(timeline.default_year(), first), last))
     bar.slider(
         "Year",
         min_value=first,
         max_value=last,
-        value=min(max(timeline.default_year(), first), last),
         key=keys.YEAR,
         help="Sites open in that year: later openings and earlier closures are left out. "
         "Sites closing that year are marked.",
     )
+    starts_at(PLANNED, True)
     bar.toggle(
         "Show planned sites",
-        value=True,
         key=PLANNED,
         help="Planned sites are shown, marked as planned, from the year they were announced "
         "(in every year when no year is known).",
@@ -126,12 +135,12 @@ def belt_options() -> tuple[bool, float, str]:
         "tree (or the strategic roads) and buffered.",
     )
     bar.checkbox("Inside the belt only", key=keys.IN_BELT, disabled=not show_belt)
+    starts_at(keys.BELT_WIDTH, settings.CORRIDOR_WIDTH_KM)
     width = bar.slider(
         "Belt width (km)",
         min_value=WIDTH_MIN_KM,
         max_value=WIDTH_MAX_KM,
         step=1.0,
-        value=settings.CORRIDOR_WIDTH_KM,
         key=keys.BELT_WIDTH,
         disabled=not show_belt,
     )
