@@ -200,7 +200,8 @@ def _check_arrow_column(
     count = len(text)
     empty = _validate_text.bools(pc.equal(text, ""))
     bad = empty.copy() if constraints.get("required") else np.zeros(count, dtype=bool)
-    bad |= _validate_text.bools(pc.match_substring(text, "\x00"))
+    if _may_hold_nul(text):
+        bad |= _validate_text.bools(pc.match_substring(text, "\x00"))
     pattern = constraints.get("pattern")
     if pattern is not None:
         bad |= _arrow_mismatches(pattern, text, empty)
@@ -210,6 +211,15 @@ def _check_arrow_column(
     if empty.any():
         text = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text)
     return bad, text
+
+
+def _may_hold_nul(text: pa.ChunkedArray) -> bool:
+    """Say whether a byte of ``text``'s data is NUL (the data holds every value's bytes)."""
+    for chunk in text.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and not np.frombuffer(data, dtype=np.uint8).all():
+            return True
+    return False
 
 
 def _arrow_mismatches(pattern: str, text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray:

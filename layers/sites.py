@@ -272,9 +272,9 @@ def _placed_sites(source: Path, boundaries_dir: str | Path | None) -> gpd.GeoDat
     written = np.array([day.isoformat() for day in distinct] + [None], dtype=object)
     sites["last_checked"] = written[days]
     if "location_checked" in sites.columns:
-        sites["location_checked"] = [
-            day.isoformat() if isinstance(day, date) else "" for day in sites["location_checked"]
-        ]
+        days, distinct = pd.factorize(sites["location_checked"])  # None is code -1: ''
+        shown = [day.isoformat() if isinstance(day, date) else "" for day in distinct]
+        sites["location_checked"] = np.array([*shown, ""], dtype=object)[days].tolist()
     optional = [c for c in OPTIONAL_TEXT_COLUMNS if c in sites.columns]
     # text dtype whatever the rows hold: a column no row fills (company_number today) too
     sites[optional] = sites[optional].fillna("").astype(str)
