@@ -92,7 +92,7 @@ class Table:
     #: Positions of columns none of whose values has blanks to strip (known when read by column).
     trimmed: frozenset[int] = frozenset()
     #: Each column as pyarrow text, in the header's order (when read by column).
-    arrow: list[Any] | None = field(default=None, compare=False, repr=False)
+    arrow: list[Any] | None = field(default=None, repr=False)
 
     def trimmed_columns(self) -> set[str]:
         """Return the names whose column (as :meth:`columns` picks it) has no value to strip."""
