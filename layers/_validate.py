@@ -79,8 +79,9 @@ class Table:
     sees in a spreadsheet; a quoted field spanning lines keeps its record's starting row),
     ``values`` the row's values (padded with '' or cut to the header's width) and ``extra``
     the values beyond the header, joined by commas, by position in ``rows``. A table read
-    column by column (:mod:`layers._validate_arrow`) holds ``by_position`` instead of
-    ``values``: each column's values, in the header's order.
+    column by column (:mod:`layers._validate_arrow`) holds ``arrow`` instead of ``values``:
+    each column as a pyarrow ``ChunkedArray`` of text, in the header's order, which
+    :meth:`columns` turns into Python strings when asked.
     """
 
     header: list[str]
@@ -90,6 +91,8 @@ class Table:
     by_position: list[list[str]] | None = None
     #: Positions of columns none of whose values has blanks to strip (known when read by column).
     trimmed: frozenset[int] = frozenset()
+    #: Each column as pyarrow text, in the header's order (when read by column).
+    arrow: list[Any] | None = field(default=None, repr=False)
 
     def trimmed_columns(self) -> set[str]:
         """Return the names whose column (as :meth:`columns` picks it) has no value to strip."""
@@ -101,12 +104,20 @@ class Table:
         by_position: Sequence[Sequence[str]] = []
         if self.by_position is not None:
             by_position = self.by_position if self.rows else []
+        elif self.arrow is not None:
+            by_position = [c.to_pylist() for c in self.arrow] if self.rows else []
         elif self.values:
             by_position = list(zip(*self.values, strict=True))
         columns: dict[str, Sequence[str]] = {}
         for position, name in enumerate(self.header):
             columns[name] = by_position[position] if by_position else ()
         return columns
+
+    def arrow_columns(self) -> dict[str, Any] | None:
+        """Return each named column as pyarrow text (as :meth:`columns` picks it), if held so."""
+        if self.arrow is None or not self.rows:
+            return None
+        return {name: self.arrow[position] for position, name in enumerate(self.header)}
 
 
 def read_table(text: str) -> Table:

@@ -77,9 +77,8 @@ def read_table_fast(data: bytes) -> Table | None:
         body = body.filter(pa.array(keep))
     rows = (keep.nonzero()[0] + 2).tolist()
     columns = [body.column(name) for name in names]
-    values = [column.to_numpy(zero_copy_only=False).tolist() for column in columns]
     trimmed = frozenset(i for i, column in enumerate(columns) if _trimmed(column))
-    return Table(header=[h.strip() for h in header], rows=rows, by_position=values, trimmed=trimmed)
+    return Table(header=[h.strip() for h in header], rows=rows, arrow=columns, trimmed=trimmed)
 
 
 def _trimmed(column: pa.ChunkedArray) -> bool:

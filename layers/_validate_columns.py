@@ -13,7 +13,7 @@ one that is bad.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress
 from typing import Any
@@ -31,12 +31,21 @@ from layers._validate import (
     check_record,
     header_problems,
 )
+from layers._validate_arrow import WHITESPACE
 
 
 def check_table(
-    table: Table, schema: dict[str, Any], *, today: date | None = None
-) -> tuple[list[int], dict[str, list[Any]], list[Problem]]:
+    table: Table,
+    schema: dict[str, Any],
+    *,
+    today: date | None = None,
+    text_as_arrow: bool = False,
+) -> tuple[list[int], dict[str, Any], list[Problem]]:
     """Check every row of ``table`` against ``schema``.
+
+    A table read by column (its ``arrow`` columns) has its text columns checked in Arrow.
+    With ``text_as_arrow``, the typed values of such a table's text fields stay in Arrow (a
+    ``pyarrow.ChunkedArray`` each, null for an empty cell) instead of Python lists.
 
     Returns
     -------
@@ -50,35 +59,101 @@ def check_table(
     problems, checkable = header_problems(table.header, schema)
     if not checkable:
         return [], {f["name"]: [] for f in fields}, problems
+    found = _by_column(table, fields, today)
+    failed = _by_row(table, schema, today, found, problems)
+    typed = found.typed
+    if not text_as_arrow:
+        typed = {name: _as_list(column) for name, column in typed.items()}
+    if not failed.any():
+        return list(table.rows), typed, problems
+    good = (~failed).tolist()
+    rows = list(compress(table.rows, good))
+    keep = pa.array(good)
+    return (
+        rows,
+        {
+            name: list(compress(column, good)) if isinstance(column, list) else column.filter(keep)
+            for name, column in typed.items()
+        },
+        problems,
+    )
+
+
+@dataclass
+class _ColumnPass:
+    """What the column-wise pass found: rows that may fail, typed values, first rows."""
+
+    suspect: np.ndarray
+    typed: dict[str, Any] = field(default_factory=dict)
+    first_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _by_column(table: Table, fields: list[dict[str, Any]], today: date) -> _ColumnPass:
+    """Check each column at once; return the rows that may have a problem and typed values."""
     count = len(table.rows)
-    present = table.columns()
+    by_arrow = table.arrow_columns()
+    present: dict[str, Any] = table.columns() if by_arrow is None else by_arrow
     trimmed = table.trimmed_columns()  # nothing to strip there: the values are the raw ones
-    suspect = np.zeros(count, dtype=bool)
-    suspect[list(table.extra)] = True
-    typed: dict[str, list[Any]] = {}
-    first_rows: dict[str, np.ndarray] = {}
-    raw_columns: dict[str, Sequence[str]] = {}
+    found = _ColumnPass(suspect=np.zeros(count, dtype=bool))
+    found.suspect[list(table.extra)] = True
     for spec in fields:
         name = spec["name"]
         raw = present.get(name)
         if raw is None:
             raw = [""] * count
-        raw_columns[name] = raw
-        values = list(raw) if name in trimmed else [value.strip() for value in raw]
-        bad, typed[name] = _check_column(spec, values, today)
+        found.raw[name] = raw
+        repeats = first = None
+        unique = bool(spec.get("constraints", {}).get("unique"))
+        if isinstance(raw, pa.ChunkedArray):
+            text = raw if name in trimmed else pc.utf8_trim(raw, characters=WHITESPACE)
+            bad, found.typed[name] = _check_arrow_column(spec, text, today)
+            if unique:
+                repeats, first = _arrow_repeats(text, table.rows)
+        else:
+            values = list(raw) if name in trimmed else [value.strip() for value in raw]
+            bad, found.typed[name] = _check_column(spec, values, today)
+            if unique:
+                repeats, first = _repeats(values, table.rows)
         if bad is not None:
-            suspect |= bad
-        if spec.get("constraints", {}).get("unique"):
-            repeats, first = _repeats(values, table.rows)
-            suspect |= repeats
-            first_rows[name] = np.where(repeats, first, 0)
-    failed = np.zeros(count, dtype=bool)
-    for position in np.flatnonzero(suspect).tolist():
-        record = {name: raw[position] for name, raw in raw_columns.items()}
-        repeated = {
-            name: int(first[position]) for name, first in first_rows.items() if first[position]
+            found.suspect |= bad
+        if repeats is not None and first is not None:
+            found.suspect |= repeats
+            found.first_rows[name] = np.where(repeats, first, 0)
+    return found
+
+
+def _by_row(
+    table: Table,
+    schema: dict[str, Any],
+    today: date,
+    found: _ColumnPass,
+    problems: list[Problem],
+) -> np.ndarray:
+    """Check the suspect rows one by one; add their problems; return which rows failed.
+
+    A suspect row that passes takes the typed values :func:`check_record` gives it.
+    """
+    failed = np.zeros(len(table.rows), dtype=bool)
+    positions = np.flatnonzero(found.suspect)
+    in_arrow = {name for name, raw in found.raw.items() if isinstance(raw, pa.ChunkedArray)}
+    # Arrow columns: the suspect rows' cells only, by their order among the suspects
+    cells = {
+        name: raw.take(positions).to_pylist() if name in in_arrow else raw
+        for name, raw in found.raw.items()
+    }
+    later: dict[str, list[tuple[int, Any]]] = {}
+    for at, position in enumerate(positions.tolist()):
+        record = {
+            name: values[at] if name in in_arrow else values[position]
+            for name, values in cells.items()
         }
-        checked, found = check_record(
+        repeated = {
+            name: int(first[position])
+            for name, first in found.first_rows.items()
+            if first[position]
+        }
+        checked, row_problems = check_record(
             table.rows[position],
             record,
             schema,
@@ -86,17 +161,119 @@ def check_table(
             first_rows=repeated,
             extra=table.extra.get(position),
         )
-        if found:
-            problems.extend(found)
+        if row_problems:
+            problems.extend(row_problems)
             failed[position] = True
-        else:
-            for name, value in checked.items():
-                typed[name][position] = value
-    if not failed.any():
-        return list(table.rows), typed, problems
-    good = (~failed).tolist()
-    rows = list(compress(table.rows, good))
-    return rows, {name: list(compress(column, good)) for name, column in typed.items()}, problems
+            continue
+        for name, value in checked.items():
+            column = found.typed[name]
+            if isinstance(column, list):
+                column[position] = value
+            elif column[position].as_py() != value:
+                later.setdefault(name, []).append((position, value))
+    for name, changes in later.items():
+        column = found.typed[name].to_pylist()  # a suspect row that passed: as checked
+        for position, value in changes:
+            column[position] = value
+        found.typed[name] = column
+    return failed
+
+
+def _as_list(column: Any) -> list[Any]:
+    return column if isinstance(column, list) else column.to_pylist()
+
+
+def _check_arrow_column(
+    spec: dict[str, Any], text: pa.ChunkedArray, today: date
+) -> tuple[np.ndarray | None, Any]:
+    """:func:`_check_column` on stripped text held in Arrow.
+
+    A text field's typed values stay in Arrow (null for an empty cell); other fields' are
+    Python values, as :func:`_check_column` gives them.
+    """
+    constraints = spec.get("constraints", {})
+    kind = spec.get("type", "string")
+    if kind not in ("number", "string") or constraints.get("enum") is not None:
+        return _arrow_by_distinct_value(spec, text, today)
+    if kind == "number":
+        return _check_column(spec, text.to_pylist(), today)
+    count = len(text)
+    empty = _validate_text.bools(pc.equal(text, ""))
+    bad = empty.copy() if constraints.get("required") else np.zeros(count, dtype=bool)
+    if _may_hold_nul(text):
+        bad |= _validate_text.bools(pc.match_substring(text, "\x00"))
+    pattern = constraints.get("pattern")
+    if pattern is not None:
+        bad |= _arrow_mismatches(pattern, text, empty)
+    longest = constraints.get("maxLength")
+    if longest is not None and count:
+        bad |= _validate_text.bools(pc.greater(pc.utf8_length(text), longest))
+    if empty.any():
+        text = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text)
+    return bad, text
+
+
+def _may_hold_nul(text: pa.ChunkedArray) -> bool:
+    """Say whether a byte of ``text``'s data is NUL (the data holds every value's bytes)."""
+    for chunk in text.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and not np.frombuffer(data, dtype=np.uint8).all():
+            return True
+    return False
+
+
+def _arrow_mismatches(pattern: str, text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray:
+    """:func:`_mismatches` on text held in Arrow (``empty``: which cells are empty)."""
+    if _validate_text.re2_safe(pattern):
+        plain = _validate_text.bools(pc.ascii_is_printable(text))
+        matched = _validate_text.bools(pc.match_substring_regex(text, f"^(?:{pattern})$"))
+        bad = plain & ~empty & ~matched
+        others = np.flatnonzero(~plain)
+    else:
+        bad = np.zeros(len(text), dtype=bool)
+        others = np.arange(len(text))
+    matches = re.compile(pattern).fullmatch
+    for position, value in zip(others.tolist(), text.take(others).to_pylist(), strict=True):
+        bad[position] = bool(value) and matches(value) is None
+    return bad
+
+
+def _arrow_by_distinct_value(
+    spec: dict[str, Any], text: pa.ChunkedArray, today: date
+) -> tuple[np.ndarray | None, Any]:
+    """:func:`_by_distinct_value` on text held in Arrow; an enum's typed values stay in Arrow."""
+    encoded = text.combine_chunks().dictionary_encode()
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    faulty: list[bool] = []
+    outcome: list[Any] = []
+    for value in encoded.dictionary.to_pylist():
+        found: list[tuple[str, str, str]] = []
+        outcome.append(check_cell(spec, value, today=today, report=_collect(found)))
+        faulty.append(bool(found))
+    bad = np.asarray(faulty, dtype=bool)[index] if any(faulty) else None
+    if spec.get("type") == "list":
+        # each row gets its own list, so changing one site's list never changes another's
+        return bad, [None if (i := outcome[k]) is None else list(i) for k in index.tolist()]
+    if spec.get("type", "string") == "string":
+        return bad, pa.chunked_array([pa.array(outcome, type=pa.string()).take(encoded.indices)])
+    every = np.empty(len(outcome), dtype=object)
+    every[:] = outcome
+    return bad, every[index].tolist()
+
+
+def _arrow_repeats(text: pa.ChunkedArray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_repeats` on text held in Arrow."""
+    encoded = text.combine_chunks().dictionary_encode()
+    count = len(text)
+    if len(encoded.dictionary) == count:
+        return np.zeros(count, dtype=bool), np.zeros(count, dtype=np.int64)
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    # the dictionary lists values in the order they first appear
+    _, first = np.unique(index, return_index=True)
+    earliest = first[index]
+    filled = _validate_text.bools(pc.not_equal(text, ""))
+    repeats = (earliest != np.arange(count)) & filled
+    return repeats, np.asarray(rows, dtype=np.int64)[earliest]
 
 
 def _check_column(

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from pyproj import Transformer
 
@@ -109,7 +110,9 @@ def validate_sites(
     source = Path(path or settings.SITES_CSV)
     with paused_collection():
         table = read_registry_table(source)
-        rows, typed, problems = check_table(table, vocabulary.schema(), today=today)
+        rows, typed, problems = check_table(
+            table, vocabulary.schema(), today=today, text_as_arrow=True
+        )
         del table
         valid = _typed_frame(rows, typed)
     try:
@@ -140,12 +143,28 @@ def validate_sites(
     return valid, problems
 
 
-def _typed_frame(rows: list[int], typed: dict[str, list[Any]]) -> pd.DataFrame:
-    """Return the valid rows as a frame: ``row`` and the registry's columns, typed."""
+def _typed_frame(rows: list[int], typed: dict[str, Any]) -> pd.DataFrame:
+    """Return the valid rows as a frame: ``row`` and the registry's columns, typed.
+
+    A column held in Arrow (text, null when empty) becomes pandas' ``str`` column without
+    passing through Python strings; one with no value at all is a column of None, as a list
+    of None would be.
+    """
     columns = ["row", *REGISTRY_COLUMNS]
     if not rows:
         return pd.DataFrame([], columns=columns)
-    return pd.DataFrame({"row": rows, **typed}, columns=columns)
+    held = {
+        name: values if isinstance(values, list) else _pandas_text(values)
+        for name, values in typed.items()
+    }
+    return pd.DataFrame({"row": rows, **held}, columns=columns)
+
+
+def _pandas_text(values: pa.ChunkedArray) -> Any:
+    if values.null_count == len(values):
+        return [None] * len(values)
+    # one chunk, as a column built from Python strings is: later takes and filters stay fast
+    return pd.array(values.combine_chunks(), dtype="str")
 
 
 def _cross_checks(
@@ -253,9 +272,9 @@ def _placed_sites(source: Path, boundaries_dir: str | Path | None) -> gpd.GeoDat
     written = np.array([day.isoformat() for day in distinct] + [None], dtype=object)
     sites["last_checked"] = written[days]
     if "location_checked" in sites.columns:
-        sites["location_checked"] = [
-            day.isoformat() if isinstance(day, date) else "" for day in sites["location_checked"]
-        ]
+        days, distinct = pd.factorize(sites["location_checked"])  # None is code -1: ''
+        shown = [day.isoformat() if isinstance(day, date) else "" for day in distinct]
+        sites["location_checked"] = np.array([*shown, ""], dtype=object)[days].tolist()
     optional = [c for c in OPTIONAL_TEXT_COLUMNS if c in sites.columns]
     # text dtype whatever the rows hold: a column no row fills (company_number today) too
     sites[optional] = sites[optional].fillna("").astype(str)

@@ -778,3 +778,27 @@ def test_no_network_is_a_clear_error(
 def test_osmnx_is_configured_once_for_the_project():
     assert _osm.ox.settings.cache_folder.endswith("data/cache/osmnx")
     assert "midlands-defence-map" in _osm.ox.settings.http_user_agent
+
+
+def test_loaded_text_is_pandas_text_and_empty_optional_cells_are_empty_text(
+    tmp_path: Path, boundaries_dir: Path, nowhere: Path
+) -> None:
+    columns = list(sites.REGISTRY_COLUMNS)
+    checked = {
+        **WALSALL_SITES_EXACT,
+        "location_note": "The point is the works' gate.",
+        "location_check": "osm:way/4242",
+        "location_checked": "2026-10-01",
+    }
+    path = write_registry(tmp_path / "sites.csv", [checked, DERBY], columns)
+    valid, problems = sites.validate_sites(path, boundaries_dir=boundaries_dir)
+    assert problems == []
+    assert str(valid["name"].dtype) == "str"
+    assert list(valid["location_note"].isna()) == [False, True]  # empty: missing, then ''
+    assert valid["company_number"].dtype == object  # no row fills it
+    assert list(valid["company_number"]) == [None, None]
+    loaded = sites.load_sites(path, boundaries_dir=boundaries_dir)
+    assert list(loaded["location_checked"]) == ["2026-10-01", ""]
+    assert list(loaded["location_note"]) == ["The point is the works' gate.", ""]
+    for column in ("name", "town", "source_url", "location_note", "company_number"):
+        assert str(loaded[column].dtype) == "str", column

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from layers import vocabulary
@@ -129,3 +130,90 @@ def test_cells_with_blanks_around_them_are_checked_stripped(tmp_path: Path) -> N
     found = check_table(fast, schema, today=TODAY)
     assert found == check_table(_exact(data), schema, today=TODAY)
     assert found[0] == [2, 3, 4]  # every row is valid once stripped
+
+
+#: Cells that break, nearly break or dodge a rule; ``{v}`` is the row's own value.
+_ODD_CELLS = (
+    "",
+    " ",
+    "\u3000{v}\u00a0",
+    "\t{v} ",
+    "{v}\x00",
+    "\u00e9{v}",
+    "{v}\u2019s",
+    "{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}{v}",
+    "abc",
+    '{v},"{v}"',
+    "Active",
+    "land_systems;land_systems",
+    " ; ",
+    "land_systems ;\u2003combat_air",
+    "2099-01-01",
+    "2026-W50-1",
+    "2026-12-01",
+    "20261201",
+    "nan",
+    "1e400",
+    "\uff15\uff12.5",
+    "52_5",
+    "-1.5",
+    "CV1 1DD",
+    "cv1 1dd",
+    "https://example.org/x y",
+    "https://\u00e9xample.org/x",
+    "osm:way/12",
+    "sources: https://a.org/x; https://b.org/y",
+    "land_systems https://example.org/a",
+    "AB123456",
+    "test-walsall-works",
+)
+
+
+def _odd_registry(path: Path, count: int, seed: int) -> Path:
+    """Write ``count`` rows: WALSALL with every optional column, a cell in ten made odd."""
+    rng = np.random.default_rng(seed)
+    columns = [f["name"] for f in vocabulary.schema()["fields"]]
+    full = {
+        **WALSALL,
+        "postcode": "WS1 1AA",
+        "opened": "1990",
+        "closes": "2030",
+        "location_note": "The point is the works' gate.",
+        "status_source": "https://example.org/status",
+        "location_source": "https://example.org/map",
+        "location_check": "postcode",
+        "location_checked": "2026-10-01",
+        "capability_sources": "land_systems https://example.org/cap",
+        "company_number": "01234567",
+    }
+    rows = []
+    for number in range(count):
+        row = {**full, "site_id": f"test-odd-{number}"}
+        for name in columns:
+            if rng.random() < 0.1:
+                odd = _ODD_CELLS[rng.integers(len(_ODD_CELLS))]
+                row[name] = odd.replace("{v}", row[name])
+        rows.append(row)
+    return write_registry(path, rows, columns)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_text_kept_in_arrow_gives_the_exact_readers_rows_values_and_problems(
+    seed: int, tmp_path: Path
+) -> None:
+    data = _odd_registry(tmp_path / "sites.csv", 400, seed).read_bytes()
+    fast = read_table_fast(data)
+    assert fast is not None
+    schema = vocabulary.schema()
+    rows, typed, problems = check_table(fast, schema, today=TODAY, text_as_arrow=True)
+    exact_rows, exact_typed, exact_problems = check_table(_exact(data), schema, today=TODAY)
+    assert problems == exact_problems
+    assert rows == exact_rows
+    assert 0 < len(rows) < 400  # some rows fail, some pass
+    kept_in_arrow = {name for name, values in typed.items() if not isinstance(values, list)}
+    assert {"name", "location_note", "source_url", "kind"} <= kept_in_arrow
+    assert {
+        name: values if isinstance(values, list) else values.to_pylist()
+        for name, values in typed.items()
+    } == exact_typed
+    assert check_table(fast, schema, today=TODAY) == (exact_rows, exact_typed, exact_problems)
