@@ -6,7 +6,7 @@ row number, site id, field and value instead of stopping at the first.
 
 The checks of one cell live here and are the only rules. There is one table validator,
 :func:`layers._validate_columns.check_table`: it runs these rules column by column over a whole
-table (100,000 rows in about a second) and comes back to :func:`check_record` only for the rows
+table and comes back to :func:`check_record` only for the rows
 that may fail, so every message is written by the code below. (``frictionless`` was measured
 against it on the same 100,000 rows and is far slower: see ``benchmarks/README.md``.)
 """
