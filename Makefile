@@ -127,7 +127,7 @@ bench: dev data browser
 	$(PY) -m benchmarks.run
 
 # Mutation testing, on demand (never in CI or `make test`): mutmut mutates layers/filters.py,
-# layers/corridor/, layers/sites.py and mapping/popups.py and runs the fast tests that reach
+# layers/corridor/, layers/sites/ and mapping/popups.py and runs the fast tests that reach
 # each mutant (pyproject.toml [tool.mutmut]), two at a time, then prints the score by file.
 # Results stay in mutants/: `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME`
 # shows one.

@@ -12,6 +12,7 @@ from pyproj import Transformer
 
 from layers import audit, sites
 from layers.placement import REGISTRY_COLUMNS
+from layers.sites import cli as sites_cli
 from tests.support.registry_rows import WALSALL, write_registry
 
 #: CV1 1DD's point in ONSPD November 2025 (433303 E, 278971 N, as its package lists them).
@@ -109,7 +110,7 @@ def test_the_readme_section_carries_the_new_counts(tmp_path, boundaries_dir, cap
     path = registry(tmp_path)
     readme = tmp_path / "README.md"
     readme.write_text("# Registry\n\nProse kept.\n", encoding="utf-8")
-    code = sites.main(["audit", str(path), "--boundaries", str(boundaries_dir), "--readme"])
+    code = sites_cli.main(["audit", str(path), "--boundaries", str(boundaries_dir), "--readme"])
     assert code == 0
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("# Registry\n\nProse kept.\n")

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from layers import osm_check, sites
+from layers import osm_check
+from layers.sites import cli as sites_cli
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "osm" / "sites.osm"
 _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -110,7 +111,7 @@ def test_the_command_line_writes_the_report(tmp_path: Path, capsys):
     registry = tmp_path / "sites.csv"
     registry_rows().to_csv(registry, index=False)
     out = tmp_path / "osm.csv"
-    code = sites.main(["osm-check", str(registry), "--osm", str(FIXTURE), "--csv", str(out)])
+    code = sites_cli.main(["osm-check", str(registry), "--osm", str(FIXTURE), "--csv", str(out)])
     assert code == 0
     with out.open(encoding="utf-8") as table:
         written = list(csv.DictReader(table))

@@ -48,6 +48,7 @@ import settings
 from layers import _osm, postcodes, sites
 from layers._errors import BoundaryDataMissingError, SiteValidationError
 from layers._io import sha256_file
+from layers.sites import cli as sites_cli
 from tests.support import registry_rows
 from tests.support.registry_rows import REQUIRED_COLUMNS, WALSALL, write_registry
 
@@ -150,10 +151,10 @@ def test_the_cli_exits_1_with_problems_and_0_when_valid(
 ):
     where = ["--boundaries", str(boundaries_dir)]
     bad = write_registry(tmp_path / "bad.csv", [{**GOOD, "lat": "152.6"}])
-    assert sites.main(["validate", str(bad), *where]) == 1
+    assert sites_cli.main(["validate", str(bad), *where]) == 1
     assert "row 2 (test-walsall-works): lat 152.6 is outside -90..90" in capsys.readouterr().out
     good = write_registry(tmp_path / "good.csv", [GOOD, OTHER])
-    assert sites.main(["validate", str(good), *where]) == 0
+    assert sites_cli.main(["validate", str(good), *where]) == 0
     assert "2 sites, no problems" in capsys.readouterr().out
 
 
@@ -242,7 +243,7 @@ def test_every_problem_is_listed_with_the_file_it_is_in(tmp_path, boundaries_dir
 
 
 def test_validate_says_how_many_sites_and_no_problems(registry_csv, boundaries_dir, capsys):
-    assert sites.main(["validate", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 0
+    assert sites_cli.main(["validate", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[-1] == f"{registry_csv}: 2 sites, no problems"
     assert err == ""
@@ -250,7 +251,7 @@ def test_validate_says_how_many_sites_and_no_problems(registry_csv, boundaries_d
 
 def test_validate_lists_problems_and_counts_them_on_stderr(tmp_path, boundaries_dir, capsys):
     bad = write_registry(tmp_path / "bad.csv", [{**WALSALL_SITES_EXACT, "lat": "152.6"}, DERBY])
-    assert sites.main(["validate", str(bad), "--boundaries", str(boundaries_dir)]) == 1
+    assert sites_cli.main(["validate", str(bad), "--boundaries", str(boundaries_dir)]) == 1
     out, err = capsys.readouterr()
     assert "row 2 (test-walsall-works): lat 152.6 is outside -90..90" in out.splitlines()
     assert err == f"{bad}: 1 problem(s); 1 valid row(s)\n"
@@ -260,7 +261,7 @@ def test_validate_prints_warnings_first(tmp_path, boundaries_dir, capsys):
     stale = write_registry(
         tmp_path / "stale.csv", [{**WALSALL_SITES_EXACT, "last_checked": "2020-01-02"}]
     )
-    assert sites.main(["validate", str(stale), "--boundaries", str(boundaries_dir)]) == 0
+    assert sites_cli.main(["validate", str(stale), "--boundaries", str(boundaries_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     warned = [line for line in lines if line.startswith("warning: ")]
     assert any("test-walsall-works" in line and "2020-01-02" in line for line in warned)
@@ -272,7 +273,7 @@ def test_validate_reads_its_defaults_from_the_settings(
 ):
     monkeypatch.setattr(settings, "SITES_CSV", registry_csv)
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
-    assert sites.main(["validate"]) == 0
+    assert sites_cli.main(["validate"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"{registry_csv}: 2 sites, no problems"
 
 
@@ -284,7 +285,9 @@ def test_audit_writes_its_table_and_summary(registry_csv, boundaries_dir, capsys
     (registry_csv.parent / "README.md").write_text("# Registry\n", encoding="utf-8")
     table = registry_csv.parent / "table.csv"
     where = ["--boundaries", str(boundaries_dir)]
-    assert sites.main(["audit", str(registry_csv), *where, "--csv", str(table), "--readme"]) == 0
+    assert (
+        sites_cli.main(["audit", str(registry_csv), *where, "--csv", str(table), "--readme"]) == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2:] == [
         f"audit table written to {table}",
@@ -296,7 +299,7 @@ def test_audit_writes_its_table_and_summary(registry_csv, boundaries_dir, capsys
 
 
 def test_audit_writes_beside_the_registry_by_default(registry_csv, boundaries_dir, capsys):
-    assert sites.main(["audit", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 0
+    assert sites_cli.main(["audit", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 0
     beside = registry_csv.with_name("audit.csv")
     assert capsys.readouterr().out.splitlines()[-1] == f"audit table written to {beside}"
     assert "test-derby-lab" in beside.read_text(encoding="utf-8")
@@ -305,7 +308,7 @@ def test_audit_writes_beside_the_registry_by_default(registry_csv, boundaries_di
 
 def test_audit_of_a_registry_with_problems_exits_1(tmp_path, boundaries_dir, capsys):
     bad = write_registry(tmp_path / "bad.csv", [{**WALSALL_SITES_EXACT, "lat": "152.6"}, DERBY])
-    assert sites.main(["audit", str(bad), "--boundaries", str(boundaries_dir)]) == 1
+    assert sites_cli.main(["audit", str(bad), "--boundaries", str(boundaries_dir)]) == 1
     assert bad.with_name("audit.csv").is_file()
 
 
@@ -314,7 +317,7 @@ def test_audit_needs_the_postcode_index(registry_csv, boundaries_dir, monkeypatc
         raise postcodes.PostcodeIndexMissingError("no index here; run make data")
 
     monkeypatch.setattr(postcodes, "load_index", missing)
-    assert sites.main(["audit", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 2
+    assert sites_cli.main(["audit", str(registry_csv), "--boundaries", str(boundaries_dir)]) == 2
     assert capsys.readouterr().err == "error: no index here; run make data\n"
 
 
@@ -338,7 +341,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
 
 
 def test_geocode_prints_numbered_candidates(asked, capsys):
-    assert sites.main(["geocode", "Walsall"]) == 0
+    assert sites_cli.main(["geocode", "Walsall"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "candidates for 'Walsall' (review them; nothing is written to the registry):",
         "1. lat 52.58600, lon -1.98200  Walsall, West Midlands",
@@ -347,7 +350,7 @@ def test_geocode_prints_numbered_candidates(asked, capsys):
 
 
 def test_geocode_with_no_candidate_exits_1(asked, capsys):
-    assert sites.main(["geocode", "Atlantis", "--limit", "3"]) == 1
+    assert sites_cli.main(["geocode", "Atlantis", "--limit", "3"]) == 1
     assert capsys.readouterr().out == "no candidates for 'Atlantis'\n"
     assert asked == [("Atlantis", 3)]
 
@@ -365,7 +368,7 @@ def test_geocode_candidates_asks_for_five_by_default(asked):
 def help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     """The help as one line, single-spaced and padded, so " words " match whole words only."""
     with pytest.raises(SystemExit) as raised:
-        sites.main([*argv, "--help"])
+        sites_cli.main([*argv, "--help"])
     assert raised.value.code == 0
     return " " + " ".join(capsys.readouterr().out.split()) + " "
 
@@ -396,7 +399,7 @@ def test_the_help_names_every_command_and_option(capsys, monkeypatch):
 
 def test_the_command_line_needs_a_command(capsys):
     with pytest.raises(SystemExit) as raised:
-        sites.main([])
+        sites_cli.main([])
     assert raised.value.code == 2
     assert "required: command" in capsys.readouterr().err
 
@@ -478,7 +481,7 @@ def test_audit_prints_each_row_the_warnings_and_the_coverage(
     # the registry and the boundaries from the settings: no arguments at all
     monkeypatch.setattr(settings, "SITES_CSV", stale)
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", boundaries_dir)
-    assert sites.main(["audit"]) == 0
+    assert sites_cli.main(["audit"]) == 0
     lines = capsys.readouterr().out.splitlines()
     # one line per row, first
     assert lines[0].startswith("no postcode check test-walsall-works ")
@@ -510,7 +513,7 @@ def test_a_users_list_is_read_through_the_sites_module(boundaries_dir):
 
 def test_the_help_shows_each_command_line_of_the_description_on_its_own_line(capsys):
     with pytest.raises(SystemExit) as raised:
-        sites.main(["--help"])
+        sites_cli.main(["--help"])
     assert raised.value.code == 0
     lines = capsys.readouterr().out.splitlines()
     start = lines.index("Command line::")
@@ -530,7 +533,7 @@ def test_validate_without_boundaries_names_the_folder_from_the_settings(
     empty.mkdir()
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
     registry = write_registry(tmp_path / "sites.csv", [WALSALL])
-    assert sites.main(["validate", str(registry)]) == 1
+    assert sites_cli.main(["validate", str(registry)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         f"row 0: boundaries '{empty}' are not built, so no site was checked against the "
@@ -567,7 +570,7 @@ def test_audit_logs_what_loading_noticed_as_level_logger_and_message(
     # loading the registry logs its warnings (here: a row checked six years ago)
     stale = write_registry(tmp_path / "stale.csv", [{**WALSALL, "last_checked": "2020-01-02"}])
     with unconfigured_logging():
-        assert sites.main(["audit", str(stale), "--boundaries", str(boundaries_dir)]) == 0
+        assert sites_cli.main(["audit", str(stale), "--boundaries", str(boundaries_dir)]) == 0
     logged = [line for line in capsys.readouterr().err.splitlines() if line]
     assert logged, "nothing was logged"
     assert all(line.startswith("WARNING layers.sites: stale.csv: ") for line in logged), logged
@@ -583,7 +586,7 @@ def test_audit_logs_what_loading_noticed_as_level_logger_and_message(
 @pytest.mark.parametrize("command", ["validate", "audit"])
 def test_a_missing_registry_file_is_one_line_naming_it(command, tmp_path, capsys):
     missing = tmp_path / "not-here.csv"
-    assert sites.main([command, str(missing)]) == 2
+    assert sites_cli.main([command, str(missing)]) == 2
     out, err = capsys.readouterr()
     assert err.strip() == (
         f"error: no registry file at {missing}; give the path of a registry CSV "
@@ -596,7 +599,7 @@ def test_audit_without_boundaries_says_to_build_them(tmp_path, capsys):
     registry = write_registry(tmp_path / "sites.csv", [WALSALL])
     empty = tmp_path / "no-boundaries"
     empty.mkdir()
-    assert sites.main(["audit", str(registry), "--boundaries", str(empty)]) == 2
+    assert sites_cli.main(["audit", str(registry), "--boundaries", str(empty)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith("error: boundary layer ")
@@ -756,7 +759,7 @@ def test_candidates_are_printed_and_the_registry_is_untouched(
 ):
     before = sha256_file(settings.SITES_CSV)
     monkeypatch.setattr(_osm.ox, "geocode_to_gdf", fake_results)
-    assert sites.main(["geocode", "Babcock, Walsall"]) == 0
+    assert sites_cli.main(["geocode", "Babcock, Walsall"]) == 0
     out = capsys.readouterr().out
     assert "nothing is written to the registry" in out
     assert "1. lat 52.58000, lon -1.97000  Babcock, Walsall candidate 1" in out
@@ -771,7 +774,7 @@ def test_no_network_is_a_clear_error(
         raise ConnectionError("Failed to resolve 'nominatim.openstreetmap.org'")
 
     monkeypatch.setattr(_osm.ox, "geocode_to_gdf", offline)
-    assert sites.main(["geocode", "Babcock, Walsall"]) == 2
+    assert sites_cli.main(["geocode", "Babcock, Walsall"]) == 2
     assert "geocoding needs the internet" in capsys.readouterr().err
 
 
