@@ -88,7 +88,6 @@ class Table:
     rows: list[int] = field(default_factory=list)
     values: list[list[str]] = field(default_factory=list)
     extra: dict[int, str] = field(default_factory=dict)
-    by_position: list[list[str]] | None = None
     #: Positions of columns none of whose values has blanks to strip (known when read by column).
     trimmed: frozenset[int] = frozenset()
     #: Each column as pyarrow text, in the header's order (when read by column).
@@ -102,9 +101,7 @@ class Table:
     def columns(self) -> dict[str, Sequence[str]]:
         """Return each named column's values (a repeated name: its last column, as a dict)."""
         by_position: Sequence[Sequence[str]] = []
-        if self.by_position is not None:
-            by_position = self.by_position if self.rows else []
-        elif self.arrow is not None:
+        if self.arrow is not None:
             by_position = [c.to_pylist() for c in self.arrow] if self.rows else []
         elif self.values:
             by_position = list(zip(*self.values, strict=True))

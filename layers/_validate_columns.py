@@ -43,8 +43,8 @@ def check_table(
 ) -> tuple[list[int], dict[str, Any], list[Problem]]:
     """Check every row of ``table`` against ``schema``.
 
-    A table read by column (its ``arrow`` columns) has its text columns checked in Arrow.
-    With ``text_as_arrow``, the typed values of such a table's text fields stay in Arrow (a
+    Every column is checked as Arrow text (a table read row by row is turned into it). With
+    ``text_as_arrow``, the typed values of the text fields stay in Arrow (a
     ``pyarrow.ChunkedArray`` each, null for an empty cell) instead of Python lists.
 
     Returns
@@ -92,35 +92,30 @@ class _ColumnPass:
 def _by_column(table: Table, fields: list[dict[str, Any]], today: date) -> _ColumnPass:
     """Check each column at once; return the rows that may have a problem and typed values."""
     count = len(table.rows)
-    by_arrow = table.arrow_columns()
-    present: dict[str, Any] = table.columns() if by_arrow is None else by_arrow
+    present = table.arrow_columns() or table.columns()
     trimmed = table.trimmed_columns()  # nothing to strip there: the values are the raw ones
     found = _ColumnPass(suspect=np.zeros(count, dtype=bool))
     found.suspect[list(table.extra)] = True
     for spec in fields:
         name = spec["name"]
-        raw = present.get(name)
-        if raw is None:
-            raw = [""] * count
+        raw = _as_arrow(present.get(name, [""] * count))
         found.raw[name] = raw
-        repeats = first = None
-        unique = bool(spec.get("constraints", {}).get("unique"))
-        if isinstance(raw, pa.ChunkedArray):
-            text = raw if name in trimmed else pc.utf8_trim(raw, characters=WHITESPACE)
-            bad, found.typed[name] = _check_arrow_column(spec, text, today)
-            if unique:
-                repeats, first = _arrow_repeats(text, table.rows)
-        else:
-            values = list(raw) if name in trimmed else [value.strip() for value in raw]
-            bad, found.typed[name] = _check_column(spec, values, today)
-            if unique:
-                repeats, first = _repeats(values, table.rows)
+        text = raw if name in trimmed else pc.utf8_trim(raw, characters=WHITESPACE)
+        bad, found.typed[name] = _check_column(spec, text, today)
         if bad is not None:
             found.suspect |= bad
-        if repeats is not None and first is not None:
+        if spec.get("constraints", {}).get("unique"):
+            repeats, first = _repeats(text, table.rows)
             found.suspect |= repeats
             found.first_rows[name] = np.where(repeats, first, 0)
     return found
+
+
+def _as_arrow(values: Any) -> pa.ChunkedArray:
+    """Return a column as Arrow text (a table read row by row holds Python strings)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values
+    return pa.chunked_array([pa.array(list(values), type=pa.string())])
 
 
 def _by_row(
@@ -136,18 +131,11 @@ def _by_row(
     """
     failed = np.zeros(len(table.rows), dtype=bool)
     positions = np.flatnonzero(found.suspect)
-    in_arrow = {name for name, raw in found.raw.items() if isinstance(raw, pa.ChunkedArray)}
-    # Arrow columns: the suspect rows' cells only, by their order among the suspects
-    cells = {
-        name: raw.take(positions).to_pylist() if name in in_arrow else raw
-        for name, raw in found.raw.items()
-    }
+    # the suspect rows' cells only, by their order among the suspects
+    cells = {name: raw.take(positions).to_pylist() for name, raw in found.raw.items()}
     later: dict[str, list[tuple[int, Any]]] = {}
     for at, position in enumerate(positions.tolist()):
-        record = {
-            name: values[at] if name in in_arrow else values[position]
-            for name, values in cells.items()
-        }
+        record = {name: values[at] for name, values in cells.items()}
         repeated = {
             name: int(first[position])
             for name, first in found.first_rows.items()
@@ -183,20 +171,20 @@ def _as_list(column: Any) -> list[Any]:
     return column if isinstance(column, list) else column.to_pylist()
 
 
-def _check_arrow_column(
+def _check_column(
     spec: dict[str, Any], text: pa.ChunkedArray, today: date
 ) -> tuple[np.ndarray | None, Any]:
-    """:func:`_check_column` on stripped text held in Arrow.
+    """Return which cells may have a problem (None: none), and every cell's typed value.
 
-    A text field's typed values stay in Arrow (null for an empty cell); other fields' are
-    Python values, as :func:`_check_column` gives them.
+    ``text`` is the column's stripped text. A text field's typed values stay in Arrow (null for
+    an empty cell); other fields' are Python values (None for an empty cell).
     """
     constraints = spec.get("constraints", {})
     kind = spec.get("type", "string")
     if kind not in ("number", "string") or constraints.get("enum") is not None:
-        return _arrow_by_distinct_value(spec, text, today)
+        return _by_distinct_value(spec, text, today)
     if kind == "number":
-        return _check_column(spec, text.to_pylist(), today)
+        return _check_numbers(spec, text.to_pylist())
     count = len(text)
     empty = _validate_text.bools(pc.equal(text, ""))
     bad = empty.copy() if constraints.get("required") else np.zeros(count, dtype=bool)
@@ -204,7 +192,7 @@ def _check_arrow_column(
         bad |= _validate_text.bools(pc.match_substring(text, "\x00"))
     pattern = constraints.get("pattern")
     if pattern is not None:
-        bad |= _arrow_mismatches(pattern, text, empty)
+        bad |= _mismatches(pattern, text, empty)
     longest = constraints.get("maxLength")
     if longest is not None and count:
         bad |= _validate_text.bools(pc.greater(pc.utf8_length(text), longest))
@@ -222,8 +210,13 @@ def _may_hold_nul(text: pa.ChunkedArray) -> bool:
     return False
 
 
-def _arrow_mismatches(pattern: str, text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray:
-    """:func:`_mismatches` on text held in Arrow (``empty``: which cells are empty)."""
+def _mismatches(pattern: str, text: pa.ChunkedArray, empty: np.ndarray) -> np.ndarray:
+    """Return which cells are not empty and not matched in full by ``pattern`` (``re``).
+
+    Printable-ASCII values are matched by Arrow (RE2) when it reads the pattern as Python does
+    (:func:`layers._validate_text.re2_safe`); every other value by Python's ``re``.
+    ``empty`` says which cells are empty.
+    """
     if _validate_text.re2_safe(pattern):
         plain = _validate_text.bools(pc.ascii_is_printable(text))
         matched = _validate_text.bools(pc.match_substring_regex(text, f"^(?:{pattern})$"))
@@ -238,10 +231,13 @@ def _arrow_mismatches(pattern: str, text: pa.ChunkedArray, empty: np.ndarray) ->
     return bad
 
 
-def _arrow_by_distinct_value(
+def _by_distinct_value(
     spec: dict[str, Any], text: pa.ChunkedArray, today: date
 ) -> tuple[np.ndarray | None, Any]:
-    """:func:`_by_distinct_value` on text held in Arrow; an enum's typed values stay in Arrow."""
+    """Run the cell rule once per distinct value; spread its verdict and typed value.
+
+    An enum's typed values stay in Arrow.
+    """
     encoded = text.combine_chunks().dictionary_encode()
     index = encoded.indices.to_numpy(zero_copy_only=False)
     faulty: list[bool] = []
@@ -261,8 +257,8 @@ def _arrow_by_distinct_value(
     return bad, every[index].tolist()
 
 
-def _arrow_repeats(text: pa.ChunkedArray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_repeats` on text held in Arrow."""
+def _repeats(text: pa.ChunkedArray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return which non-empty values repeat an earlier row's, and the row that had it first."""
     encoded = text.combine_chunks().dictionary_encode()
     count = len(text)
     if len(encoded.dictionary) == count:
@@ -276,14 +272,9 @@ def _arrow_repeats(text: pa.ChunkedArray, rows: list[int]) -> tuple[np.ndarray, 
     return repeats, np.asarray(rows, dtype=np.int64)[earliest]
 
 
-def _check_column(
-    spec: dict[str, Any], values: list[str], today: date
-) -> tuple[np.ndarray | None, list[Any]]:
-    """Return which cells may have a problem (None: none), and every cell's typed value."""
+def _check_numbers(spec: dict[str, Any], values: list[str]) -> tuple[np.ndarray, list[Any]]:
+    """Return which number cells may have a problem, and each cell's number (None if empty)."""
     constraints = spec.get("constraints", {})
-    kind = spec.get("type", "string")
-    if kind not in ("number", "string") or constraints.get("enum") is not None:
-        return _by_distinct_value(spec, values, today)
     count = len(values)
     bad = np.zeros(count, dtype=bool)
     empty = _empty(values)
@@ -291,48 +282,16 @@ def _check_column(
         bad |= empty
     if "\x00" in "".join(values):
         bad |= np.fromiter(("\x00" in value for value in values), dtype=bool, count=count)
-    if kind == "number":
-        numbers = _floats(values)
-        parsed = np.array(numbers, dtype=np.float64)  # None (empty or unparsable) is NaN
-        with np.errstate(invalid="ignore"):
-            bad |= ~np.isfinite(parsed) & (True if empty is None else ~empty)
-            low, high = constraints.get("minimum"), constraints.get("maximum")
-            if low is not None:
-                bad |= parsed < low
-            if high is not None:
-                bad |= parsed > high
-        return bad, numbers
-    pattern = constraints.get("pattern")
-    if pattern is not None:
-        bad |= _mismatches(pattern, values)
-    longest = constraints.get("maxLength")
-    if longest is not None and count and max(map(len, values)) > longest:
-        bad |= np.fromiter(map(len, values), dtype=np.int64, count=count) > longest
-    return bad, (values if empty is None else [value or None for value in values])
-
-
-def _mismatches(pattern: str, values: list[str]) -> np.ndarray:
-    """Return which values are not empty and not matched in full by ``pattern`` (``re``).
-
-    Printable-ASCII values are matched by Arrow (RE2) when it reads the pattern as Python does
-    (:func:`layers._validate_text.re2_safe`); every other value by Python's ``re``.
-    """
-    matches = re.compile(pattern).fullmatch
-    count = len(values)
-    texts = pa.array(values, type=pa.large_string()) if _validate_text.re2_safe(pattern) else None
-    if texts is None:
-        others = np.arange(count)
-        bad = np.zeros(count, dtype=bool)
-    else:
-        plain = _validate_text.bools(pc.ascii_is_printable(texts))
-        matched = _validate_text.bools(pc.match_substring_regex(texts, f"^(?:{pattern})$"))
-        filled = _validate_text.bools(pc.not_equal(texts, ""))
-        bad = plain & filled & ~matched
-        others = np.flatnonzero(~plain)
-    for position in others.tolist():
-        value = values[position]
-        bad[position] = bool(value) and matches(value) is None
-    return bad
+    numbers = _floats(values)
+    parsed = np.array(numbers, dtype=np.float64)  # None (empty or unparsable) is NaN
+    with np.errstate(invalid="ignore"):
+        bad |= ~np.isfinite(parsed) & (True if empty is None else ~empty)
+        low, high = constraints.get("minimum"), constraints.get("maximum")
+        if low is not None:
+            bad |= parsed < low
+        if high is not None:
+            bad |= parsed > high
+    return bad, numbers
 
 
 def _empty(values: list[str]) -> np.ndarray | None:
@@ -340,25 +299,6 @@ def _empty(values: list[str]) -> np.ndarray | None:
     if "" not in values:
         return None
     return np.fromiter((not value for value in values), dtype=bool, count=len(values))
-
-
-def _by_distinct_value(
-    spec: dict[str, Any], values: list[str], today: date
-) -> tuple[np.ndarray | None, list[Any]]:
-    """Run the cell rule once per distinct value; spread its verdict and typed value."""
-    faulty: dict[str, bool] = {}
-    outcome: dict[str, Any] = {}
-    for value in dict.fromkeys(values):
-        found: list[tuple[str, str, str]] = []
-        outcome[value] = check_cell(spec, value, today=today, report=_collect(found))
-        faulty[value] = bool(found)
-    bad = None
-    if any(faulty.values()):
-        bad = np.fromiter(map(faulty.__getitem__, values), dtype=bool, count=len(values))
-    if spec.get("type") == "list":
-        # each row gets its own list, so changing one site's list never changes another's
-        return bad, [None if (i := outcome[v]) is None else list(i) for v in values]
-    return bad, list(map(outcome.__getitem__, values))
 
 
 def _collect(found: list[tuple[str, str, str]]) -> Report:
@@ -384,16 +324,3 @@ def _floats(values: list[str]) -> list[float | None]:
         except ValueError:
             numbers.append(None)
     return numbers
-
-
-def _repeats(values: list[str], rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Return which non-empty values repeat an earlier row's, and the row that had it first."""
-    first: dict[str, int] = {}
-    for position, value in enumerate(values):
-        first.setdefault(value, position)
-    count = len(values)
-    if len(first) == count:
-        return np.zeros(count, dtype=bool), np.zeros(count, dtype=np.int64)
-    earliest = np.fromiter(map(first.__getitem__, values), dtype=np.int64, count=count)
-    repeats = (earliest != np.arange(count)) & np.array([bool(v) for v in values], dtype=bool)
-    return repeats, np.asarray(rows, dtype=np.int64)[earliest]
