@@ -221,10 +221,6 @@ class FastSites(JSCSSMixin, Layer):
         self.payload = script_json(self._data)
         super().render(**kwargs)
 
-    def set_cluster(self, cluster: bool) -> None:
-        """Cluster nearby sites (True) or draw each one (False), whatever the count."""
-        self._data["cluster"] = bool(cluster)
-
 
 #: Index of a row's status field (the glue shifts it when a second layer joins).
 ROW_STATUS: int = 5

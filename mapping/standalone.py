@@ -25,7 +25,6 @@ from layers import blueprint, timeline, vocabulary
 from layers._io import atomic_write_bytes
 from layers.selection import Selection
 from mapping import assets, credits, description, kpis
-from mapping.largedata import FastSites
 from mapping.livemap.rows import colour_capabilities
 from mapping.popups import text
 from mapping.sitemap import build_map
@@ -37,8 +36,6 @@ DEFAULT_BLUEPRINT_KPIS: tuple[str, ...] = (
     "companies",
     "regular_forces",
 )
-#: Above this many sites, nearby markers are clustered (the page stays light and readable).
-CLUSTER_ABOVE: int = 300
 DEFAULT_TITLE = "Midlands Defence Capability Map"
 METADATA_ID = "mdm-export-metadata"
 #: The page's language (``<html lang>``), for screen readers' pronunciation.
@@ -118,7 +115,8 @@ def standalone_html(
     kpis
         The KPI box's (value, label) pairs (default: :func:`kpi_pairs`).
     cluster_markers
-        Cluster nearby markers (default: only above :data:`CLUSTER_ABOVE` sites).
+        Cluster nearby markers (default: only above
+        :data:`mapping.largedata.CLUSTER_ABOVE` sites).
     large_legend
         A larger legend for projectors.
     registry
@@ -146,9 +144,7 @@ def standalone_html(
         sites,
         boundaries_dir=selection.boundaries_dir,
         basemap="offline",
-        cluster_markers=(
-            len(selection.sites) > CLUSTER_ABOVE if cluster_markers is None else cluster_markers
-        ),
+        cluster_markers=cluster_markers,
         corridor=selection.corridor if selection.has_corridor else None,
         estates=selection.estates,
         title=heading,
@@ -156,14 +152,7 @@ def standalone_html(
         kpis=kpis if kpis is not None else kpi_pairs(selection),
         large_legend=large_legend,
         local_assets=True,
-        # every site drawn by the live map's own scripts (mapping.largedata): the same
-        # markers, legend and keyboard route as the app
-        large_data_threshold=0,
     )
-    clustered = len(selection.sites) > CLUSTER_ABOVE if cluster_markers is None else cluster_markers
-    for child in fmap._children.values():
-        if isinstance(child, FastSites):
-            child.set_cluster(clustered)
     page = assets.inline_html(fmap.get_root().render())
     remote = external_resources(page)
     if remote:
