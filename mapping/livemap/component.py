@@ -36,6 +36,7 @@ import xyzservices
 from mapping.assets import SERVED_URL
 from mapping.livemap.base import MapBase
 from mapping.livemap.overlays import Overlay, overlays_payload
+from mapping.livemap.reports import unhandled
 from mapping.livemap.rows import Catalogue, payload_json, show_mask
 
 FRONTEND_DIR: Path = Path(__file__).parent / "frontend"
@@ -319,9 +320,9 @@ def _session(key: str, reported: Mapping[str, Any]) -> _Session:
     session = st.session_state.get(name)
     if not isinstance(session, _Session):
         session = st.session_state[name] = _Session()
-    resync = reported.get("resync")
-    if isinstance(resync, Mapping) and resync.get("token") != session.handled_resync:
-        session.handled_resync = str(resync.get("token"))
+    resync = unhandled(reported.get("resync"), session.handled_resync)
+    if resync is not None:
+        session.handled_resync = resync["token"]
         catch_up(session, resync.get("have"))
     return session
 
@@ -332,12 +333,10 @@ def record_click(session: _Session, click: object) -> None:
     The report stays in the component's state after it was handled, so a token already seen
     is the same click, not a new one.
     """
-    if not isinstance(click, Mapping):
-        return
-    site, token = click.get("site"), click.get("token")
-    if isinstance(site, str) and isinstance(token, str) and token != session.handled_click:
-        session.handled_click = token
-        session.clicked = site
+    report = unhandled(click, session.handled_click)
+    if report is not None and isinstance(report.get("site"), str):
+        session.handled_click = report["token"]
+        session.clicked = report["site"]
         session.clicks += 1
 
 

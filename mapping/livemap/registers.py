@@ -29,6 +29,7 @@ import streamlit as st
 
 from layers import companies, contracts, registers_figures, statistics
 from mapping.livemap.base import COORDINATE_DECIMALS, compact_json
+from mapping.livemap.reports import unhandled
 
 #: The layers, in the order of their toggles.
 NAMES: tuple[str, ...] = ("firms", "awards", "counts")
@@ -282,9 +283,9 @@ def render_arg(key: str, payload: RegistersPayload) -> dict[str, Any]:
     if not isinstance(state, dict):
         state = st.session_state[_STATE_PREFIX + key] = {"sent": None, "handled": None}
     raw = st.session_state.get(key)
-    resync = raw.get("resync") if isinstance(raw, Mapping) else None
-    if isinstance(resync, Mapping) and resync.get("token") != state["handled"]:
-        state["handled"] = resync.get("token")
+    resync = unhandled(raw.get("resync") if isinstance(raw, Mapping) else None, state["handled"])
+    if resync is not None:
+        state["handled"] = resync["token"]
         have = resync.get("have")
         if not isinstance(have, Mapping) or have.get("registers") != payload.version:
             state["sent"] = None
