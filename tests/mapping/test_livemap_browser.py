@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.support.app_map import FRAME, in_map, map_frame, view
 from tests.support.servers import livemap_page_server
 
 pytestmark = pytest.mark.browser
 #: The live map's element: a Components v2 component is part of the page, with no iframe.
-FRAME = "section.mdm-main"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
@@ -70,16 +70,6 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     opened.close()
 
 
-def map_frame(page: Page) -> Frame:
-    """The frame that holds the map: the page's own (the map is not in an iframe)."""
-    page.locator(FRAME).wait_for(timeout=30_000)
-    return page.main_frame
-
-
-def in_map(page: Page, script: str) -> Any:
-    return map_frame(page).evaluate(script)
-
-
 def shown_ids(page: Page) -> list[str]:
     return sorted(in_map(page, "() => livemap.sites.shown().map(i => livemap.sites.id(i))"))
 
@@ -105,15 +95,6 @@ def type_into(page: Page, label: str, value: str) -> None:
 def show(page: Page, ids: list[str]) -> None:
     type_into(page, "Show", ",".join(ids))
     wait_for_ids(page, ids)
-
-
-def view(page: Page) -> dict[str, Any]:
-    return in_map(
-        page,
-        """() => { const b = map.getBounds(), c = map.getCenter();
-           return {zoom: map.getZoom(), lat: c.lat, lon: c.lng, south: b.getSouth(),
-                   west: b.getWest(), north: b.getNorth(), east: b.getEast()}; }""",
-    )
 
 
 def contains(box: dict[str, Any], ids: list[str]) -> bool:
