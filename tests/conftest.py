@@ -96,3 +96,15 @@ def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     empty.mkdir()
     monkeypatch.setattr(settings, "BOUNDARIES_DIR", empty)
     return empty
+
+
+@pytest.fixture
+def osm_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every OpenStreetMap download (roads, estates) fail as with no network."""
+    from layers import _osm
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("no network in tests")
+
+    monkeypatch.setattr(_osm.ox, "graph_from_polygon", offline)
+    monkeypatch.setattr(_osm.ox, "features_from_polygon", offline)

@@ -14,7 +14,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 import settings
-from layers import _osm, boundaries, estates
+from layers import boundaries, estates
 from layers.estates import (
     ESTATE_COLUMNS,
     MILITARY_TAGS,
@@ -101,12 +101,8 @@ def test_refresh_failure_leaves_the_cache_alone(
     footprints: gpd.GeoDataFrame,
     boundaries_dir: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    osm_offline: None,
 ) -> None:
-    def offline(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("no network in tests")
-
-    monkeypatch.setattr(_osm.ox, "features_from_polygon", offline)
     cache = save_estates(footprints, tmp_path / "estates.geojson")
     before = cache.read_bytes()
     with pytest.raises(RuntimeError, match="needs the internet"):

@@ -429,14 +429,10 @@ def test_road_graph_download_failure_leaves_the_cache_alone(
     road_graph: nx.MultiDiGraph,
     boundaries_dir: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    osm_offline: None,
 ) -> None:
-    from layers import _osm, corridor
+    from layers import corridor
 
-    def offline(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("no network in tests")
-
-    monkeypatch.setattr(_osm.ox, "graph_from_polygon", offline)
     cache = tmp_path / "roads.graphml"
     ox.save_graphml(road_graph, cache)
     before = cache.read_bytes()
