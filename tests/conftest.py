@@ -12,7 +12,6 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -20,7 +19,7 @@ import pytest
 import settings
 from layers import boundaries
 from layers.sites import load_sites
-from tests.support.browser import chromium, require_chromium, streamlit_server
+from tests.support.browser import SharedCache, chromium, require_chromium, streamlit_server
 
 DATA = Path(__file__).parent / "data"
 
@@ -61,20 +60,20 @@ def registry(boundaries_dir: Path) -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(scope="session")
-def chromium_process() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright (launched once per test process)."""
+def chromium_process() -> Iterator[SharedCache]:
+    """Debian's Chromium, headless, driven by Playwright (launched once per test process); its
+    test pages share one HTTP cache (:class:`tests.support.browser.SharedCache`)."""
     require_chromium()
     with chromium() as launched:
-        yield launched
+        yield SharedCache(launched)
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_process: Any) -> Iterator[Any]:
+def browser(chromium_process: SharedCache) -> Iterator[SharedCache]:
     """The process's Chromium for one test module; the pages the module left open are closed
     after it, so no module sees another's pages."""
     yield chromium_process
-    for context in list(chromium_process.contexts):
-        context.close()
+    chromium_process.close_opened()
 
 
 @pytest.fixture(scope="session")
