@@ -12,7 +12,7 @@ from typing import Any
 import geopandas as gpd
 
 from benchmarks.harness import MAP_DRAWN_JS, HarnessError, Server, app_server, offline_page
-from benchmarks.map_html import PLAIN_MARKER_LIMIT, render
+from benchmarks.map_html import plain_marker_limit, render
 from benchmarks.measure import Bench, Dataset, Row, Timing, seconds
 from mapping import assets, build_map, largedata
 
@@ -90,17 +90,18 @@ def _draw_timings(bench: Bench, browser: Any, path: Path) -> tuple[Timing, Timin
 def bench_draw(bench: Bench, browser: Any, datasets: list[Dataset]) -> None:
     """Chromium: time to finish drawing the map of N sites, and a zoom step, vs one marker each."""
     bench.section("Chromium: drawing the map")
+    limit = plain_marker_limit(bench)
     for data in datasets:
         app_page = _page_file(bench, data.sites, f"app-{data.size}", plain=False)
         drawn, zoom, points = _draw_timings(bench, browser, app_page)
         plain_drawn: Timing | None = None
         plain_zoom: Timing | None = None
         note = ""
-        if data.size <= PLAIN_MARKER_LIMIT:
+        if data.size <= limit:
             plain_page = _page_file(bench, data.sites, f"plain-{data.size}", plain=True)
             plain_drawn, plain_zoom, _ = _draw_timings(bench, browser, plain_page)
         else:
-            note = f"baseline not run above {PLAIN_MARKER_LIMIT:,} sites; "
+            note = f"baseline not run above {limit:,} sites; "
         clustered = not largedata.use_fast_mode(data.size)
         note += (
             "app page clusters its markers"
