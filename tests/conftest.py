@@ -19,6 +19,7 @@ import pytest
 import settings
 from layers import boundaries
 from layers.sites import load_sites
+from tests.support.app_map import WATCH_RUNS
 from tests.support.browser import SharedCache, chromium, require_chromium, streamlit_server
 
 DATA = Path(__file__).parent / "data"
@@ -62,10 +63,11 @@ def registry(boundaries_dir: Path) -> gpd.GeoDataFrame:
 @pytest.fixture(scope="session")
 def chromium_process() -> Iterator[SharedCache]:
     """Debian's Chromium, headless, driven by Playwright (launched once per test process); its
-    test pages share one HTTP cache (:class:`tests.support.browser.SharedCache`)."""
+    test pages share one HTTP cache (:class:`tests.support.browser.SharedCache`) and note the
+    app's runs (:data:`tests.support.app_map.WATCH_RUNS`)."""
     require_chromium()
     with chromium() as launched:
-        yield SharedCache(launched)
+        yield SharedCache(launched, init_script=WATCH_RUNS)
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Frame, Page
 
 import settings
-from tests.support.app_map import map_frame
-from tests.support.browser import ARTIFACTS
+from tests.support.app_map import after_rerun, map_frame, settle
+from tests.support.browser import ARTIFACTS, SharedCache
 
 pytestmark = pytest.mark.browser
 AXE = settings.ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,16 +34,16 @@ KNOWN_MINOR: dict[str, str] = {
     ),
 }
 
-#: The app's views: a name, the link that opens it, and the tab clicked (if any).
-VIEWS = {
-    "default": ("/", None),
-    "filtered (combat air)": ("/?cap=combat_air", None),
-    "Sites tab": ("/", "Sites"),
-    "Areas tab": ("/", "Areas"),
-    "Defence Belt tab": ("/", "Defence Belt"),
-    "Export tab": ("/", "Export"),
-    "Data and sources tab": ("/", "Data and sources"),
-}
+#: The views of the app opened at "/" (the Sites tab is open by default), each reached by
+#: clicking its tab on one page, in this order: (view, tab clicked or None).
+TABS = [
+    ("default", None),
+    ("Areas tab", "Areas"),
+    ("Defence Belt tab", "Defence Belt"),
+    ("Export tab", "Export"),
+    ("Data and sources tab", "Data and sources"),
+    ("Sites tab (back from another)", "Sites"),
+]
 
 #: What each view showed: view -> frame -> {rule id: (impact, node count)}.
 FOUND: dict[str, dict[str, dict[str, tuple[str, int]]]] = {}
@@ -127,47 +127,65 @@ def check(found: dict[str, list[dict]]) -> None:
     )
 
 
-def open_view(browser: Browser, url: str) -> Page:
-    """Open ``url`` and wait until the live map has drawn and the page is still."""
+def open_view(browser: SharedCache, url: str) -> Page:
+    """Open ``url`` and wait until the live map has drawn and the app's run is over."""
     page = browser.new_page(viewport={"width": 1600, "height": 1100})
     page.goto(url)
     map_frame(page)
-    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=60_000)
+    settle(page)
     return page
 
 
-@pytest.mark.parametrize("view", list(VIEWS))
-def test_each_view_has_no_serious_or_critical_violation(browser: Browser, app_url: str, view: str):
-    link, tab = VIEWS[view]
-    page = open_view(browser, app_url + link)
-    if tab is not None:
-        chosen = page.get_by_role("tab", name=tab)
-        chosen.click()
-        page.wait_for_function(
-            "name => [...document.querySelectorAll('[role=tab][aria-selected=true]')]"
-            ".some(t => t.textContent.trim() === name)",
-            arg=tab,
-        )
-        page.wait_for_timeout(1000)  # let the tab's content settle before axe reads it
+@pytest.fixture(scope="module")
+def home(browser: SharedCache, app_url: str) -> Iterator[Page]:
+    """The app at "/", shared by the views reached by its tabs (each view only reads it)."""
+    page = open_view(browser, app_url)
+    yield page
+    page.close()
+
+
+def open_tab(page: Page, tab: str) -> None:
+    """Click ``tab`` (unless it is open) and wait for the app's run that draws its content."""
+    chosen = page.get_by_role("tab", name=tab)
+    if chosen.get_attribute("aria-selected") != "true":
+        after_rerun(page, chosen.click)
+    assert chosen.get_attribute("aria-selected") == "true"
+
+
+def audited(page: Page, view: str) -> dict[str, list[dict]]:
+    """Audit ``page`` as ``view``; the live map must be part of the page, with no frame."""
     found = audit(page, view)
-    # the live map is part of the page (no frame), so the page's audit covered it
     assert page.locator("section.mdm-main .leaflet-container").count() >= 1
     assert set(found) == {"page"}, f"a frame is back on the page: {set(found)}"
+    return found
+
+
+@pytest.mark.parametrize(("view", "tab"), TABS, ids=[view for view, _ in TABS])
+def test_each_view_has_no_serious_or_critical_violation(
+    home: Page, view: str, tab: str | None
+) -> None:
+    if tab is not None:
+        open_tab(home, tab)
+    check(audited(home, view))
+
+
+def test_a_filtered_view_has_no_serious_or_critical_violation(
+    browser: SharedCache, app_url: str
+) -> None:
+    page = open_view(browser, app_url + "/?cap=combat_air")
+    found = audited(page, "filtered (combat air)")
     page.close()
     check(found)
 
 
-def test_the_live_map_names_itself(browser: Browser, app_url: str):
-    page = open_view(browser, app_url)
-    map_frame(page)
-    region = page.get_by_role("region", name="Map of Midlands defence sites")
+def test_the_live_map_names_itself(home: Page) -> None:
+    region = home.get_by_role("region", name="Map of Midlands defence sites")
     assert region.count() == 1
     assert region.locator(".leaflet-container").count() == 1
-    assert page.locator("main").count() == 1  # the page's own main; the map adds none
-    page.close()
+    assert home.locator("main").count() == 1  # the page's own main; the map adds none
 
 
-def presenter_view(browser: Browser, app_url: str) -> dict[str, list[dict]]:
+def presenter_view(browser: SharedCache, app_url: str) -> dict[str, list[dict]]:
     """Open the overview scene in presenter mode, at projector size, and audit it."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(app_url + "/?scene=overview")
@@ -180,7 +198,7 @@ def presenter_view(browser: Browser, app_url: str) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def presenter_found(browser: Browser, app_url: str) -> dict[str, list[dict]]:
+def presenter_found(browser: SharedCache, app_url: str) -> dict[str, list[dict]]:
     """What axe finds in presenter mode's overview scene, frame by frame."""
     return presenter_view(browser, app_url)
 

@@ -43,7 +43,7 @@ class _Page(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def local_url() -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/page.html"
     server.shutdown()

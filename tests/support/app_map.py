@@ -7,6 +7,7 @@ helpers read them, and wait for the page to settle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import Frame, Page
@@ -107,10 +108,64 @@ def click_site(page: Page, site_id: str, *, zoom: float = 12) -> None:
     page.mouse.click(x, y)
 
 
+#: Run in every test page before the page's own scripts (``SharedCache(init_script=...)``):
+#: notes when the app's script run last finished, as the app's root element says
+#: (Streamlit's ``data-test-script-state``: "running", then "notRunning").
+WATCH_RUNS = """(() => {
+  if (window.mdmRuns) { return; }
+  // watching from now on a page that is idle: its runs so far count as finished now
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = app && app.getAttribute("data-test-script-state") === "notRunning";
+  const runs = window.mdmRuns = {finishedMs: idle ? performance.now() : 0};
+  new MutationObserver(function (records) {
+    for (const record of records) {
+      if (record.target.getAttribute("data-test-script-state") === "notRunning") {
+        runs.finishedMs = performance.now();
+      }
+    }
+  }).observe(document, {attributes: true, subtree: true,
+                        attributeFilter: ["data-test-script-state"]});
+})();"""
+
+#: True when the app is not running and has finished a run since ``since`` (a
+#: ``performance.now()`` time), or ``since`` is null.
+_FINISHED_SINCE = """since => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") { return false; }
+  if (document.querySelector('[data-testid="stStatusWidget"]')) { return false; }
+  return since === null || window.mdmRuns.finishedMs > since;
+}"""
+
+#: How long after the map told Python something a run is waited for: a report that asked for
+#: no rerun must not hold a test for a minute.
+_RUN_DUE_MS = 3000
+
+
+def watch_runs(page: Page) -> None:
+    """Note the app's runs on a page opened without :data:`WATCH_RUNS` (from now on)."""
+    page.evaluate(WATCH_RUNS)
+
+
+def after_rerun(page: Page, action: Callable[[], object], *, timeout_s: float = 60) -> None:
+    """Do ``action`` (a click that makes the app run again), then wait until that run is over."""
+    watch_runs(page)
+    since = page.evaluate("() => performance.now()")
+    action()
+    page.wait_for_function(_FINISHED_SINCE, arg=since, timeout=timeout_s * 1000)
+
+
 def settle(page: Page) -> None:
-    """Wait until the map's last report has reached Python and no rerun is pending."""
-    page.wait_for_timeout(700)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    """Wait until the map has told Python all it has to, and the app's run that followed is over.
+
+    The map tells Python of a moved view a moment after the move (``livemap.reportDue``) and
+    notes when it last told it anything (``livemap.reportedMs``); each report makes the app
+    run again.
+    """
+    watch_runs(page)
+    page.wait_for_function("""() => !(window.livemap && livemap.reportDue)""", timeout=60_000)
+    since = page.evaluate(
+        """due => { const told = window.livemap ? livemap.reportedMs : null;
+           return told === null || performance.now() - told > due ? null : told; }""",
+        _RUN_DUE_MS,
     )
-    page.wait_for_timeout(300)
+    page.wait_for_function(_FINISHED_SINCE, arg=since, timeout=60_000)

@@ -156,10 +156,13 @@ class SharedCache:
     ----------
     browser
         A Playwright browser, from :func:`chromium`.
+    init_script
+        JavaScript run in every page it opens before the page's own scripts (or none).
     """
 
-    def __init__(self, browser: Any) -> None:
+    def __init__(self, browser: Any, *, init_script: str | None = None) -> None:
         self.browser = browser
+        self.init_script = init_script
         self._context: Any = None
         self._opened: list[Any] = []
 
@@ -168,9 +171,13 @@ class SharedCache:
         if options:
             page = self.browser.new_page(viewport=viewport, **options)
             self._opened.append(page.context)
+            if self.init_script:
+                page.add_init_script(self.init_script)
             return page
         if self._context is None:
             self._context = self.browser.new_context()
+            if self.init_script:
+                self._context.add_init_script(self.init_script)
         page = self._context.new_page()
         if viewport is not None:
             page.set_viewport_size(viewport)
@@ -180,6 +187,8 @@ class SharedCache:
     def new_context(self, **options: Any) -> Any:
         """Open a context of its own (closed by :meth:`close_opened` like a page)."""
         context = self.browser.new_context(**options)
+        if self.init_script:
+            context.add_init_script(self.init_script)
         self._opened.append(context)
         return context
 

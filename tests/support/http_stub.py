@@ -83,7 +83,9 @@ def serve(script: Script | Routes, root: str = "/arcgis/rest/services") -> Itera
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: the default half-second poll made every
+    # test that uses the stub half a second longer
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}{root}"

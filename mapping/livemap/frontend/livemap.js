@@ -119,7 +119,7 @@ function LiveMapView(host) {
     map: null, sites: null, keyboard: null, renders: 0, builds: 0, fits: 0, resyncs: 0,
     baseVersion: null, overlaysVersion: null, viewSet: false, reportView: true, clicked: null,
     clicks: 0, resync: null, firstDrawnMs: null, lastRenderMs: null, placeKey: null,
-    sceneKeys: 0
+    sceneKeys: 0, reportDue: false, reportedMs: null
   };
   let parts = null, pending = null, lastView = "", reportTimer = null, bounds = null;
   let api = null, loading = null, tiles = null, tilesUrl = null, heat = null, heatKey = null;
@@ -181,6 +181,7 @@ function LiveMapView(host) {
     map.on("moveend", function () {
       if (!live.reportView || !live.viewSet) { return; }
       window.clearTimeout(reportTimer);
+      live.reportDue = true;
       reportTimer = window.setTimeout(reportView, REPORT_DELAY_MS);
     });
     map.getContainer().addEventListener("keydown", function (e) {
@@ -475,7 +476,13 @@ function LiveMapView(host) {
     // A state value with a token of its own, not a trigger: Streamlit merges the triggers of
     // reruns asked for during a run and keeps only the last, so a click followed by another
     // trigger before Python ran would be lost. Python handles each token once.
-    if (api) { api.setStateValue("click", {site: live.clicked, token: token()}); }
+    if (api) { tell("click", {site: live.clicked, token: token()}); }
+  }
+
+  /** Send Python a state value (each asks for a rerun), noting when. */
+  function tell(name, value) {
+    live.reportedMs = window.performance.now();
+    api.setStateValue(name, value);
   }
 
   function currentView() {
@@ -492,11 +499,12 @@ function LiveMapView(host) {
 
   /** Tell Python the view (a state value), only when it changed. */
   function reportView() {
+    live.reportDue = false;
     const value = currentView();
     const text = JSON.stringify(value);
     if (!value || text === lastView || !api) { return; }
     lastView = text;
-    api.setStateValue("view", value);
+    tell("view", value);
   }
 
   /** Ask Python for what this map lacks, saying what it holds (a trigger value). */
@@ -508,7 +516,7 @@ function LiveMapView(host) {
     have.base = live.baseVersion;
     have.overlays = live.overlaysVersion;
     have.registers = parts.registers.version();
-    if (api) { api.setStateValue("resync", {token: live.resync, have: have}); }
+    if (api) { tell("resync", {token: live.resync, have: have}); }
   }
 
   const view = {
@@ -524,12 +532,16 @@ function LiveMapView(host) {
     },
     sceneKey: function (step) {
       live.sceneKeys += 1;
-      if (api) { api.setTriggerValue("key", step); }
+      if (api) {
+        live.reportedMs = window.performance.now();
+        api.setTriggerValue("key", step);
+      }
     },
     destroy: function () {
       window.removeEventListener("resize", fillWindow);
       stopSceneKeys(view);
       window.clearTimeout(reportTimer);
+      live.reportDue = false;
       if (live.map) { live.map.remove(); }
     }
   };
