@@ -67,6 +67,7 @@ def bench_section6(
         ("s6-clusters", "clusters (find_clusters)", "clusters", largest.path),
         ("s6-corridor", "corridor (build_corridor, straight)", "corridor", largest.path),
     ]
+    runnable = dict(designs)  # the designs whose app runs on the real registry, to visit
     sized = [path for _, size, path in realistic if size == largest.size]
     path = sized[0] if sized else realistic_registry(bench, largest.size)
     jobs.insert(1, ("s6-load-realistic", "load + validate + join (CSV)", "load", path))
@@ -81,12 +82,13 @@ def bench_section6(
             bench.add(
                 Row(f"{key}:{design}", figure, data, _timing(result), note=result.get("note", ""))
             )
-        _reruns(bench, design, code, datasets[0])
+        if not _reruns(bench, design, code, datasets[0]):
+            runnable.pop(design)
     if browser is None:
         bench.note("issue 12 §6 browser figures skipped (no Chromium)")
         return
     one_k = next((d for d in datasets if d.size == SITE_BYTES_SIZE), None)
-    for design, code in designs.items():
+    for design, code in runnable.items():
         _visits(bench, browser, design, code, datasets[0], one_k)
 
 
@@ -110,12 +112,20 @@ def _timing(result: dict[str, Any]) -> Timing:
     return Timing(list(result["runs"]), cpu=list(result["cpu"]))
 
 
-def _reruns(bench: Bench, design: str, code: Path, real: Dataset) -> None:
+def _reruns(bench: Bench, design: str, code: Path, real: Dataset) -> bool:
+    """Time the design's warm reruns; return whether its app ran on the real registry."""
     try:
         result = _job(bench, code, "rerun", real.path)
     except baseline.JobError as exc:
         bench.note(str(exc))
-        return
+        return False
+    if not result.get("ran", True):
+        said = "; ".join(result["problems"]) or "no error shown"
+        bench.note(
+            f"{design}: the app stopped before its filters on {real.label} ({said}); its "
+            "reruns and browser visits are not measured"
+        )
+        return False
     trouble = f"app raised: {result['problems'][0]}" if result["problems"] else ""
     for direction, label in (("choose", "choose a capability"), ("clear", "clear it")):
         bench.add(
@@ -127,6 +137,7 @@ def _reruns(bench: Bench, design: str, code: Path, real: Dataset) -> None:
                 note=trouble,
             )
         )
+    return True
 
 
 def _visits(
