@@ -60,7 +60,7 @@ def main() -> None:
     url_state.remember_in_url(criteria, options, data.version)
 
     header(criteria, data.version)
-    kpi_strip(selected.registry_sites, len(data.sites))
+    kpi_strip(selected.registry_sites, data.sites, criteria)
     site_map(selected, options, data.version, data.stamps, table_ids=table_ids)
     belt_caption(selected, options, data.version, data.stamps)
     show_map_in_words(selected, data.sites, criteria)

@@ -94,13 +94,7 @@ def view_sentences(
     """
     if top < 1:
         raise ValueError(f"top must be 1 or more, not {top!r}")
-    baseline = None
-    if registry is not None:
-        baseline = (
-            registry
-            if year is None
-            else registry.loc[timeline.open_in(registry, year, planned=planned)]
-        )
+    baseline = None if registry is None else counted_against(registry, year, planned=planned)
     sentences = [_count_sentence(selected, baseline, year)]
     belt = _belt_sentence(corridor)
     if belt:
@@ -140,7 +134,21 @@ def _sites(number: int) -> str:
     return f"{number:,} site" if number == 1 else f"{number:,} sites"
 
 
-def _scope(year: int | None, baseline: pd.DataFrame | None = None) -> str:
+def counted_against(
+    registry: pd.DataFrame, year: int | None, *, planned: bool = True
+) -> pd.DataFrame:
+    """Return the registry's sites a view is counted against, as the map shows them.
+
+    Those open in ``year`` (and planned ones, when the view keeps them: see
+    ``layers.timeline.open_in``), or every site without a year. The page's count line and the
+    map in words both count "of" these.
+    """
+    if year is None:
+        return registry
+    return registry.loc[timeline.open_in(registry, year, planned=planned)]
+
+
+def scope(year: int | None, baseline: pd.DataFrame | None = None) -> str:
     """Return what the counted sites are: "in the registry", "open in 2026".
 
     "open or planned in 2026" when they hold planned sites.
@@ -163,11 +171,11 @@ def _count_sentence(selected: pd.DataFrame, baseline: pd.DataFrame | None, year:
     uploaded = shown - from_registry
     total = len(baseline)
     if from_registry == 0:
-        held = f"none of the {_sites(total)} {_scope(year, baseline)}"
+        held = f"none of the {_sites(total)} {scope(year, baseline)}"
     elif from_registry == total:
-        held = f"all {_sites(total)} {_scope(year, baseline)}"
+        held = f"all {_sites(total)} {scope(year, baseline)}"
     else:
-        held = f"{from_registry:,} of the {_sites(total)} {_scope(year, baseline)}"
+        held = f"{from_registry:,} of the {_sites(total)} {scope(year, baseline)}"
     extra = f", and {uploaded:,} uploaded" if uploaded else ""
     return f"The view shows {held}{extra}."
 
@@ -255,7 +263,7 @@ def _change_sentences(
     shown = set(selected["site_id"].astype(str))
     base_ids = baseline["site_id"].astype(str)
     left_out = int((~base_ids.isin(shown)).sum())
-    whole = "the whole registry" if year is None else f"every site {_scope(year, baseline)}"
+    whole = "the whole registry" if year is None else f"every site {scope(year, baseline)}"
     if left_out == 0:
         return [f"Nothing is filtered out: the view is {whole}."]
     base_districts = set(baseline["lad_name"].fillna("").astype(str).str.strip()) - {""}

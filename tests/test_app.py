@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,11 @@ def registry(registry):
     return registry[[open_in_year(site, planned=True) for site in registry.to_dict("records")]]
 
 
-#: Where each count sits in the KPI line ("**96** of 102 sites · **70** organisations · ...").
+#: Where each count sits in the KPI line ("**96** of 104 sites open or planned in 2026 ·
+#: **70** organisations · ...").
 KPI_PATTERNS = {
     "Sites selected": r"\*\*(\d+)\*\* of \d+ sites",
+    "Sites counted": r"\*\*\d+\*\* of (\d+ sites [a-z ]+ \d{4}) ·",
     "Organisations": r"\*\*(\d+)\*\* organisations",
     "Districts covered": r"\*\*(\d+)\*\* of 67 districts",
     "Capabilities present": r"\*\*(\d+)\*\* of 15 capabilities",
@@ -331,6 +334,32 @@ def test_the_kpis_count_the_selection(app: AppTest, registry):
     assert metric(at, "Districts covered") == str(districts)
     present = {slug for caps in universities["capabilities"] for slug in caps}
     assert metric(at, "Capabilities present") == str(len(present))
+
+
+def test_the_count_line_counts_the_sites_the_map_in_words_counts(app: AppTest, registry):
+    """The count line says "of N sites open or planned in <year>", the N the words use; with
+    planned sites turned off both count the open ones only."""
+    year = date.today().year
+    whole = app.run()
+    assert metric(whole, "Sites counted") == f"{len(registry)} sites open or planned in {year}"
+    assert f"all {len(registry)} sites open or planned in {year}" in in_words(whole)
+    at = whole.toggle(key="f_planned").set_value(False).run()
+    rows = app_registry_rows()
+    opened = [row for row in rows if open_in_year(row, year)]
+    assert 0 < len(opened) < len(registry), "a planned site is open or planned this year"
+    assert metric(at, "Sites counted") == f"{len(opened)} sites open in {year}"
+    assert f"all {len(opened)} sites open in {year}" in in_words(at)
+
+
+def in_words(at: AppTest) -> str:
+    """The page's map in words."""
+    return " ".join(str(block.value) for block in at.text)
+
+
+def app_registry_rows() -> list[dict[str, str]]:
+    """The committed registry's rows, as text."""
+    with open(settings.SITES_CSV, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def test_the_upload_help_names_every_way_to_place_a_row(app: AppTest):

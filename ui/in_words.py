@@ -33,6 +33,7 @@ def map_in_words(
         registry,
         corridor=selected.corridor,
         year=criteria.as_of,
+        planned=criteria.planned,
         registers=registers if registers is not None else loaded_sources(),
     )
 
