@@ -64,6 +64,7 @@ def test_the_mix_is_mostly_suppliers_with_every_kind(boundaries_dir: Path):
     assert (health["capabilities"].str[0] == "defence_medicine").all()
 
 
+@pytest.mark.browser  # its Chromium group draws the map in Debian's Chromium
 def test_the_quick_benchmark_runs_and_prints_its_table(boundaries_dir: Path, tmp_path: Path):
     report = tmp_path / "RESULTS.md"
     finished = subprocess.run(
