@@ -148,8 +148,8 @@ class SharedCache:
     """Debian's Chromium, whose test pages share one browser context and so one HTTP cache.
 
     A page of its own context fetches and compiles the app's scripts (several MB) again; pages
-    of one context take them from the cache, which makes an app page about a third cheaper to
-    open. Pages share cookies and storage too: the app keeps nothing there. ``new_page`` with
+    of one context take them from the cache. Pages share cookies and storage too: the app keeps
+    nothing there. ``new_page`` with
     options other than the viewport, and ``new_context``, give a context of their own.
 
     Parameters
