@@ -3,16 +3,20 @@ iframe), each colour class named by the counts it holds, and every table column 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Page
 
 from tests.support.app_map import map_frame, settle
-from tests.support.browser import offline_page
+from tests.support.browser import SharedCache, offline_page
 
 pytestmark = pytest.mark.browser
 
 
-def test_combined_authorities_are_shaded_on_the_live_map(browser: Browser, app_url: str):
+@pytest.fixture(scope="module")
+def combined_authorities(browser: SharedCache, app_url: str) -> Iterator[Page]:
+    """The Areas tab at 1366x768 by combined authority, its map drawn (the tests only read it)."""
     page = offline_page(browser, [])
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(app_url)
@@ -24,6 +28,12 @@ def test_combined_authorities_are_shaded_on_the_live_map(browser: Browser, app_u
         timeout=60_000,
     )
     settle(page)
+    yield page
+    page.close()
+
+
+def test_combined_authorities_are_shaded_on_the_live_map(combined_authorities: Page):
+    page = combined_authorities
     assert page.locator("iframe").count() == 0
     areas = page.get_by_role(
         "region", name="Map of the combined authority areas, shaded by selected sites"
@@ -46,17 +56,10 @@ def test_combined_authorities_are_shaded_on_the_live_map(browser: Browser, app_u
     assert south < 52.4 and north > 53.5 and west < -2.1 and east > 0.3, bounds
     # the site map is still the page's window.map
     assert page.evaluate("() => window.map === livemaps['site-map'].map")
-    page.close()
 
 
-def test_every_capability_column_shows_at_1366(browser: Browser, app_url: str):
-    page = offline_page(browser, [])
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(app_url)
-    map_frame(page)
-    page.get_by_role("tab", name="Areas").click()
-    page.locator(".st-key-a_level").get_by_text("Combined authority").click()
-    settle(page)
+def test_every_capability_column_shows_at_1366(combined_authorities: Page):
+    page = combined_authorities
     table = page.get_by_test_id("stDataFrame").last
     table.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
@@ -67,4 +70,3 @@ def test_every_capability_column_shows_at_1366(browser: Browser, app_url: str):
            return s ? [s.scrollWidth, s.clientWidth] : null; }"""
     )
     assert overflow is None, overflow
-    page.close()

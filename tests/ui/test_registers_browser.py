@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 import settings
 from tests.support import registers_fixtures as fx
 from tests.support.app_map import click_site, map_frame, settle
-from tests.support.browser import offline_page
+from tests.support.browser import SharedCache, offline_page
 from tests.support.servers import ARTIFACTS, ServerError, app_server
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,16 @@ def empty_url(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) ->
     yield from _server(settings.SITES_CSV, boundaries_dir, _folders(root))
 
 
-def _open(browser: Browser, url: str) -> Page:
+@pytest.fixture(scope="module")
+def loaded_page(browser: SharedCache, loaded_url: str) -> Iterator[Page]:
+    """The app on every register at 1366x768, shared by the tests on it: each leaves every layer
+    off, the box of toggles folded and the Sites tab open, as the page first was."""
+    page = _open(browser, loaded_url)
+    yield page
+    page.close()
+
+
+def _open(browser: SharedCache, url: str) -> Page:
     page = offline_page(browser, [], width=1366, height=768)
     page.goto(url)
     # the first visit runs the app cold (registry, base, layers) on a shared machine: wait long
@@ -106,9 +115,9 @@ def _toggle(page: Page, name: str) -> None:
 
 
 def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
-    browser: Browser, loaded_url: str
+    loaded_page: Page,
 ) -> None:
-    page = _open(browser, loaded_url)
+    page = loaded_page
     sites_before = page.evaluate("() => livemap.sites.shown().length")
     assert _drawn(page) == {"firms": 0, "awards": 0, "counts": 0}  # off until asked for
     page.locator(".mdm-registers summary").click()
@@ -157,6 +166,7 @@ def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
     for name in EXPECTED_DRAWN:
         _toggle(page, name)
     assert _drawn(page) == {"firms": 0, "awards": 0, "counts": 0}
+    page.locator(".mdm-registers summary").click()  # folded again, for the next test
     # the curated site's card shows its company's SIC codes and registered office
     click_site(page, CURATED_SITE, zoom=15)
     card = page.locator(".st-key-site-card")
@@ -167,11 +177,10 @@ def test_each_register_is_a_layer_with_a_toggle_and_draws_the_fixture(
     assert "Registered office postcode: LE1 1AA" in text
     card.get_by_text("Companies House", exact=True).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "registers-card-1366.png"))
-    page.close()
 
 
 def test_without_data_each_toggle_says_how_to_load_its_source(
-    browser: Browser, empty_url: str
+    browser: SharedCache, empty_url: str
 ) -> None:
     page = _open(browser, empty_url)
     page.locator(".mdm-registers summary").click()
@@ -202,10 +211,8 @@ def _metrics(page: Page, panel: str) -> dict[str, str]:
     return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
 
 
-def test_the_areas_and_belt_tabs_show_the_registers_figures(
-    browser: Browser, loaded_url: str
-) -> None:
-    page = _open(browser, loaded_url)
+def test_the_areas_and_belt_tabs_show_the_registers_figures(loaded_page: Page) -> None:
+    page = loaded_page
     page.get_by_role("tab", name="Areas").click()
     found = _metrics(page, "The Midlands")
     page.locator("[role=tabpanel]:visible").get_by_text(
@@ -237,7 +244,9 @@ def test_the_areas_and_belt_tabs_show_the_registers_figures(
         "Inside the Defence Belt", exact=True
     ).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "registers-belt-tab-1366.png"))
-    page.close()
+    page.get_by_role("tab", name="Sites").click()  # the tab the page opened on, for the next test
+    page.locator("[role=tabpanel]:visible [data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+    settle(page)
 
 
 #: The firm and award points a keyboard user reaches, by name (the route's order), worked out
@@ -267,10 +276,8 @@ def _active(page: Page) -> dict[str, str]:
     )
 
 
-def test_a_keyboard_user_reaches_and_reads_each_firm_and_award(
-    browser: Browser, loaded_url: str
-) -> None:
-    page = _open(browser, loaded_url)
+def test_a_keyboard_user_reaches_and_reads_each_firm_and_award(loaded_page: Page) -> None:
+    page = loaded_page
     route = page.get_by_role("listbox", name="Firms and awards by keyboard")
     assert route.count() == 1, "the registers' points have their own keyboard route"
     route.focus()
@@ -319,4 +326,6 @@ def test_a_keyboard_user_reaches_and_reads_each_firm_and_award(
     route.focus()
     page.keyboard.press("Home")
     assert _active(page)["text"].startswith("1 of 8: Award: COVENTRY PRECISION LTD. ")
-    page.close()
+    _toggle(page, "awards")  # every layer off and the box folded, as the page first was
+    page.locator(".mdm-registers summary").click()
+    assert _drawn(page) == {"firms": 0, "awards": 0, "counts": 0}
