@@ -3,7 +3,8 @@ Python, hostile names stay text, the keyboard reaches every site, a remount reco
 
 The test page is opened once for the module; before each test its controls are put back to
 their start (every site shown and in view, nothing selected, no overlay, no upload, no kept
-view, no popup), so each test starts as on a page of its own.
+view, no popup), so each test starts as on a page of its own. The remount test, which cannot
+be undone, opens a page of its own.
 """
 
 from __future__ import annotations
@@ -69,10 +70,22 @@ def server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> It
 CHECKBOXES = ("Hide the map", "Keep my view", "Belt", "Upload")
 
 
-@pytest.fixture(scope="module")
-def shared_page(browser: SharedCache, server: str) -> Page:
-    """The test page, opened once for the module (a Streamlit page load costs seconds of CPU);
-    every dialog it opens is listed in ``dialogs`` and dismissed."""
+def open_test_page(browser: SharedCache, server: str) -> Page:
+    """Open the test page once every site is drawn; every dialog it opens is listed in its
+    ``dialogs`` and dismissed.
+
+    Parameters
+    ----------
+    browser
+        The test process's Chromium.
+    server
+        The test page's URL.
+
+    Returns
+    -------
+    Page
+        The page, in a Streamlit session of its own.
+    """
     opened = browser.new_page(viewport={"width": 1400, "height": 1100})
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -80,6 +93,12 @@ def shared_page(browser: SharedCache, server: str) -> Page:
     opened.goto(server)
     wait_for_ids(opened, ALL_IDS)
     return opened
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser: SharedCache, server: str) -> Page:
+    """The test page, opened once for the module (a Streamlit page load costs seconds of CPU)."""
+    return open_test_page(browser, server)
 
 
 @pytest.fixture
@@ -317,7 +336,10 @@ def test_the_keyboard_reaches_opens_and_closes_a_site(page: Page) -> None:
     frame.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
 
 
-def test_a_remounted_map_asks_for_everything_again(page: Page) -> None:
+def test_a_remounted_map_asks_for_everything_again(browser: SharedCache, server: str) -> None:
+    # a page of its own: a remount cannot be undone, and the map that replaces the first one
+    # would show its resync to the tests that count them
+    page = open_test_page(browser, server)
     show(page, ["derby-works", "lincoln-base"])
     page.get_by_text("Hide the map").click()
     page.locator(FRAME).wait_for(state="detached", timeout=30_000)
