@@ -4,14 +4,11 @@ leaves the map again (the map is never a trap)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Frame, Page
 
-import settings
 from tests.support.app_map import map_frame
-from tests.support.browser import offline_page, streamlit_server
+from tests.support.browser import SharedCache, offline_page
 
 pytestmark = pytest.mark.browser
 #: More than the page's controls before the map, so a missing stop shows as a failure.
@@ -37,44 +34,43 @@ def tab_until_the_map_list(page: Page, frame: Frame) -> int:
     raise AssertionError(f"{MOST_TABS} presses of Tab never reached the map's sites")
 
 
-def test_the_keyboard_reaches_opens_and_closes_a_site(browser: Browser, boundaries_dir: Path):
-    with streamlit_server(sites_csv=settings.SITES_CSV, boundaries_dir=boundaries_dir) as url:
-        page = offline_page(browser, [], height=1100)
-        page.goto(url)
-        frame = map_frame(page)
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+def test_the_keyboard_reaches_opens_and_closes_a_site(browser: SharedCache, app_url: str):
+    page = offline_page(browser, [], height=1100)
+    page.goto(app_url)
+    frame = map_frame(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    tab_until_the_map_list(page, frame)
+
+    listbox = frame.get_by_role("listbox", name="Sites by keyboard")
+    ring = listbox.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.boxShadow]; }"
+    )
+    assert ring[0] not in ("", "none") or ring[1] not in ("", "none"), (
+        "the focused list shows where the focus is",
+        ring,
+    )
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowDown")
+    option = frame.get_by_role("option")
+    spoken = option.inner_text()  # "2 of N: name, kind, capability, status, ..."
+    assert spoken.startswith("2 of "), spoken
+
+    page.keyboard.press("Enter")
+    frame.locator(".leaflet-popup-content h2").wait_for(timeout=30_000)
+    name = frame.locator(".leaflet-popup-content h2").inner_text()
+    assert name and spoken.split(": ", 1)[1].startswith(name + ", "), (name, spoken)
+    page.locator(".st-key-site-card").get_by_text(name, exact=True).wait_for(timeout=30_000)
+
+    frame = map_frame(page)  # the whole page reran for the card: the same map, kept
+    listbox = frame.get_by_role("listbox", name="Sites by keyboard")
+    if focused_in_map(frame) != "listbox":  # a rerun may move focus: come back by Tab
         tab_until_the_map_list(page, frame)
+    page.keyboard.press("Escape")
+    frame.locator(".leaflet-popup").wait_for(state="detached", timeout=10_000)
 
-        listbox = frame.get_by_role("listbox", name="Sites by keyboard")
-        ring = listbox.evaluate(
-            "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.boxShadow]; }"
-        )
-        assert ring[0] not in ("", "none") or ring[1] not in ("", "none"), (
-            "the focused list shows where the focus is",
-            ring,
-        )
-        page.keyboard.press("Home")
-        page.keyboard.press("ArrowDown")
-        option = frame.get_by_role("option")
-        spoken = option.inner_text()  # "2 of N: name, kind, capability, status, ..."
-        assert spoken.startswith("2 of "), spoken
-
-        page.keyboard.press("Enter")
-        frame.locator(".leaflet-popup-content h2").wait_for(timeout=30_000)
-        name = frame.locator(".leaflet-popup-content h2").inner_text()
-        assert name and spoken.split(": ", 1)[1].startswith(name + ", "), (name, spoken)
-        page.locator(".st-key-site-card").get_by_text(name, exact=True).wait_for(timeout=30_000)
-
-        frame = map_frame(page)  # the whole page reran for the card: the same map, kept
-        listbox = frame.get_by_role("listbox", name="Sites by keyboard")
-        if focused_in_map(frame) != "listbox":  # a rerun may move focus: come back by Tab
-            tab_until_the_map_list(page, frame)
-        page.keyboard.press("Escape")
-        frame.locator(".leaflet-popup").wait_for(state="detached", timeout=10_000)
-
-        for _ in range(MOST_TABS):
-            page.keyboard.press("Tab")
-            if focused_in_map(frame) == "":
-                break
-        else:
-            raise AssertionError("Tab never left the map: the map traps the focus")
+    for _ in range(MOST_TABS):
+        page.keyboard.press("Tab")
+        if focused_in_map(frame) == "":
+            break
+    else:
+        raise AssertionError("Tab never left the map: the map traps the focus")

@@ -1,5 +1,11 @@
 """The live map in Chromium: mounted once, views kept or fitted, clicks and highlights reach
-Python, hostile names stay text, the keyboard reaches every site, a remount recovers."""
+Python, hostile names stay text, the keyboard reaches every site, a remount recovers.
+
+The test page is opened once for the module; before each test its controls are put back to
+their start (every site shown and in view, nothing selected, no overlay, no upload, no kept
+view, no popup), so each test starts as on a page of its own. The remount test, which cannot
+be undone, opens a page of its own.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support.app_map import FRAME, in_map, map_frame, view
+from tests.support.app_map import FRAME, in_map, map_frame, settle, view
+from tests.support.browser import SharedCache
 from tests.support.servers import livemap_page_server
 
 pytestmark = pytest.mark.browser
@@ -58,16 +65,71 @@ def server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> It
         yield url
 
 
-@pytest.fixture
-def page(browser: Browser, server: str) -> Iterator[Page]:
+#: The page's checkboxes, each off at the start; "Hide the map" first, so the map is back
+#: before the others are read.
+CHECKBOXES = ("Hide the map", "Keep my view", "Belt", "Upload")
+
+
+def open_test_page(browser: SharedCache, server: str) -> Page:
+    """Open the test page once every site is drawn; every dialog it opens is listed in its
+    ``dialogs`` and dismissed.
+
+    Parameters
+    ----------
+    browser
+        The test process's Chromium.
+    server
+        The test page's URL.
+
+    Returns
+    -------
+    Page
+        The page, in a Streamlit session of its own.
+    """
     opened = browser.new_page(viewport={"width": 1400, "height": 1100})
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     opened.dialogs = dialogs  # type: ignore[attr-defined]
     opened.goto(server)
     wait_for_ids(opened, ALL_IDS)
-    yield opened
-    opened.close()
+    return opened
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser: SharedCache, server: str) -> Page:
+    """The test page, opened once for the module (a Streamlit page load costs seconds of CPU)."""
+    return open_test_page(browser, server)
+
+
+@pytest.fixture
+def page(shared_page: Page) -> Page:
+    """The module's page, put back to its start for this test."""
+    restart(shared_page)
+    return shared_page
+
+
+def restart(page: Page) -> None:
+    """Put the page back to its start: the map shown with no popup, no box ticked, nothing
+    selected, every site shown and in view.
+
+    Parameters
+    ----------
+    page
+        The module's test page.
+    """
+    for label in CHECKBOXES:
+        if page.get_by_role("checkbox", name=label).is_checked():
+            page.get_by_text(label, exact=True).click()
+    map_frame(page).evaluate("() => { map.closePopup(); }")
+    for label in ("Select", "Show"):
+        if page.get_by_label(label, exact=True).input_value():
+            type_into(page, label, "")
+    wait_for_ids(page, ALL_IDS)
+    if not contains(view(page), ALL_IDS):
+        show(page, ALL_IDS[:1])  # a change of the shown sites fits the view to them ...
+        type_into(page, "Show", "")  # ... and back to every site
+        wait_for_ids(page, ALL_IDS)
+    settle(page)
 
 
 def shown_ids(page: Page) -> list[str]:
@@ -105,11 +167,33 @@ def contains(box: dict[str, Any], ids: list[str]) -> bool:
     )
 
 
-def settle(page: Page) -> None:
-    """Wait until the map's last view report has reached Python (no rerun pending)."""
-    page.wait_for_timeout(600)
+def clicks_counted(page: Page) -> int:
+    """How many clicks on sites Python has counted (the page writes it)."""
+    return int(page.get_by_text("clicks: ").inner_text().removeprefix("clicks: "))
+
+
+def wait_for_click(page: Page, site_id: str, counted: int, timeout_ms: float = 30_000) -> None:
+    """Wait until Python has counted a click after the first ``counted`` and the last click
+    it heard of is on ``site_id`` (an earlier test's click on it does not count).
+
+    Parameters
+    ----------
+    page
+        The module's test page.
+    site_id
+        The site the click must name.
+    counted
+        What :func:`clicks_counted` said before the click.
+    timeout_ms
+        How long to wait.
+    """
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        r"""([id, counted]) => { const text = document.body.innerText;
+           const clicks = /clicks: (\d+)/.exec(text), clicked = /clicked: (.*)/.exec(text);
+           return Boolean(clicks && Number(clicks[1]) > counted && clicked &&
+                          clicked[1].trim() === id); }""",
+        arg=[site_id, counted],
+        timeout=timeout_ms,
     )
 
 
@@ -190,8 +274,9 @@ def test_a_user_zoom_is_kept_with_keep_my_view(page: Page) -> None:
 def test_a_marker_click_reaches_python(page: Page) -> None:
     show(page, ["derby-works", "lincoln-base", "hereford-camp"])
     settle(page)
+    counted = clicks_counted(page)
     click_site(page, "lincoln-base")
-    page.get_by_text("clicked: lincoln-base", exact=True).wait_for(timeout=30_000)
+    wait_for_click(page, "lincoln-base", counted)
     popup = map_frame(page).locator(".leaflet-popup-content")
     assert popup.locator("h2").inner_text() == "Lincoln Base"
     assert "Closing, closes 2029" in popup.inner_text()
@@ -211,15 +296,15 @@ def test_selected_ids_are_highlighted_and_fitted(page: Page) -> None:
 
 
 def test_a_hostile_name_is_text_in_the_popup(page: Page) -> None:
-    clicked = page.get_by_text("clicked: hostile", exact=True)
+    counted = clicks_counted(page)
     click_site(page, "hostile")
     try:
-        clicked.wait_for(timeout=20_000)
+        wait_for_click(page, "hostile", counted, timeout_ms=20_000)
     except PlaywrightTimeout:
         # on a loaded machine a late rerun can move the view between aiming and clicking:
         # aim again; the click must still open the site
         click_site(page, "hostile")
-        clicked.wait_for(timeout=30_000)
+        wait_for_click(page, "hostile", counted)
     popup = map_frame(page).locator(".leaflet-popup-content")
     assert popup.locator("h2").inner_text() == HOSTILE
     assert popup.locator("img").count() == 0
@@ -243,14 +328,18 @@ def test_the_keyboard_reaches_opens_and_closes_a_site(page: Page) -> None:
         "2 of 10: Coventry University, University, AI, autonomy and uncrewed systems, Active"
     )
     assert listbox.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    counted = clicks_counted(page)
     listbox.press("Enter")
-    page.get_by_text("clicked: coventry-uni", exact=True).wait_for(timeout=30_000)
+    wait_for_click(page, "coventry-uni", counted)
     assert frame.locator(".leaflet-popup-content h2").inner_text() == "Coventry University"
     listbox.press("Escape")
     frame.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
 
 
-def test_a_remounted_map_asks_for_everything_again(page: Page) -> None:
+def test_a_remounted_map_asks_for_everything_again(browser: SharedCache, server: str) -> None:
+    # a page of its own: a remount cannot be undone, and the map that replaces the first one
+    # would show its resync to the tests that count them
+    page = open_test_page(browser, server)
     show(page, ["derby-works", "lincoln-base"])
     page.get_by_text("Hide the map").click()
     page.locator(FRAME).wait_for(state="detached", timeout=30_000)
@@ -270,8 +359,9 @@ def test_an_overlay_is_drawn_under_the_sites_and_named_in_the_legend(page: Page)
     frame.locator(".mdm-legend", has_text="Test belt").wait_for(timeout=30_000)
     show(page, ["derby-works", "nottingham-med"])
     settle(page)
+    counted = clicks_counted(page)
     click_site(page, "derby-works")  # inside the belt: the site, not the belt, takes the click
-    page.get_by_text("clicked: derby-works", exact=True).wait_for(timeout=30_000)
+    wait_for_click(page, "derby-works", counted)
     page.get_by_text("Belt", exact=True).click()
     frame.locator(".mdm-legend", has_text="Test belt").wait_for(state="detached", timeout=30_000)
 

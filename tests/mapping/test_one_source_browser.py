@@ -3,6 +3,9 @@
 Both outputs are read in the browser: each marker's drawing options (shape, colour, fill,
 outline, dashes, planned ring, closing bar), the legend's entries and counts, and the popup of
 an approximate point. They come from one source, so they must be equal.
+
+The live page is opened once for the module: each test starts from it with no popup open, at
+the size it needs.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from mapping import assets
 from mapping.sitemap import build_map
-from tests.support.browser import wait_until_still
+from tests.support.app_map import settle
+from tests.support.browser import SharedCache, wait_until_still
 from tests.support.servers import livemap_page_server
 
 pytestmark = pytest.mark.browser
@@ -90,6 +94,51 @@ def standalone_page(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Pa
     return path
 
 
+#: The desk-sized window the live page opens in.
+DESK = (1400, 1000)
+
+
+@pytest.fixture(scope="module")
+def live_page(browser: SharedCache, server: str) -> Page:
+    """The live test page, opened once for the module (each Streamlit page load costs seconds
+    of CPU); its first fit's view report reruns the page once, which it waits out."""
+    page = browser.new_page(viewport={"width": DESK[0], "height": DESK[1]})
+    page.goto(server)
+    read(page)
+    settle(page)
+    return page
+
+
+def at_size(page: Page, size: tuple[int, int]) -> Page:
+    """Make the live page ``size`` with no popup open, once the map has taken the new size and
+    the view report of the resize has been handled.
+
+    Parameters
+    ----------
+    page
+        The module's live page.
+    size
+        The window's width and height.
+
+    Returns
+    -------
+    Page
+        The same page.
+    """
+    wanted = {"width": size[0], "height": size[1]}
+    if page.viewport_size != wanted:
+        page.set_viewport_size(wanted)
+    # Leaflet re-reads its container's size on the window's resize (next animation frame)
+    page.wait_for_function(
+        """() => { const s = map.getSize(), c = map.getContainer();
+           return s.x === c.clientWidth && s.y === c.clientHeight; }"""
+    )
+    page.evaluate("() => { map.closePopup(); }")
+    page.wait_for_function("!document.querySelector('.leaflet-popup')")
+    settle(page)
+    return page
+
+
 def read(page: Page) -> dict:
     page.wait_for_function(
         f"window.livemap && window.livemap.sites && window.livemap.sites.shown().length"
@@ -100,12 +149,10 @@ def read(page: Page) -> dict:
 
 
 def test_the_live_map_and_the_standalone_page_draw_the_same(
-    browser: Browser, server: str, standalone_page: Path
+    browser: SharedCache, live_page: Page, standalone_page: Path
 ) -> None:
-    live = browser.new_page(viewport={"width": 1400, "height": 1000})
-    live.goto(server)
-    drawn_live = read(live)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    drawn_live = read(at_size(live_page, DESK))
+    page = browser.new_page(viewport={"width": DESK[0], "height": DESK[1]})
     page.goto(standalone_page.resolve().as_uri())
     drawn_page = read(page)
     assert drawn_live["markers"] == drawn_page["markers"]
@@ -121,19 +168,15 @@ def test_the_live_map_and_the_standalone_page_draw_the_same(
     assert sites_part and all(row in drawn_page["legend"] for row in sites_part)
     for entry in ("approximate location: town4", "approximate location: street1", "Planned1"):
         assert entry in drawn_live["legend"], entry
-    live.close()
     page.close()
 
 
 def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
-    browser: Browser, server: str
+    live_page: Page,
 ) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(server)
-    read(page)
-    # the first fit's view report reruns the page once: let it settle before clicking
-    page.wait_for_timeout(2000)
+    page = at_size(live_page, DESK)
     page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+    clicks_before = page.evaluate("livemap.clicks")
     shared = ["sinfin", "raynesway", "academy"]
     names = {s["site_id"]: s["name"] for s in SITES}
     for number, site_id in enumerate(shared, start=1):
@@ -149,10 +192,10 @@ def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
         wait_until_still(page)
         page.locator(".mdm-shared-site", has_text=names[site_id]).click()
         page.get_by_text(f"clicked: {site_id}").wait_for(timeout=20_000)
-        assert page.evaluate("livemap.clicks") == number
+        assert page.evaluate("livemap.clicks") == clicks_before + number
         page.keyboard.press("Escape")
         page.wait_for_function("!document.querySelector('.leaflet-popup')")
-        page.wait_for_timeout(1000)  # the rerun the click started
+        settle(page)  # the rerun the click started
     # by keyboard: the list of sites reaches each of them, and Enter tells Python
     page.locator(".mdm-nav-list").focus()
     page.keyboard.press("Home")
@@ -166,7 +209,6 @@ def test_each_site_on_a_shared_point_reaches_python_by_mouse_and_keyboard(
                 reached.append(site_id)
         page.keyboard.press("ArrowDown")
     assert sorted(reached) == sorted(shared)
-    page.close()
 
 
 #: JavaScript: whether two boxes on the page overlap (the popup and the keyboard list's box).
@@ -187,16 +229,16 @@ INSIDE = """([a, b]) => {
 
 
 # (640, 600) and (800, 600): maps as narrow as the app's at 1366x768, where a long name makes
-# the keyboard list tall: the popup opens beside it, narrower if need be, and wholly on the map
+# the keyboard list tall: the popup opens beside it, narrower if need be, and wholly on the map.
+# A popup's place and width are worked out as it opens, from the map's size then: the page is
+# resized to each size, not opened anew.
 @pytest.mark.parametrize("size", [(640, 600), (800, 600), (1366, 768), (1920, 1080)])
 def test_a_site_opened_by_keyboard_is_not_hidden_by_the_keyboard_list(
-    browser: Browser, server: str, size: tuple[int, int]
+    live_page: Page, size: tuple[int, int]
 ) -> None:
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(server)
-    read(page)
-    page.wait_for_timeout(1000)  # the first fit's rerun
+    page = at_size(live_page, size)
     page.locator(".mdm-nav-list").focus()
+    page.keyboard.press("Home")  # the first site, wherever an earlier test left the list
     for _ in range(len(SITES)):
         page.keyboard.press("Enter")
         page.locator(".leaflet-popup").wait_for()
@@ -210,4 +252,3 @@ def test_a_site_opened_by_keyboard_is_not_hidden_by_the_keyboard_list(
         page.keyboard.press("Escape")
         page.wait_for_function("!document.querySelector('.leaflet-popup')")
         page.keyboard.press("ArrowDown")
-    page.close()
