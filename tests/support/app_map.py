@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import Frame, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 #: The live map's element on the page (its section, named for screen readers).
 FRAME = "section.mdm-main"
@@ -128,17 +129,18 @@ WATCH_RUNS = """(() => {
 })();"""
 
 #: True when the app is not running and has finished a run since ``since`` (a
-#: ``performance.now()`` time), or ``since`` is null.
-_FINISHED_SINCE = """since => {
+#: ``performance.now()`` time, or null for none), or ``due`` ms have passed since then: a run
+#: that is quick on a busy page can start and finish within one of the page's tasks, leaving
+#: the root element's state unchanged, so a run is not always seen.
+_FINISHED_SINCE = """([since, due]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") { return false; }
   if (document.querySelector('[data-testid="stStatusWidget"]')) { return false; }
-  return since === null || window.mdmRuns.finishedMs > since;
+  return since === null || window.mdmRuns.finishedMs > since || performance.now() - since > due;
 }"""
 
-#: How long after the map told Python something a run is waited for: a report that asked for
-#: no rerun must not hold a test for a minute.
-_RUN_DUE_MS = 3000
+#: How long after something asked for a run a run that was not seen is taken as over.
+_RUN_DUE_MS = 1000
 
 
 def watch_runs(page: Page) -> None:
@@ -151,7 +153,7 @@ def after_rerun(page: Page, action: Callable[[], object], *, timeout_s: float = 
     watch_runs(page)
     since = page.evaluate("() => performance.now()")
     action()
-    page.wait_for_function(_FINISHED_SINCE, arg=since, timeout=timeout_s * 1000)
+    page.wait_for_function(_FINISHED_SINCE, arg=[since, _RUN_DUE_MS], timeout=timeout_s * 1000)
 
 
 def settle(page: Page) -> None:
@@ -163,9 +165,20 @@ def settle(page: Page) -> None:
     """
     watch_runs(page)
     page.wait_for_function("""() => !(window.livemap && livemap.reportDue)""", timeout=60_000)
-    since = page.evaluate(
-        """due => { const told = window.livemap ? livemap.reportedMs : null;
-           return told === null || performance.now() - told > due ? null : told; }""",
-        _RUN_DUE_MS,
-    )
-    page.wait_for_function(_FINISHED_SINCE, arg=since, timeout=60_000)
+    since = page.evaluate("() => window.livemap ? livemap.reportedMs : null")
+    try:
+        page.wait_for_function(_FINISHED_SINCE, arg=[since, _RUN_DUE_MS], timeout=60_000)
+    except PlaywrightTimeoutError as exc:
+        raise AssertionError(f"the app did not settle: {page.evaluate(_RUN_STATE)}") from exc
+
+
+#: What the waits look at, for a failure message.
+_RUN_STATE = """() => ({
+  now: performance.now(),
+  scriptState: (document.querySelector('[data-testid="stApp"]') || {getAttribute: () => null})
+    .getAttribute("data-test-script-state"),
+  statusWidget: !!document.querySelector('[data-testid="stStatusWidget"]'),
+  statusText: (document.querySelector('[data-testid="stStatusWidget"]') || {}).textContent,
+  runsFinishedMs: window.mdmRuns ? mdmRuns.finishedMs : null,
+  reportDue: window.livemap ? livemap.reportDue : null,
+  reportedMs: window.livemap ? livemap.reportedMs : null})"""
