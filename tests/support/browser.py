@@ -175,7 +175,9 @@ class SharedCache:
                 page.add_init_script(self.init_script)
             return page
         if self._context is None:
-            self._context = self.browser.new_context()
+            # Streamlit turns its own transitions off for readers who ask for less motion: the
+            # tests read no transition, and each costs the browser frames
+            self._context = self.browser.new_context(reduced_motion="reduce")
             if self.init_script:
                 self._context.add_init_script(self.init_script)
         page = self._context.new_page()
