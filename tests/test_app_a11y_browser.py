@@ -150,6 +150,13 @@ def open_tab(page: Page, tab: str) -> None:
     if chosen.get_attribute("aria-selected") != "true":
         after_rerun(page, chosen.click)
     assert chosen.get_attribute("aria-selected") == "true"
+    # only the open tab's content is drawn, by the run the click starts: wait until it is there
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[role=tabpanel]')]
+             .some(p => p.offsetParent !== null &&
+                        p.querySelector('[data-testid=stElementContainer]'))""",
+        timeout=60_000,
+    )
 
 
 def audited(page: Page, view: str) -> dict[str, list[dict]]:
