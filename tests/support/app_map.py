@@ -111,13 +111,18 @@ def click_site(page: Page, site_id: str, *, zoom: float = 12) -> None:
 
 #: Run in every test page before the page's own scripts (``SharedCache(init_script=...)``):
 #: notes when the app's script run last finished, as the app's root element says
-#: (Streamlit's ``data-test-script-state``: "running", then "notRunning").
+#: (Streamlit's ``data-test-script-state``: "running", then "notRunning"), and when the reader
+#: last clicked, pressed a key or typed.
 WATCH_RUNS = """(() => {
   if (window.mdmRuns) { return; }
   // watching from now on a page that is idle: its runs so far count as finished now
   const app = document.querySelector('[data-testid="stApp"]');
   const idle = app && app.getAttribute("data-test-script-state") === "notRunning";
-  const runs = window.mdmRuns = {finishedMs: idle ? performance.now() : 0};
+  const runs = window.mdmRuns = {finishedMs: idle ? performance.now() : 0, inputMs: null};
+  // a reader's click, key or typing may ask the app to run again
+  for (const kind of ["pointerdown", "keydown", "input", "change"]) {
+    window.addEventListener(kind, function () { runs.inputMs = performance.now(); }, true);
+  }
   new MutationObserver(function (records) {
     for (const record of records) {
       if (record.target.getAttribute("data-test-script-state") === "notRunning") {
@@ -157,15 +162,20 @@ def after_rerun(page: Page, action: Callable[[], object], *, timeout_s: float = 
 
 
 def settle(page: Page) -> None:
-    """Wait until the map has told Python all it has to, and the app's run that followed is over.
+    """Wait until the map has told Python all it has to, and the app's run that followed the
+    last report or the reader's last input is over.
 
     The map tells Python of a moved view a moment after the move (``livemap.reportDue``) and
-    notes when it last told it anything (``livemap.reportedMs``); each report makes the app
-    run again.
+    notes when it last told it anything (``livemap.reportedMs``); each report, like a click on
+    a widget, makes the app run again.
     """
     watch_runs(page)
     page.wait_for_function("""() => !(window.livemap && livemap.reportDue)""", timeout=60_000)
-    since = page.evaluate("() => window.livemap ? livemap.reportedMs : null")
+    since = page.evaluate(
+        """() => { const told = window.livemap ? livemap.reportedMs : null;
+           const input = window.mdmRuns ? mdmRuns.inputMs : null;
+           return told === null ? input : input === null ? told : Math.max(told, input); }"""
+    )
     try:
         page.wait_for_function(_FINISHED_SINCE, arg=[since, _RUN_DUE_MS], timeout=60_000)
     except PlaywrightTimeoutError as exc:
