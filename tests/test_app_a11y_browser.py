@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Frame, Page
 
 import settings
-from tests.support.app_map import after_rerun, map_frame, settle
+from tests.support.app_map import map_frame, settle
 from tests.support.browser import ARTIFACTS, SharedCache
 
 pytestmark = pytest.mark.browser
@@ -148,7 +148,8 @@ def open_tab(page: Page, tab: str) -> None:
     """Click ``tab`` (unless it is open) and wait for the app's run that draws its content."""
     chosen = page.get_by_role("tab", name=tab)
     if chosen.get_attribute("aria-selected") != "true":
-        after_rerun(page, chosen.click)
+        chosen.click()
+        settle(page)
     assert chosen.get_attribute("aria-selected") == "true"
     # only the open tab's content is drawn, by the run the click starts: wait until it is there
     page.wait_for_function(

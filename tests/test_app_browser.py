@@ -19,7 +19,6 @@ from playwright.sync_api import Browser, Page
 import settings
 from mapping import export
 from tests.support.app_map import (
-    after_rerun,
     click_site,
     drawn_ids,
     in_map,
@@ -239,9 +238,9 @@ def test_the_planned_telford_factory_is_on_the_map_as_planned(
         page.screenshot(path=str(ARTIFACTS / "analyst_planned_1366.png"))
     # the toggle leaves it out, and the link says so
     sidebar = page.locator('[data-testid="stSidebar"]')
-    after_rerun(page, sidebar.get_by_text("Show planned sites").click)
+    sidebar.get_by_text("Show planned sites").click()
     # the run that follows writes the link, then the map drops the site (a loaded machine may
-    # finish that run after after_rerun has stopped looking for it)
+    # finish that run after settle has stopped looking for it)
     page.wait_for_function(
         "() => new URL(location.href).searchParams.get('planned') === '0'", timeout=30_000
     )

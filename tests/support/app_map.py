@@ -7,7 +7,6 @@ helpers read them, and wait for the page to settle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import Frame, Page
@@ -153,14 +152,6 @@ def watch_runs(page: Page) -> None:
     page.evaluate(WATCH_RUNS)
 
 
-def after_rerun(page: Page, action: Callable[[], object], *, timeout_s: float = 60) -> None:
-    """Do ``action`` (a click that makes the app run again), then wait until that run is over."""
-    watch_runs(page)
-    since = page.evaluate("() => performance.now()")
-    action()
-    page.wait_for_function(_FINISHED_SINCE, arg=[since, _RUN_DUE_MS], timeout=timeout_s * 1000)
-
-
 def settle(page: Page) -> None:
     """Wait until the map has told Python all it has to, and the app's run that followed the
     last report or the reader's last input is over.
@@ -172,9 +163,9 @@ def settle(page: Page) -> None:
     watch_runs(page)
     page.wait_for_function("""() => !(window.livemap && livemap.reportDue)""", timeout=60_000)
     since = page.evaluate(
-        """() => { const told = window.livemap ? livemap.reportedMs : null;
-           const input = window.mdmRuns ? mdmRuns.inputMs : null;
-           return told === null ? input : input === null ? told : Math.max(told, input); }"""
+        """() => { const times = [window.livemap && livemap.reportedMs, mdmRuns.inputMs]
+             .filter(t => typeof t === "number");
+           return times.length ? Math.max(...times) : null; }"""
     )
     try:
         page.wait_for_function(_FINISHED_SINCE, arg=[since, _RUN_DUE_MS], timeout=60_000)

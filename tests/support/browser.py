@@ -116,14 +116,14 @@ def offline_page(
     """
     page = browser.new_page(viewport={"width": width, "height": height}, **options)
     if loopback and other_files:
+        if blocked is not None:
 
-        def note(request: Any) -> None:
-            url = request.url
-            if not (_LOOPBACK.match(url) or url.startswith((*_IN_PAGE, "file:"))):
-                if blocked is not None:
+            def note(request: Any) -> None:
+                url = request.url
+                if not (_LOOPBACK.match(url) or url.startswith((*_IN_PAGE, "file:"))):
                     blocked.append(url)
 
-        page.on("request", note)
+            page.on("request", note)
         return page
 
     def route(request_route: Any, request: Any) -> None:
@@ -149,8 +149,8 @@ class SharedCache:
 
     A page of its own context fetches and compiles the app's scripts (several MB) again; pages
     of one context take them from the cache. Pages share cookies and storage too: the app keeps
-    nothing there. ``new_page`` with
-    options other than the viewport, and ``new_context``, give a context of their own.
+    nothing there. ``new_page`` with options other than the viewport, and ``new_context``,
+    give a context of their own.
 
     Parameters
     ----------
